@@ -1,0 +1,280 @@
+"""Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``.
+
+Exit status: 0 success (search: results found), 1 search found nothing, 2 usage error or a
+query that cannot be run, 130 interrupted. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown as escapes."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def fail(message: str, status: int = EXIT_USAGE) -> int:
+    print(f"reader: {printable(message)}", file=sys.stderr)
+    return status
+
+
+def _default_corpus() -> Path:
+    from .core.settings import load_settings
+
+    settings = load_settings()
+    if settings.corpus:
+        return settings.corpus
+    from .core.paths import BUNDLED_CORPUS
+
+    return BUNDLED_CORPUS
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index-dir", type=Path, metavar="DIR", help="keep the index here instead of the cache"
+    )
+
+
+def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    app = argparse.ArgumentParser(
+        prog="reader",
+        description="Read, search and keep up with a folder of plain-text news articles.",
+        epilog="Commands: 'reader search QUERY' and 'reader index' (add --help to either).",
+    )
+    app.add_argument("corpus", nargs="?", type=Path, metavar="DIR",
+                     help="the folder of .txt articles (default: the bundled sample corpus)")
+    app.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(app)
+
+    tools = argparse.ArgumentParser(prog="reader")
+    sub = tools.add_subparsers(dest="command", required=True)
+    search = sub.add_parser("search", help="search the corpus and print the results")
+    search.add_argument("query", help="the query, e.g. 'china talks', '\"trade deal\"', 'title:nvidia'")
+    search.add_argument("--corpus", type=Path, metavar="DIR")
+    search.add_argument("--limit", type=_non_negative, default=20, metavar="N",
+                        help="at most N results (0: all; default 20)")
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    search.add_argument("--sort", choices=("relevance", "date", "title"), default="relevance")
+    _common(search)
+
+    index = sub.add_parser("index", help="bring the index up to date and report what changed")
+    index.add_argument("--corpus", type=Path, metavar="DIR")
+    index.add_argument("--rebuild", action="store_true", help="start the index over")
+    index.add_argument("--verbose", "-v", action="store_true",
+                       help="list every added, updated and removed file")
+    index.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
+    _common(index)
+    return app, tools
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    app_parser, tools_parser = build_parsers()
+    try:
+        if argv and argv[0] in ("search", "index"):
+            args = tools_parser.parse_args(argv)
+            return run_search(args) if args.command == "search" else run_index(args)
+        args = app_parser.parse_args(argv)
+        return run_app(args)
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # `reader search x | head`: the reader of our output went away; that is fine.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _open(args) -> tuple[object, int]:
+    from .core.corpus import CorpusError
+    from .core.index import CorpusIndex
+    from .core.settings import load_settings
+
+    corpus = args.corpus if getattr(args, "corpus", None) else _default_corpus()
+    try:
+        index = CorpusIndex(corpus, args.index_dir, max_bytes=load_settings().max_bytes)
+    except CorpusError as exc:
+        return None, fail(str(exc))
+    return index.open(), EXIT_OK
+
+
+def _progress_printer(enabled: bool):
+    """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not enabled or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+    task = progress.add_task("index", total=None)
+
+    def update(done: int, total: int) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task, completed=done, total=total)
+
+    return progress, update
+
+
+def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False):
+    from .core.index import IndexBusy
+
+    progress, callback = _progress_printer(show_progress and not json_progress)
+    if json_progress:
+        def callback(done: int, total: int) -> None:
+            print(json.dumps({"event": "progress", "done": done, "total": total}), flush=True)
+    try:
+        try:
+            return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5)
+        except IndexBusy:
+            if not json_progress:
+                print("reader: another reader is updating this index; waiting for it…",
+                      file=sys.stderr)
+            return index.update(rebuild=rebuild, progress=callback, lock_timeout=3600)
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def run_index(args) -> int:
+    from .core.index import IndexBusy
+
+    index, status = _open(args)
+    if index is None:
+        return status
+    for notice in index.notices:
+        print(f"reader: {notice}", file=sys.stderr)
+    try:
+        report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json)
+    except IndexBusy as exc:
+        return fail(str(exc), EXIT_NONE)
+    if args.progress_json:
+        print(json.dumps({
+            "event": "done", "added": len(report.added), "updated": len(report.updated),
+            "removed": len(report.removed), "skipped": report.skipped,
+            "interrupted": report.interrupted, "notices": index.notices,
+        }), flush=True)
+        return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
+    out = sys.stdout
+    if args.verbose:
+        for label, paths in (("added", report.added), ("updated", report.updated),
+                             ("removed", report.removed)):
+            for path in paths:
+                print(f"{label:8} {printable(path)}", file=out)
+    for path, reason in sorted(report.skipped.items()):
+        print(f"skipped  {printable(path)}: {printable(reason)}", file=out)
+    where = "in memory" if index.in_memory else str(index.dir)
+    print(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed,"
+        f" {len(report.skipped)} skipped, {report.unchanged} unchanged"
+        f" ({index.doc_count()} articles indexed in {report.seconds:.1f} s; index: {printable(where)})",
+        file=out,
+    )
+    if report.interrupted:
+        return fail("interrupted: what was indexed so far is kept; run 'reader index' to finish",
+                    EXIT_INTERRUPTED)
+    return EXIT_OK
+
+
+def run_search(args) -> int:
+    from rich.console import Console
+    from rich.text import Text
+
+    from .core.index import IndexBusy
+    from .core.search import QueryError, Searcher
+
+    index, status = _open(args)
+    if index is None:
+        return status
+    for notice in index.notices:
+        print(f"reader: {notice}", file=sys.stderr)
+    try:
+        report = _update(index)
+    except IndexBusy:
+        report = None  # search what is there
+    if report is not None and report.interrupted:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    searcher = Searcher(index)
+    try:
+        results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+    except QueryError as exc:
+        return fail(f"bad query: {exc}")
+    if args.json:
+        for hit in results.hits:
+            print(json.dumps({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
+                              "snippet": hit.snippet}, ensure_ascii=False))
+    else:
+        console = Console(highlight=False, soft_wrap=False)
+        for hit in results.hits:
+            title = Text(hit.title, style="bold")
+            for start, end in hit.title_spans:
+                title.stylize("reverse", start, end)
+            console.print(title)
+            meta = " · ".join(
+                part for part in (
+                    printable(hit.path), hit.section,
+                    hit.date.strftime("%Y-%m-%d") if hit.date else "", f"score {hit.score:.2f}",
+                ) if part
+            )
+            console.print(Text(f"  {meta}", style="dim"))
+            if hit.snippet:
+                snippet = Text("  " + hit.snippet)
+                for start, end in hit.snippet_spans:
+                    snippet.stylize("bold reverse", start + 2, end + 2)
+                console.print(snippet)
+            console.print()
+        if results.hits and results.total > len(results.hits):
+            console.print(Text(f"{len(results.hits)} of {results.total} results "
+                               "(--limit 0 shows all)", style="dim"))
+    if not results.hits:
+        message = f"no results for {printable(args.query)!r}"
+        if results.suggestion:
+            message += f"; did you mean {printable(results.suggestion)!r}?"
+        print(f"reader: {message}", file=sys.stderr)
+        return EXIT_NONE
+    return EXIT_OK
+
+
+def run_app(args) -> int:
+    from .core.corpus import CorpusError, check_corpus
+
+    corpus = args.corpus or _default_corpus()
+    try:
+        check_corpus(corpus)
+    except CorpusError as exc:
+        return fail(str(exc))
+    try:
+        from .tui.app import ReaderApp
+    except ImportError:
+        return fail("the reading app is not built yet; use 'reader search' and 'reader index'")
+    app = ReaderApp(corpus, index_dir=args.index_dir)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""One article file: decode it, make it inert, split it into title, metadata and body.
+
+Every byte of an article is someone else's: escape sequences and control characters are
+removed here, once, before anything is indexed or drawn. ``parse_article`` never raises.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from charset_normalizer import from_bytes
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Titles are cut here for the list; the whole first line stays searchable in the body.
+MAX_TITLE_CHARS = 300
+HEADER_KEYS = ("title", "date", "source", "author", "url", "tags")
+_WORDS_PER_MINUTE = 230
+
+
+class SkipFile(Exception):
+    """A file that cannot be read as an article; ``str(exc)`` is the reason for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: str  # relative to the corpus, with "/" separators
+    title: str
+    body: str
+    section: str = ""
+    date: datetime | None = None  # naive UTC
+    source: str = ""
+    author: str = ""
+    url: str = ""
+    tags: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    mtime_ns: int = 0
+    size: int = 0
+    dated_by_header: bool = field(default=False, compare=False)
+
+    @property
+    def words(self) -> int:
+        return len(self.body.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / _WORDS_PER_MINUTE))
+
+    @property
+    def text(self) -> str:
+        """Title and body, as a reader would copy them."""
+        return f"{self.title}\n\n{self.body}".rstrip() + "\n"
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _nul_pattern_encoding(sample: bytes) -> str | None:
+    """UTF-16/32 without a BOM: NULs in a fixed lane of every code unit."""
+    n = len(sample) - len(sample) % 4
+    if n < 8:
+        return None
+    lanes = [sample[i:n:4].count(0) / (n // 4) for i in range(4)]
+    if lanes[1] > 0.9 and lanes[2] > 0.9 and lanes[3] > 0.9 and lanes[0] < 0.1:
+        return "utf-32-le"
+    if lanes[0] > 0.9 and lanes[1] > 0.9 and lanes[2] > 0.9 and lanes[3] < 0.1:
+        return "utf-32-be"
+    odd = (lanes[1] + lanes[3]) / 2
+    even = (lanes[0] + lanes[2]) / 2
+    if odd > 0.7 and even < 0.1:
+        return "utf-16-le"
+    if even > 0.7 and odd < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls / len(sample) > 0.1
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes to text and the name of the encoding used; raises SkipFile for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    wide = _nul_pattern_encoding(data[:8192])
+    if wide:
+        return data.decode(wide, errors="replace"), wide
+    if looks_binary(data):
+        raise SkipFile("binary file (not text)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Western text has its few accented letters among many ASCII ones; CP1252 (a superset
+    # of Latin-1's printable range) reads it right where detectors guess a Baltic code page.
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    if high <= 0.25 * max(letters, 1):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(data[: 1024 * 1024]).best()
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, errors="replace"), best.encoding
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+# --- making text inert --------------------------------------------------------------------
+
+# ESC-introduced sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes) and their
+# 8-bit C1 forms. Removed whole, so no parameter bytes are left behind as visible junk.
+_ESCAPES = re.compile(
+    r"""
+      \x1b\[ [0-?]* [ -/]* [@-~]?                 # CSI
+    | \x9b   [0-?]* [ -/]* [@-~]?                 # 8-bit CSI
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])     # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x9c]{0,4096} (?:\x07|\x1b\\|\x9c)?   # ... up to their terminator
+    | \x1b [ -/]* [0-~]?                          # any other escape
+    """,
+    re.VERBOSE,
+)
+# C0/C1 controls (but tab and newline), format characters (bidi overrides, zero-width
+# characters, BOMs, soft hyphens, tag characters), lone surrogates and non-characters.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
+)
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+
+
+def clean_text(text: str) -> str:
+    """Remove everything that could act on a terminal; keep words, newlines and spaces."""
+    text = _NEWLINES.sub("\n", text)
+    text = _ESCAPES.sub("", text)
+    text = _INVISIBLE.sub("", text)
+    return text.expandtabs(4) if "\t" in text else text
+
+
+# --- structure ----------------------------------------------------------------------------
+
+_HEADER_LINE = re.compile(r"^([A-Za-z]+):[ \t]*(.*?)\s*$")
+
+
+def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A leading block of known ``Key: value`` lines ended by a blank line is metadata."""
+    meta: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if not line.strip():
+            return (meta, lines[i + 1 :]) if meta else ({}, lines)
+        match = _HEADER_LINE.match(line)
+        if not match or match.group(1).lower() not in HEADER_KEYS:
+            return {}, lines
+        meta[match.group(1).lower()] = match.group(2)
+    return {}, lines
+
+
+_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+def parse_date(value: str) -> datetime | None:
+    """A header date in ISO 8601, RFC 2822 or a few common spellings, as naive UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            for fmt in _DATE_FORMATS:
+                try:
+                    parsed = datetime.strptime(value, fmt)
+                    break
+                except ValueError:
+                    continue
+    if parsed is None:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    if not 1900 <= parsed.year <= 2200:
+        return None
+    return parsed
+
+
+def section_of(path: str) -> str:
+    parent = PurePosixPath(path).parent
+    return "" if str(parent) == "." else str(parent)
+
+
+def _utc_from_ns(mtime_ns: int) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> Article:
+    """Read one article from raw bytes. Raises only SkipFile (binary or empty)."""
+    text, encoding = decode(data)
+    text = clean_text(text)
+    lines = text.split("\n")
+    meta, rest = _split_header(lines)
+    title = meta.get("title", "").strip()
+    if not title:
+        while rest and not rest[0].strip():
+            rest = rest[1:]
+        if not rest:
+            raise SkipFile("empty file (no text)")
+        title, rest = rest[0].strip(), rest[1:]
+    body = "\n".join(rest).strip("\n")
+    body = "\n".join(line.rstrip() for line in body.split("\n"))
+    if len(title) > MAX_TITLE_CHARS:
+        body = f"{title}\n\n{body}" if body else title
+        title = title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    title = " ".join(title.split())
+    date = parse_date(meta.get("date", ""))
+    dated_by_header = date is not None
+    if date is None:
+        date = _utc_from_ns(mtime_ns)
+    tags = tuple(t.strip() for t in re.split(r"[,;]", meta.get("tags", "")) if t.strip())
+    return Article(
+        path=path,
+        title=title,
+        body=body,
+        section=section_of(path),
+        date=date,
+        source=meta.get("source", ""),
+        author=meta.get("author", ""),
+        url=meta.get("url", ""),
+        tags=tags,
+        encoding=encoding,
+        mtime_ns=mtime_ns,
+        size=len(data),
+        dated_by_header=dated_by_header,
+    )
+
+
+def read_bytes(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and stat, or SkipFile with a reason a user can act on."""
+    try:
+        with open(file, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise SkipFile("not a regular file")
+            if st.st_size > max_bytes:
+                raise SkipFile(f"too large ({st.st_size:,} bytes; the cap is {max_bytes:,})")
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise SkipFile("vanished while being read") from None
+    except PermissionError:
+        raise SkipFile("permission denied") from None
+    except IsADirectoryError:
+        raise SkipFile("is a directory") from None
+    except OSError as exc:
+        raise SkipFile(f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise SkipFile(f"too large (over the {max_bytes:,}-byte cap)")
+    return data, st
+
+
+def read_article(root: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read ``root/path``; raises SkipFile with the reason when it cannot be an article."""
+    data, st = read_bytes(root / path, max_bytes)
+    return parse_article(data, path, st.st_mtime_ns)

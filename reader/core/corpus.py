@@ -1,0 +1,127 @@
+"""Scanning a corpus folder: which article files exist, and what changed since last time.
+
+A scan costs one ``stat`` per file; nothing is read. Hidden files and folders are ignored,
+symlinks are followed once (a loop is noticed and skipped), unreadable folders are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class CorpusError(Exception):
+    """The corpus folder itself is unusable (missing, a file, unreadable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    mtime_ns: int
+    size: int
+
+
+@dataclass(slots=True)
+class Scan:
+    files: dict[str, FileStat] = field(default_factory=dict)
+    #: path (relative, "/"-separated) -> why it could not be looked at
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
+def check_corpus(root: Path) -> Path:
+    """The resolved corpus folder, or CorpusError with a one-line reason."""
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise CorpusError(f"{root}: no such folder")
+    if not root.is_dir():
+        raise CorpusError(f"{root}: not a folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise CorpusError(f"{root}: permission denied")
+    return root.resolve()
+
+
+def is_article_name(name: str) -> bool:
+    return name.lower().endswith(".txt") and not name.startswith(".")
+
+
+def rel_name(rel: str) -> str:
+    """A relative path as text that can be shown and stored (undecodable bytes escaped)."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def scan(root: Path) -> Scan:
+    """Every article file under ``root`` with its mtime and size."""
+    root = check_corpus(root)
+    result = Scan()
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        top = root.stat()
+        seen_dirs.add((top.st_dev, top.st_ino))
+    except OSError as exc:
+        raise CorpusError(f"{root}: {exc.strerror}") from None
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            result.problems[rel_name(prefix.rstrip("/") or ".")] = (
+                f"folder cannot be read ({exc.strerror or exc})"
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            try:
+                is_dir = entry.is_dir()
+                if is_dir:
+                    st = entry.stat()
+                    key = (st.st_dev, st.st_ino)
+                    if key in seen_dirs:
+                        result.problems[rel_name(rel)] = "symlink loop (folder already scanned)"
+                        continue
+                    seen_dirs.add(key)
+                    stack.append((entry.path, rel + "/"))
+                    continue
+                if not is_article_name(name):
+                    continue
+                st = entry.stat()
+            except FileNotFoundError:
+                if entry.is_symlink():
+                    result.problems[rel_name(rel)] = "broken symlink"
+                continue
+            except OSError as exc:
+                result.problems[rel_name(rel)] = f"cannot be read ({exc.strerror or exc})"
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if rel != rel_name(rel):
+                result.problems[rel_name(rel)] = "file name is not valid UTF-8 text"
+                continue
+            result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+    return result
+
+
+def diff(current: dict[str, FileStat], known: dict[str, FileStat]) -> Changes:
+    """What changed between a fresh scan and what the index holds."""
+    added = sorted(p for p in current if p not in known)
+    changed = sorted(p for p, st in current.items() if p in known and known[p] != st)
+    removed = sorted(p for p in known if p not in current)
+    return Changes(added, changed, removed)

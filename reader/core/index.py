@@ -1,0 +1,431 @@
+"""The Whoosh index of one corpus: schema, opening (and recovering), incremental updates.
+
+Layout of an index folder (in the user cache dir, never in the corpus)::
+
+    meta.json      {"schema": N, "corpus": "/abs/path", "active": "ix-3"}
+    update.lock    held (flock) by whoever is updating; released by the OS on any exit
+    ix-3/          the Whoosh index itself (segments written with compound=False)
+
+A missing, corrupt or old-schema index is never fatal: a fresh generation folder is made
+and filled, and the reason is kept in ``notices`` for the user. Each commit holds whole
+documents, so a process killed at any point leaves an index that is consistent with some
+earlier state; the next update brings it level with the corpus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import pickle
+import shutil
+import signal
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
+from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
+from .paths import default_index_dir
+
+SCHEMA_VERSION = 1
+#: Title matches count this much more than body matches (BM25F field boost).
+TITLE_BOOST = 3.0
+#: Documents per commit in a large update: what a kill can lose, and how often
+#: a reader of the index (the app) sees progress.
+BATCH_DOCS = 5000
+#: Updates this large use Whoosh's multi-process writer.
+PARALLEL_THRESHOLD = 1000
+EPOCH = datetime(1970, 1, 1)
+
+# What a damaged index raises on open or on first read.
+INDEX_ERRORS = (
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    struct.error,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    whoosh_index.IndexError,
+)
+
+
+def make_schema() -> Schema:
+    analyzer = StemmingAnalyzer()
+    return Schema(
+        path=ID(stored=True, unique=True),
+        title=TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST, spelling=True),
+        body=TEXT(analyzer=analyzer, spelling=True),
+        section=KEYWORD(lowercase=True, scorable=False),
+        section_name=STORED(),
+        date=DATETIME(stored=True, sortable=True),
+        title_key=ID(sortable=True),
+        source=TEXT(stored=True),
+        author=TEXT(stored=True),
+        tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True),
+        url=STORED(),
+        mtime_ns=STORED(),
+        size=STORED(),
+    )
+
+
+def section_terms(section: str) -> str:
+    """``world/europe`` is found by ``section:world`` and ``section:world/europe``."""
+    if not section:
+        return ""
+    parts = section.split("/")
+    return " ".join("/".join(parts[: i + 1]) for i in range(len(parts))).replace(" ", "_")
+
+
+def document(article: Article) -> dict:
+    return {
+        "path": article.path,
+        "title": article.title,
+        "body": article.body,
+        "section": section_terms(article.section),
+        "section_name": article.section,
+        "date": article.date or EPOCH,
+        "title_key": article.title.casefold()[:120],
+        "source": article.source,
+        "author": article.author,
+        "tags": ",".join(article.tags),
+        "url": article.url,
+        "mtime_ns": article.mtime_ns,
+        "size": article.size,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article as the list shows it, drawn from the index alone."""
+
+    path: str
+    title: str
+    section: str
+    date: datetime
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    #: path -> reason, for article files that could not be read (and folders not scanned)
+    skipped: dict[str, str] = field(default_factory=dict)
+    unchanged: int = 0
+    rebuilt: bool = False
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+class IndexBusy(Exception):
+    """Another process is updating this index."""
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+class CorpusIndex:
+    """One corpus and its index. Open with ``open()``; bring it up to date with ``update()``."""
+
+    def __init__(
+        self,
+        corpus: Path,
+        index_dir: Path | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.root = check_corpus(corpus)
+        self.dir = Path(index_dir) if index_dir else default_index_dir(self.root)
+        self.max_bytes = max_bytes
+        self.schema = make_schema()
+        self.notices: list[str] = []
+        self.in_memory = False
+        self._ix = None
+        self._active: str | None = None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @property
+    def ix(self):
+        if self._ix is None:
+            self.open()
+        return self._ix
+
+    def open(self) -> CorpusIndex:
+        """Open the index, making or remaking it when it is missing, old or damaged."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._check_writable()
+        except OSError as exc:
+            return self._open_in_memory(f"the index folder {self.dir} is unusable ({exc})")
+        meta = self._read_meta()
+        active = meta.get("active") if isinstance(meta, dict) else None
+        reason = None
+        if not meta:
+            reason = None if not any(self.dir.glob("ix-*")) else "index metadata missing"
+        elif meta.get("schema") != SCHEMA_VERSION:
+            reason = "the index format changed"
+        elif not isinstance(active, str) or not (self.dir / active).is_dir():
+            reason = "index folder missing"
+        if meta and reason is None:
+            try:
+                ix = whoosh_index.open_dir(str(self.dir / active))
+                with ix.searcher() as searcher:  # touch every segment's files once
+                    searcher.doc_count()
+                self._ix, self._active = ix, active
+                return self
+            except INDEX_ERRORS as exc:
+                reason = f"the index was damaged ({type(exc).__name__})"
+        if reason:
+            self.notices.append(f"Rebuilding the index: {reason}.")
+        try:
+            self._create_generation()
+        except OSError as exc:
+            return self._open_in_memory(f"cannot write the index in {self.dir} ({exc})")
+        return self
+
+    def _check_writable(self) -> None:
+        probe = self.dir / f".probe-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
+    def _open_in_memory(self, why: str) -> CorpusIndex:
+        self.notices.append(f"Using a temporary in-memory index: {why}.")
+        self.in_memory = True
+        self._ix = RamStorage().create_index(self.schema)
+        self._active = None
+        return self
+
+    def _read_meta(self) -> dict:
+        try:
+            meta = json.loads((self.dir / "meta.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def _write_meta(self, active: str) -> None:
+        meta = {"schema": SCHEMA_VERSION, "corpus": str(self.root), "active": active}
+        tmp = self.dir / f"meta.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(meta, indent=1), "utf-8")
+        os.replace(tmp, self.dir / "meta.json")
+
+    def _create_generation(self) -> None:
+        with self._update_lock(timeout=30):
+            self._create_generation_locked()
+
+    def refresh(self) -> bool:
+        """Pick up commits (or a new generation) made by another process. True if changed."""
+        if self.in_memory:
+            return False
+        meta = self._read_meta()
+        if meta.get("active") and meta.get("active") != self._active:
+            self._ix = None
+            self.open()
+            return True
+        return not self.ix.up_to_date() if self._ix is not None else False
+
+    # --- locking ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _update_lock(self, timeout: float = 0.0) -> Iterator[None]:
+        """One updater per index, across processes; the OS drops the lock if we die."""
+        if self.in_memory:
+            yield
+            return
+        handle = open(self.dir / "update.lock", "a+b")  # noqa: SIM115
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(
+                            "another reader is updating this index; try again when it is done"
+                        ) from None
+                    time.sleep(0.1)
+            yield
+        finally:
+            handle.close()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def known(self) -> dict[str, FileStat]:
+        """What the index holds: path -> (mtime, size) as last indexed."""
+        with self.ix.searcher() as searcher:
+            return {
+                fields["path"]: FileStat(fields.get("mtime_ns", 0), fields.get("size", -1))
+                for fields in searcher.all_stored_fields()
+            }
+
+    def entries(self) -> list[Entry]:
+        """Every indexed article, for drawing the list without touching the corpus."""
+        with self.ix.searcher() as searcher:
+            return [
+                Entry(f["path"], f.get("title", ""), f.get("section_name", ""), f["date"])
+                for f in searcher.all_stored_fields()
+            ]
+
+    def doc_count(self) -> int:
+        return self.ix.doc_count()
+
+    def read(self, path: str) -> Article:
+        """The article as it is on disk now (raises SkipFile when it cannot be read)."""
+        return read_article(self.root, path, self.max_bytes)
+
+    # --- updating --------------------------------------------------------------------------
+
+    def update(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: ProgressFn | None = None,
+        lock_timeout: float = 0.0,
+    ) -> UpdateReport:
+        """Bring the index level with the corpus. KeyboardInterrupt keeps what was committed."""
+        started = time.perf_counter()
+        report = UpdateReport()
+        if self._ix is None:
+            self.open()
+        try:
+            with self._update_lock(lock_timeout):
+                if rebuild and not self.in_memory:
+                    self._create_generation_locked()
+                    report.rebuilt = True
+                found = scan(self.root)
+                report.skipped.update(found.problems)
+                try:
+                    known = self.known()
+                except INDEX_ERRORS as exc:
+                    self.notices.append(
+                        f"Rebuilding the index: it could not be read ({type(exc).__name__})."
+                    )
+                    self._create_generation_locked()
+                    report.rebuilt = True
+                    known = {}
+                changes = diff(found.files, known)
+                report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
+                if changes:
+                    self._apply(changes, report, progress)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _create_generation_locked(self) -> None:
+        numbers = [int(p.name[3:]) for p in self.dir.glob("ix-*") if p.name[3:].isdigit()]
+        active = f"ix-{max(numbers, default=0) + 1}"
+        (self.dir / active).mkdir()
+        self._ix = whoosh_index.create_in(str(self.dir / active), self.schema)
+        self._active = active
+        self._write_meta(active)
+        for old in self.dir.glob("ix-*"):
+            if old.name != active:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _apply(self, changes: Changes, report: UpdateReport, progress: ProgressFn | None) -> None:
+        to_read = changes.added + changes.changed
+        known_changed = set(changes.changed)
+        total = len(to_read) + len(changes.removed)
+        done = 0
+        if progress:
+            progress(0, total)
+
+        # Removals (and the old versions of changed files) go in the first commit, with
+        # the first batch of additions, so nothing is ever in the index twice.
+        pending_deletes = list(changes.removed) + list(changes.changed)
+        batches = [to_read[i : i + BATCH_DOCS] for i in range(0, len(to_read), BATCH_DOCS)]
+        if not batches:
+            batches = [[]]
+        for batch in batches:
+            writer = self._writer(len(batch))
+            try:
+                for path in pending_deletes:
+                    writer.delete_by_term("path", path)
+                for path in batch:
+                    try:
+                        article = read_article(self.root, path, self.max_bytes)
+                    except SkipFile as exc:
+                        report.skipped[path] = str(exc)
+                    else:
+                        writer.add_document(**document(article))
+                        (report.updated if path in known_changed else report.added).append(path)
+                    done += 1
+                    if progress and done % 50 == 0:
+                        progress(done, total)
+                writer.commit(merge=True)
+            except BaseException:
+                _cancel(writer)
+                raise
+            report.removed.extend(p for p in pending_deletes if p in changes.removed)
+            done += len([p for p in pending_deletes if p in changes.removed])
+            pending_deletes = []
+            if progress:
+                progress(done, total)
+
+    def _writer(self, count: int):
+        if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+            return self.ix.writer(timeout=30.0, compound=False)
+        from whoosh.multiproc import MpWriter
+
+        # The sub-processes must not see the user's Ctrl+C: the parent cancels them.
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            writer = MpWriter(
+                self.ix, procs=min(2, os.cpu_count() or 1), batchsize=256,
+                limitmb=128, multisegment=True, compound=False,
+            )
+            # Sub-processes start lazily, on the first full job: start them now, ignoring SIGINT.
+            writer._new_task()
+            writer._new_task()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        return writer
+
+
+def _cancel(writer) -> None:
+    """Drop an uncommitted writer; MpWriter's own cancel leaves its processes waiting."""
+    for task in getattr(writer, "tasks", ()):
+        with contextlib.suppress(Exception):
+            task.terminate()
+            task.join(5)
+    with contextlib.suppress(Exception):
+        writer.cancel()
+
+
+def open_index(corpus: Path, index_dir: Path | None = None, **kwargs) -> CorpusIndex:
+    """A CorpusIndex, opened; raises CorpusError for an unusable corpus folder."""
+    return CorpusIndex(corpus, index_dir, **kwargs).open()
+
+
+__all__ = [
+    "CorpusError",
+    "CorpusIndex",
+    "Entry",
+    "IndexBusy",
+    "UpdateReport",
+    "open_index",
+    "make_schema",
+    "document",
+]

@@ -1,0 +1,337 @@
+"""Queries: parse, run, rank, highlight, related articles and "did you mean".
+
+The Whoosh query language with friendly defaults: words are AND-ed; ``OR``, ``NOT``,
+``"phrases"``, ``title:``, ``section:``, ``date:`` ranges, ``wild*`` and ``fuzzy~``.
+A query that cannot be understood raises ``QueryError`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh import qparser, query
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from .articles import SkipFile
+from .index import CorpusIndex
+
+MAX_QUERY_CHARS = 1000
+SNIPPET_CHARS = 200
+#: Only the first part of a long body is searched for a snippet (a 10 MB article stays fast).
+SNIPPET_SCAN_CHARS = 32_000
+SORTS = ("relevance", "date", "title")
+FIELDS = ("title", "body", "section", "date", "source", "author", "tags")
+
+Span = tuple[int, int]
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; ``str(exc)`` is one line for the user."""
+
+
+@dataclass(slots=True)
+class Hit:
+    path: str
+    title: str
+    section: str
+    date: datetime
+    score: float
+    snippet: str = ""
+    snippet_spans: list[Span] = field(default_factory=list)
+    title_spans: list[Span] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Results:
+    query: str
+    hits: list[Hit]
+    total: int
+    suggestion: str | None = None
+    seconds: float = 0.0
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def make_parser(schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(DateParserPlugin(free=False))
+    return parser
+
+
+_FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]\w*):(?=(\S?))')
+
+
+def _precheck(text: str) -> None:
+    """The mistakes Whoosh would silently turn into surprising results."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
+    if text.count('"') % 2:
+        raise QueryError('unclosed quote: add the closing "')
+    depth = 0
+    for char in re.sub(r'"[^"]*"', "", text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise QueryError("unbalanced parentheses: a ) without its (")
+    if depth:
+        raise QueryError("unbalanced parentheses: a ( without its )")
+    outside_quotes = re.sub(r'"[^"]*"', '""', text)
+    for match in _FIELD_PREFIX.finditer(outside_quotes):
+        name, following = match.group(1), match.group(2)
+        if name.lower() not in FIELDS:
+            raise QueryError(
+                f"unknown field '{name}:' (fields: {', '.join(FIELDS)}); quote it to search the words"
+            )
+        if not following or following in ")":
+            raise QueryError(f"'{name}:' needs a word after it, e.g. {name}:china")
+    words = re.sub(r'"[^"]*"', "x", outside_quotes).split()
+    if words and words[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+        raise QueryError(f"'{words[-1]}' needs a word after it")
+    if words and words[0] in ("AND", "OR", "ANDNOT", "ANDMAYBE"):
+        raise QueryError(f"'{words[0]}' needs a word before it")
+
+
+def _errors(q: query.Query) -> list[str]:
+    found = []
+    for node in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(node, query.qcore._NullQuery):
+            continue
+        error = getattr(node, "error", None)
+        if error:
+            found.append(str(error))
+    return found
+
+
+def parse(parser: qparser.QueryParser, text: str) -> query.Query:
+    text = text.strip()
+    if not text:
+        raise QueryError("type some words to search for")
+    _precheck(text)
+    try:
+        q = parser.parse(text)
+    except Exception as exc:  # Whoosh raises assorted errors on odd input
+        raise QueryError(f"cannot understand the query ({exc})") from None
+    for node in [q, *q.leaves()] if not q.is_leaf() else [q]:
+        if isinstance(node, query.Every) or (
+            isinstance(node, query.Wildcard) and node.text.strip("*?") == ""
+        ):
+            if node.fieldname in ("title", "body", None) and node is q:
+                return query.Every()
+    problems = _errors(q)
+    if problems:
+        raise QueryError(problems[0])
+    q = q.normalize()
+    if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
+        raise QueryError("nothing to search for: the query has only common words or operators")
+    if isinstance(q, query.Not):
+        raise QueryError("NOT needs something to leave out from, e.g. china NOT tiktok")
+    return q
+
+
+# --- highlighting ----------------------------------------------------------------------------
+
+
+def _positive_leaves(q: query.Query):
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
+
+
+def match_terms(q: query.Query, reader) -> set[str]:
+    """Analysed words (stems) that the query matches in title or body, wildcards expanded."""
+    terms: set[str] = set()
+    for leaf in _positive_leaves(q):
+        try:
+            for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
+                if fieldname in ("title", "body"):
+                    terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except Exception:  # noqa: S112 - a term that cannot be expanded just is not highlighted
+            continue
+    return terms
+
+
+def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -> list[Span]:
+    """Character offsets in ``text`` of every word whose analysed form is in ``terms``."""
+    if not terms or not text:
+        return []
+    source = text if limit is None else text[:limit]
+    return [
+        (token.startchar, token.endchar)
+        for token in analyzer(source, chars=True, mode="index", removestops=False)
+        if token.text in terms
+    ]
+
+
+def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
+    """The window of ``body`` with the most hits, one line, with hit offsets inside it."""
+    if not body:
+        return "", []
+    if not spans:
+        start, end = 0, min(len(body), width)
+    else:
+        best, best_count = 0, 0
+        j = 0
+        for i, (s, _) in enumerate(spans):
+            while j < len(spans) and spans[j][1] <= s + width:
+                j += 1
+            if j - i > best_count:
+                best, best_count = i, j - i
+        first = spans[best][0]
+        start = max(0, first - width // 4)
+        end = min(len(body), start + width)
+    if start > 0:
+        space = body.rfind(" ", max(0, start - 20), start)
+        start = space + 1 if space >= 0 else start
+    if end < len(body):
+        space = body.find(" ", end, end + 20)
+        end = space if space >= 0 else (len(body) if len(body) - end < 20 else end)
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(body) else ""
+    text = lead + body[start:end].replace("\n", " ") + tail
+    shift = len(lead) - start
+    inner = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    return text, inner
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+class Searcher:
+    """Runs queries against one CorpusIndex. Use one per thread (Whoosh searchers are not shared)."""
+
+    def __init__(self, index: CorpusIndex) -> None:
+        self.index = index
+        self.parser = make_parser(index.schema)
+        self.analyzer = index.schema["body"].analyzer
+
+    def parse(self, text: str) -> query.Query:
+        return parse(self.parser, text)
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int | None = 20,
+        sort: str = "relevance",
+        snippets: bool = True,
+        suggest: bool = True,
+    ) -> Results:
+        """Ranked hits for ``text``. ``limit`` None or 0 means all."""
+        started = time.perf_counter()
+        q = self.parse(text)
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}' (choose from {', '.join(SORTS)})")
+        kwargs: dict = {"limit": limit or None}
+        if sort == "date":
+            kwargs.update(sortedby="date", reverse=True)
+        elif sort == "title":
+            kwargs.update(sortedby="title_key")
+        with self.index.ix.searcher() as searcher:
+            try:
+                results = searcher.search(q, **kwargs)
+                total = len(results)
+                terms = match_terms(q, searcher.reader()) if snippets else set()
+                hits = [self._hit(result, terms, snippets) for result in results]
+            except QueryError:
+                raise
+            except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
+                raise QueryError(f"cannot run the query ({type(exc).__name__}: {exc})") from None
+            suggestion = None
+            if not hits and suggest:
+                suggestion = self._suggest(text, searcher)
+        return Results(text, hits, total, suggestion, time.perf_counter() - started)
+
+    def _hit(self, result, terms: set[str], snippets: bool) -> Hit:
+        stored = result.fields()
+        title = stored.get("title", "")
+        hit = Hit(
+            path=stored["path"],
+            title=title,
+            section=stored.get("section_name", ""),
+            date=stored.get("date"),
+            score=float(result.score) if result.score is not None else 0.0,
+        )
+        if snippets:
+            hit.title_spans = find_spans(title, terms, self.analyzer)
+            try:
+                body = self.index.read(hit.path).body
+            except SkipFile:
+                body = ""
+            spans = find_spans(body, terms, self.analyzer, limit=SNIPPET_SCAN_CHARS)
+            hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans)
+        return hit
+
+    def highlights(self, text: str, title: str, body: str) -> tuple[list[Span], list[Span]]:
+        """Offsets of every hit of query ``text`` in an article's title and body."""
+        q = self.parse(text)
+        with self.index.ix.searcher() as searcher:
+            terms = match_terms(q, searcher.reader())
+        return find_spans(title, terms, self.analyzer), find_spans(body, terms, self.analyzer)
+
+    def related(self, path: str, limit: int = 10) -> list[Hit]:
+        """More-like-this for one article, from its text on disk (the body is not stored)."""
+        try:
+            article = self.index.read(path)
+        except SkipFile:
+            return []
+        with self.index.ix.searcher() as searcher:
+            docnum = searcher.document_number(path=path)
+            if docnum is None:
+                return []
+            text = f"{article.title}\n{article.title}\n{article.body[:SNIPPET_SCAN_CHARS]}"
+            results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
+            return [self._hit(result, set(), snippets=False) for result in results]
+
+    def suggest(self, text: str) -> str | None:
+        with self.index.ix.searcher() as searcher:
+            return self._suggest(text, searcher)
+
+    def _suggest(self, text: str, searcher) -> str | None:
+        """A respelling of the query's unknown words that does find something."""
+        reader = searcher.reader()
+        fields = [f for f in ("spell_title", "spell_body") if f in reader.indexed_field_names()]
+        if not fields:
+            return None
+        correctors = [reader.corrector(f) for f in fields]
+        changed = False
+
+        def fix(match: re.Match) -> str:
+            nonlocal changed
+            word = match.group(0)
+            lower = word.lower()
+            if word in ("AND", "OR", "NOT") or any(
+                (f, lower) in reader for f in fields
+            ):
+                return word
+            for corrector in reversed(correctors):  # body words first: more of them
+                found = corrector.suggest(lower, limit=1, maxdist=2)
+                if found and found[0] != lower:
+                    changed = True
+                    return found[0]
+            return word
+
+        pattern = re.compile(r'(?<![:\w*?~])[^\W\d_]{3,}(?![\w*?~:])')
+        parts = re.split(r'("[^"]*")', text)
+        respelled = "".join(part if part.startswith('"') else pattern.sub(fix, part) for part in parts)
+        if not changed:
+            return None
+        try:
+            q = self.parse(respelled)
+            return respelled if searcher.search(q, limit=1).scored_length() else None
+        except (QueryError, Exception):
+            return None
