@@ -1,0 +1,1 @@
+"""The Textual app. It imports reader.core; reader.core never imports it."""

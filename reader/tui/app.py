@@ -1,0 +1,525 @@
+"""ReaderApp: the list pane, the article pane and search, thin over ``reader.core``.
+
+The window appears at once: the list comes from the existing index (or a quick scan of
+titles on a first run) while ``reader index`` brings the index up to date in a separate
+process, so a long build never makes a key press wait for the GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ..core.articles import SkipFile, parse_article
+from ..core.corpus import CorpusError, scan
+from ..core.index import CorpusIndex, Entry
+from ..core.paths import config_file
+from ..core.search import QueryError, Searcher
+from ..core.settings import Settings, load_settings
+from .screens.help import HelpScreen, key_table
+from .screens.related import RelatedScreen
+from .widgets import ArticleList, ArticleView, SearchBar, StatusLine
+from .widgets.search_bar import SearchInput
+
+STYLES = Path(__file__).resolve().parent.parent / "styles" / "reader.tcss"
+SEARCH_DEBOUNCE = 0.12
+SEARCH_LIMIT = 100
+QUICK_SCAN_BYTES = 4096
+SORT_LABELS = {"date": "newest first", "title": "by title", "relevance": "by relevance"}
+
+
+def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
+    if sort == "title":
+        return sorted(entries, key=lambda e: (e.title.casefold(), e.path))
+    return sorted(entries, key=lambda e: (e.date, e.path), reverse=True)
+
+
+def quick_entries(root: Path, max_bytes: int) -> list[Entry]:
+    """Titles from the first few KB of each file, for a first run before the index exists."""
+    entries = []
+    for path, stat in scan(root).files.items():
+        if stat.size > max_bytes:
+            continue
+        try:
+            with open(root / path, "rb") as handle:
+                data = handle.read(QUICK_SCAN_BYTES)
+            article = parse_article(data, path, stat.mtime_ns)
+        except (OSError, SkipFile):
+            continue
+        entries.append(Entry(path, article.title, article.section, article.date))
+    return entries
+
+
+class ReaderApp(App[int]):
+    """Read, search and keep up with a folder of plain-text articles."""
+
+    CSS_PATH = STYLES
+    TITLE = "reader"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        # priority: handled before the keys typed after it are forwarded to the list.
+        Binding("slash", "search", "Search", priority=True, id="app.search"),
+        Binding("r", "related", "Related", id="app.related"),
+        Binding("tab", "switch_pane", "Switch pane", show=False, priority=True, id="app.switch"),
+        Binding("escape", "back", "Back", show=False, id="app.back"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        corpus: Path,
+        *,
+        index_dir: Path | None = None,
+        settings: Settings | None = None,
+        index_in_background: bool = True,
+    ) -> None:
+        self.settings = settings or load_settings()
+        super().__init__()
+        self.corpus = Path(corpus)
+        self.index_dir = index_dir
+        self.index_in_background = index_in_background
+        self.index: CorpusIndex | None = None
+        self.entries: list[Entry] = []
+        self.sort = "date"  # of the full list
+        self.result_sort = "relevance"  # of search results
+        self.mode = "all"  # or "results"
+        self.query_text = ""
+        self._all_cursor_path: str | None = None
+        self._indexer: asyncio.subprocess.Process | None = None
+        self.indexing = False
+        self.index_progress = (0, 0)
+        self._reindex_requested = False
+
+    # --- composition -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield SearchBar(id="search")
+                yield ArticleList(id="articles")
+            yield ArticleView(id="article")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        self.title = f"reader — {self.corpus.resolve().name or self.corpus}"
+        self._apply_settings()
+        self.article_list.empty_text = "Loading articles…"
+        self.article_list.focus()
+        self.load_index()
+
+    def _apply_settings(self) -> None:
+        for problem in self.settings.problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(f"Unknown theme '{self.settings.theme}'; using the default.",
+                        title="Settings", severity="warning")
+        self.article_view.set_text_width(self.settings.text_width)
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
+
+    def _update_subtitle(self) -> None:
+        count = len(self.entries)
+        parts = [f"{count:,} article{'s' if count != 1 else ''}", SORT_LABELS.get(self.sort, "")]
+        if self.mode == "results":
+            parts.insert(0, "search")
+        self.sub_title = " · ".join(p for p in parts if p)
+
+    # --- loading and indexing --------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_index(self) -> None:
+        """Open the index and draw the list from it; a first run peeks at the files instead."""
+        try:
+            index = CorpusIndex(self.corpus, self.index_dir, max_bytes=self.settings.max_bytes)
+            index.open()
+            entries = index.entries()
+        except CorpusError as exc:
+            self.call_from_thread(self.status.say, str(exc), error=True)
+            return
+        self.index = index
+        for notice in index.notices:
+            self.call_from_thread(self.notify, notice, title="Index", severity="warning")
+        quick = False
+        if not entries:
+            entries = quick_entries(index.root, index.max_bytes)
+            quick = True
+        self.call_from_thread(self._set_entries, entries)
+        if quick and entries:
+            self.call_from_thread(self.status.say, "First run: indexing the articles…")
+        if self.index_in_background and not index.in_memory:
+            self.call_from_thread(self.run_indexer)
+        elif index.in_memory:
+            self.call_from_thread(self._index_in_memory)
+
+    def _set_entries(self, entries: list[Entry]) -> None:
+        self.entries = sort_entries(entries, self.sort)
+        self._update_subtitle()
+        if self.mode == "all":
+            self.article_list.set_rows(
+                self.entries, cursor_path=self.article_list.current_path,
+                empty_text="No articles in this folder (add .txt files; they appear here).",
+            )
+
+    @work(thread=True, group="index-memory")
+    def _index_in_memory(self) -> None:
+        assert self.index is not None
+        report = self.index.update()
+        self.call_from_thread(self._set_entries, self.index.entries())
+        self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
+        del report
+
+    def _index_command(self) -> list[str]:
+        command = [sys.executable, "-m", "reader", "index", "--corpus", str(self.corpus),
+                   "--progress-json"]
+        if self.index_dir:
+            command += ["--index-dir", str(self.index_dir)]
+        return command
+
+    @work(exclusive=True, group="indexer")
+    async def run_indexer(self, rebuild: bool = False) -> None:
+        """Run ``reader index`` in its own process and follow its progress."""
+        self.indexing = True
+        command = self._index_command() + (["--rebuild"] if rebuild else [])
+        done_event: dict = {}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            self.indexing = False
+            self.status.say(f"Cannot start indexing: {exc}", error=True)
+            return
+        self._indexer = process
+        batches_seen = 0
+        try:
+            assert process.stdout is not None
+            async for raw in process.stdout:
+                try:
+                    event = json.loads(raw)
+                except ValueError:
+                    continue
+                if event.get("event") == "progress":
+                    done, total = event["done"], event["total"]
+                    self.index_progress = (done, total)
+                    self.status.indexing(done, total)
+                    if done // 5000 > batches_seen:  # a batch was committed: show it
+                        batches_seen = done // 5000
+                        self.reload_entries()
+                elif event.get("event") == "done":
+                    done_event = event
+            stderr = await process.stderr.read() if process.stderr else b""
+            status = await process.wait()
+        finally:
+            self._indexer = None
+            self.indexing = False
+        if status != 0 and not done_event:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            self.status.indexing_finished(
+                "Indexing failed: " + (message[-1] if message else f"exit status {status}")
+            )
+            self.status.add_class("-error")
+            return
+        for notice in done_event.get("notices", []):
+            self.notify(notice, title="Index", severity="warning")
+        self.status.indexing_finished(self._index_summary(done_event))
+        self.reload_entries()
+        if self._reindex_requested:
+            self._reindex_requested = False
+            self.run_indexer()
+
+    def _index_summary(self, event: dict) -> str:
+        parts = [f"{event.get(k, 0):,} {k}" for k in ("added", "updated", "removed") if event.get(k)]
+        skipped = event.get("skipped") or {}
+        if skipped:
+            parts.append(f"{len(skipped):,} skipped (run 'reader index' for the reasons)")
+        return "Index up to date" + (": " + ", ".join(parts) if parts else ".")
+
+    @work(thread=True, exclusive=True, group="reload")
+    def reload_entries(self) -> None:
+        if self.index is None:
+            return
+        try:
+            self.index.refresh()
+            entries = self.index.entries()
+        except Exception as exc:  # the indexer may be swapping generations under us
+            self.call_from_thread(self.status.say, f"Could not read the index: {exc}", error=True)
+            return
+        self.call_from_thread(self._set_entries, entries)
+
+    def request_reindex(self) -> None:
+        if self.indexing:
+            self._reindex_requested = True
+        else:
+            self.run_indexer()
+
+    def _stop_indexer(self) -> None:
+        process = self._indexer
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGINT)
+
+    async def action_quit(self) -> None:
+        self._stop_indexer()
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self._stop_indexer()
+
+    # --- search ----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search_input = self.search_bar.input
+        if self.focused is search_input:  # "/" is a character in a query (world/europe)
+            search_input.insert_text_at_cursor("/")
+        elif isinstance(self.screen, Screen) and self.screen is self.screen_stack[0]:
+            # set_focus, not focus(): keys typed right after "/" must land in the box.
+            self.set_focus(search_input)
+
+    @on(SearchInput.Changed)
+    def on_search_changed(self, event: SearchInput.Changed) -> None:
+        text = event.value
+        if not text.strip():
+            self.workers.cancel_group(self, "search")
+            self.search_bar.set_status("")
+            if self.mode == "results":
+                self._show_all()
+            return
+        self.run_search(text)
+
+    @work(exclusive=True, group="search")
+    async def run_search(self, text: str) -> None:
+        await asyncio.sleep(SEARCH_DEBOUNCE)  # a newer key press cancels this worker
+        if self.index is None:
+            self.search_bar.set_status("loading…")
+            return
+        try:
+            results = await asyncio.to_thread(self._search, text, self.result_sort)
+        except QueryError as exc:
+            self.search_bar.set_status(str(exc), error=True)
+            return
+        self._show_results(text, results)
+
+    def _search(self, text: str, sort: str):
+        return Searcher(self.index).search(text, limit=SEARCH_LIMIT, sort=sort)
+
+    def _show_results(self, text: str, results) -> None:
+        if self.mode == "all":
+            self._all_cursor_path = self.article_list.current_path
+        self.mode = "results"
+        self.query_text = text
+        count = results.total
+        if count:
+            shown = len(results.hits)
+            status = f"{count:,} result{'s' if count != 1 else ''}"
+            if shown < count:
+                status = f"top {shown} of {count:,} results"
+        elif results.suggestion:
+            status = f"no results — did you mean: {results.suggestion}"
+        else:
+            status = "no results"
+        if self.indexing and self.index_progress[1]:
+            done, total = self.index_progress
+            status += f" (indexing: {done:,} of {total:,} done)"
+        self.search_bar.set_status(status)
+        empty = "No results."
+        if results.suggestion:
+            empty = f"No results. Did you mean: {results.suggestion}"
+        self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
+        self._update_subtitle()
+
+    def _show_all(self) -> None:
+        self.mode = "all"
+        self.query_text = ""
+        self.article_list.set_rows(self.entries, cursor_path=self._all_cursor_path)
+        self._update_subtitle()
+
+    @on(SearchInput.Submitted)
+    def on_search_submitted(self, event: SearchInput.Submitted) -> None:
+        self.article_list.focus()
+
+    @on(SearchInput.ToResults)
+    def on_search_to_results(self) -> None:
+        self.article_list.focus()
+
+    @on(SearchInput.Leave)
+    def on_search_leave(self) -> None:
+        self._leave_search()
+
+    def _leave_search(self) -> None:
+        self.workers.cancel_group(self, "search")
+        with self.search_bar.input.prevent(SearchInput.Changed):
+            self.search_bar.input.value = ""
+        self.search_bar.set_status("")
+        if self.mode == "results":
+            self._show_all()
+        self.article_list.focus()
+
+    # --- opening articles ------------------------------------------------------------------
+
+    @on(ArticleList.Selected)
+    def on_article_selected(self, event: ArticleList.Selected) -> None:
+        self.open_article(event.path, focus=True)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_article(self, path: str, focus: bool = False) -> None:
+        if self.index is None:
+            return
+        try:
+            article = self.index.read(path)
+        except SkipFile as exc:
+            self.call_from_thread(self.article_view.clear, f"Cannot show {path}: {exc}.")
+            return
+        title_spans: list = []
+        body_spans: list = []
+        if self.mode == "results" and self.query_text:
+            try:
+                title_spans, body_spans = Searcher(self.index).highlights(
+                    self.query_text, article.title, article.body
+                )
+            except QueryError:
+                pass
+        self.call_from_thread(self._show_article, article, title_spans, body_spans, focus)
+
+    def _show_article(self, article, title_spans, body_spans, focus: bool) -> None:
+        self.article_view.show(article, title_spans, body_spans)
+        if focus:
+            self.article_view.focus()
+
+    @on(ArticleView.Step)
+    def on_article_step(self, event: ArticleView.Step) -> None:
+        listing = self.article_list
+        if not listing.rows:
+            return
+        current = listing.index_of(self.article_view.path) if self.article_view.path else None
+        index = (current if current is not None else listing.cursor) + event.step
+        if 0 <= index < len(listing.rows):
+            listing._set_cursor(index)
+            self.open_article(listing.rows[index].path, focus=False)
+        else:
+            self.bell()
+            self.status.say("No more articles in this list." if event.step > 0
+                            else "This is the first article in the list.")
+
+    # --- other actions ---------------------------------------------------------------------
+
+    def action_switch_pane(self) -> None:
+        if self.focused is self.article_list:
+            self.article_view.focus()
+        else:
+            self.article_list.focus()
+
+    def action_back(self) -> None:
+        if self.focused is self.article_view:
+            self.article_list.focus()
+        elif self.mode == "results":
+            self._leave_search()
+
+    def action_related(self) -> None:
+        path = self.article_view.path or self.article_list.current_path
+        if path is None or self.index is None:
+            self.bell()
+            return
+        self.find_related(path)
+
+    @work(thread=True, exclusive=True, group="related")
+    def find_related(self, path: str) -> None:
+        try:
+            title = self.index.read(path).title
+        except SkipFile as exc:
+            self.call_from_thread(self.status.say, f"Cannot read {path}: {exc}", error=True)
+            return
+        related = Searcher(self.index).related(path)
+        self.call_from_thread(self._show_related, title, related)
+
+    def _show_related(self, title: str, related: list) -> None:
+        def opened(path: str | None) -> None:
+            if path:
+                self.article_list.move_to(path)
+                self.open_article(path, focus=True)
+
+        self.push_screen(RelatedScreen(title, related), opened)
+
+    def action_help(self) -> None:
+        sections = [
+            ("Everywhere", self._bindings_of(ReaderApp)),
+            ("Article list", self._bindings_of(ArticleList)),
+            ("Article", self._bindings_of(ArticleView)),
+            ("Search box", self._bindings_of(SearchInput)),
+        ]
+        index_path = str(self.index.dir) if self.index and not self.index.in_memory else "in memory"
+        self.push_screen(HelpScreen(key_table(self, sections, self.settings.keys),
+                                    str(config_file()), index_path))
+
+    @staticmethod
+    def _bindings_of(cls) -> list[Binding]:
+        return [b for b in cls.BINDINGS if isinstance(b, Binding)]
+
+    def set_sort(self, sort: str) -> None:
+        self.result_sort = sort
+        if sort != "relevance":
+            self.sort = sort
+            self._set_entries(self.entries)
+        if self.mode == "results":
+            self.run_search(self.query_text)
+        self._update_subtitle()
+
+    def action_rebuild(self) -> None:
+        if self.index is None:
+            return
+        self._stop_indexer()
+        self.status.say("Rebuilding the index…")
+        self.run_indexer(rebuild=True)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sort by date", "Newest articles first", lambda: self.set_sort("date"))
+        yield SystemCommand("Sort by title", "Articles A to Z", lambda: self.set_sort("title"))
+        yield SystemCommand("Sort by relevance", "Search results best first",
+                            lambda: self.set_sort("relevance"))
+        yield SystemCommand("Rebuild index", "Index every article again from scratch",
+                            self.action_rebuild)
+        yield SystemCommand("Help", "Keys and search syntax", self.action_help)
+
+
+def main(corpus: str | os.PathLike = ".") -> None:
+    ReaderApp(Path(corpus)).run()

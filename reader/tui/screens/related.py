@@ -1,0 +1,58 @@
+"""Related articles (more-like-this) for the open article; enter opens one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+
+class RelatedScreen(ModalScreen[str | None]):
+    BINDINGS = [
+        Binding("escape,q,r", "close", "Close", id="related.close"),
+        Binding("j", "cursor('down')", "Down", show=False),
+        Binding("k", "cursor('up')", "Up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    RelatedScreen { align: center middle; }
+    RelatedScreen > Vertical {
+        width: 100; max-width: 100%; height: auto; max-height: 80%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    RelatedScreen Label { width: 100%; text-style: bold; padding: 0 0 1 0; }
+    RelatedScreen OptionList { height: auto; max-height: 30; border: none; }
+    """
+
+    def __init__(self, title: str, related: list) -> None:
+        super().__init__()
+        self.source_title = title
+        self.related = related
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Related to: {self.source_title}"))
+            if self.related:
+                yield OptionList(*[
+                    Option(Text.assemble(
+                        hit.title, ("  " + (hit.section or "") + "  " +
+                                    (hit.date.strftime("%Y-%m-%d") if hit.date else ""), "dim")),
+                        id=str(number))
+                    for number, hit in enumerate(self.related)
+                ])
+            else:
+                yield Label(Text("No related articles found.", style="italic"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.related[int(event.option.id)].path)
+
+    def action_cursor(self, direction: str) -> None:
+        for options in self.query(OptionList):
+            (options.action_cursor_down if direction == "down" else options.action_cursor_up)()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,282 @@
+"""The article list: a Line API widget that draws only the rows on screen.
+
+Rows are the index's ``Entry`` objects or search ``Hit`` objects as they are (anything with
+``path``, ``title``, ``section`` and ``date``), so replacing 100,000 rows is a list swap and a
+refresh, not 100,000 widgets. Search hits take two lines: the title and the snippet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+UNREAD_MARK = "●"
+STAR_MARK = "★"
+
+
+def short_date(date) -> str:
+    return date.strftime("%Y-%m-%d") if date else ""
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """The list of articles or search results, with a cursor."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "cursor_first", "First", show=False, id="list.first"),
+        Binding("end,G", "cursor_last", "Last", show=False, id="list.last"),
+        Binding("pagedown,space,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,b,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--meta",
+        "article-list--hit",
+        "article-list--snippet",
+        "article-list--star",
+        "article-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
+    ArticleList:focus > .article-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    ArticleList > .article-list--unread { text-style: bold; }
+    ArticleList > .article-list--read { color: $text-muted; }
+    ArticleList > .article-list--meta { color: $text-muted; }
+    ArticleList > .article-list--hit { background: $warning 40%; text-style: bold; }
+    ArticleList > .article-list--snippet { color: $text-muted; }
+    ArticleList > .article-list--star { color: $warning; }
+    ArticleList > .article-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another article."""
+
+        def __init__(self, article_list: ArticleList, path: str | None) -> None:
+            super().__init__()
+            self.article_list = article_list
+            self.path = path
+
+    class Selected(Message):
+        """The user asked to open an article (enter or a click)."""
+
+        def __init__(self, article_list: ArticleList, path: str) -> None:
+            super().__init__()
+            self.article_list = article_list
+            self.path = path
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self.rows: Sequence[Any] = []
+        self.row_height = 1
+        self.empty_text = "No articles."
+        self.is_read: Callable[[str], bool] = lambda path: False
+        self.is_starred: Callable[[str], bool] = lambda path: False
+
+    # --- data ------------------------------------------------------------------------------
+
+    def set_rows(
+        self,
+        rows: Sequence[Any],
+        *,
+        row_height: int = 1,
+        cursor_path: str | None = None,
+        cursor: int = 0,
+        empty_text: str | None = None,
+    ) -> None:
+        """Replace every row; keep the cursor on ``cursor_path`` when it is still there."""
+        self.rows = rows
+        self.row_height = row_height
+        if empty_text is not None:
+            self.empty_text = empty_text
+        index = cursor
+        if cursor_path is not None:
+            index = next((i for i, row in enumerate(rows) if row.path == cursor_path), cursor)
+        self.virtual_size = Size(self.size.width, len(rows) * row_height)
+        self._set_cursor(max(0, min(index, len(rows) - 1)), center=True)
+        self.refresh()
+
+    @property
+    def current(self) -> Any | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    @property
+    def current_path(self) -> str | None:
+        row = self.current
+        return row.path if row is not None else None
+
+    def index_of(self, path: str) -> int | None:
+        return next((i for i, row in enumerate(self.rows) if row.path == path), None)
+
+    def move_to(self, path: str) -> bool:
+        index = self.index_of(path)
+        if index is None:
+            return False
+        self._set_cursor(index, center=True)
+        return True
+
+    def refresh_marks(self) -> None:
+        self.refresh()
+
+    # --- cursor ----------------------------------------------------------------------------
+
+    def _set_cursor(self, index: int, center: bool = False) -> None:
+        self.cursor = index
+        self._scroll_to_cursor(center)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.current_path))
+
+    def _scroll_to_cursor(self, center: bool = False) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        if not height:
+            return
+        top = self.cursor * self.row_height
+        bottom = top + self.row_height
+        if center and not (self.scroll_y <= top and bottom <= self.scroll_y + height):
+            self.scroll_to(y=max(0, top - height // 2), animate=False, immediate=True)
+        elif top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + height:
+            self.scroll_to(y=bottom - height, animate=False, immediate=True)
+
+    def _page_rows(self) -> int:
+        height = self.scrollable_content_region.height or self.size.height or 1
+        return max(1, height // self.row_height - 1)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < len(self.rows) - 1:
+            self._set_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self._set_cursor(self.cursor - 1)
+
+    def action_cursor_first(self) -> None:
+        if self.rows:
+            self._set_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        if self.rows:
+            self._set_cursor(len(self.rows) - 1)
+
+    def action_page_down(self) -> None:
+        if self.rows:
+            self._set_cursor(min(len(self.rows) - 1, self.cursor + self._page_rows()))
+
+    def action_page_up(self) -> None:
+        if self.rows:
+            self._set_cursor(max(0, self.cursor - self._page_rows()))
+
+    def action_select(self) -> None:
+        path = self.current_path
+        if path is not None:
+            self.post_message(self.Selected(self, path))
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + int(self.scroll_y)) // self.row_height
+        if 0 <= index < len(self.rows):
+            self.focus()
+            self._set_cursor(index)
+            self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.rows) * self.row_height)
+        self._scroll_to_cursor()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        line = int(self.scroll_y) + y
+        if not self.rows:
+            if y == 0:
+                style = self.get_component_rich_style("article-list--empty")
+                return Strip([Segment(" " + self.empty_text, base + style)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        index, part = divmod(line, self.row_height)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("article-list--cursor")
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in text.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, style)
+
+    def _title_line(self, row, width: int) -> Text:
+        read = self.is_read(row.path)
+        mark_style = self.get_component_rich_style("article-list--star")
+        if self.is_starred(row.path):
+            mark = Text(STAR_MARK, style=mark_style)
+        elif not read:
+            mark = Text(UNREAD_MARK, style=mark_style)
+        else:
+            mark = Text(" ")
+        meta_parts = [p for p in (row.section, short_date(row.date)) if p]
+        meta = "  ".join(meta_parts)
+        if width < 50:
+            meta = short_date(row.date)[5:] if row.date else ""
+        title_width = max(4, width - len(meta) - 4)
+        title = Text(row.title, no_wrap=True, overflow="ellipsis")
+        hit_style = self.get_component_rich_style("article-list--hit")
+        for start, end in getattr(row, "title_spans", ()) or ():
+            title.stylize(hit_style, start, end)
+        title.stylize(
+            self.get_component_rich_style("article-list--read" if read else "article-list--unread")
+        )
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        line = Text.assemble(" ", mark, " ", title, " ", no_wrap=True)
+        if meta:
+            line.append(meta, style=self.get_component_rich_style("article-list--meta"))
+        return line
+
+    def _snippet_line(self, row, width: int) -> Text:
+        snippet = Text("   " + (getattr(row, "snippet", "") or ""), no_wrap=True, overflow="ellipsis")
+        snippet.stylize(self.get_component_rich_style("article-list--snippet"))
+        hit_style = self.get_component_rich_style("article-list--hit")
+        spans = getattr(row, "snippet_spans", ()) or ()
+        # Start the line at the first hit when it would fall off the right edge.
+        shift = 0
+        if spans and spans[0][1] + 3 > width - 2:
+            shift = max(0, spans[0][0] - width // 3)
+        for start, end in spans:
+            snippet.stylize(hit_style, start + 3, end + 3)
+        if shift:
+            snippet = Text("   …") + snippet[shift + 3:]
+        snippet.truncate(max(1, width), overflow="ellipsis", pad=True)
+        return snippet
+
+    def render_lines_plain(self) -> list[str]:
+        """What the visible rows say, for tests and debugging."""
+        return [self.render_line(y).text for y in range(self.size.height)]

@@ -1,0 +1,210 @@
+"""The article pane: title, a metadata line and the body, wrapped at a readable width.
+
+Article text is always a ``rich.text.Text`` (never markup), so a body holding ``[bold]``
+shows those characters. Search hits are styled spans; ``n``/``N`` move between them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ...core.articles import Article
+
+Span = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Shown:
+    article: Article
+    title_spans: list[Span]
+    body_spans: list[Span]
+
+
+def spaced_paragraphs(body: str) -> tuple[str, list[int]]:
+    """Text with a blank line between paragraphs when the file has one paragraph per line.
+
+    Returns the text to draw and, for each newline of ``body``, its offset, so hit offsets
+    into ``body`` can be moved to the drawn text (one extra character per earlier newline).
+    """
+    if "\n\n" in body or "\n" not in body:
+        return body, []
+    newlines = [i for i, char in enumerate(body) if char == "\n"]
+    return body.replace("\n", "\n\n"), newlines
+
+
+def meta_line(article: Article) -> str:
+    parts = [
+        article.section or "",
+        article.date.strftime("%a %d %b %Y, %H:%M").replace(", 00:00", "") if article.date else "",
+        article.source,
+        article.author and f"by {article.author}",
+        f"{article.reading_minutes} min read",
+    ]
+    return "  ·  ".join(p for p in parts if p)
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """Shows one article; scroll it with the keyboard or the mouse."""
+
+    BINDINGS = [
+        Binding("down,j", "scroll_down", "Down", show=False, id="article.down"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="article.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="article.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="article.page_up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="article.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="article.bottom"),
+        Binding("n", "next_hit", "Next hit", id="article.next_hit"),
+        Binding("N", "previous_hit", "Prev hit", id="article.previous_hit"),
+        Binding("right_square_bracket", "next_article", "Next article", id="article.next"),
+        Binding("left_square_bracket", "previous_article", "Prev article", id="article.previous"),
+    ]
+
+    DEFAULT_CSS = """
+    ArticleView { align-horizontal: center; padding: 0 2; }
+    ArticleView > Static { width: 100%; max-width: 88; }
+    ArticleView #article-title { text-style: bold; color: $text; margin-top: 1; }
+    ArticleView #article-meta { color: $text-muted; margin-bottom: 1; }
+    ArticleView #article-body { margin-bottom: 2; }
+    ArticleView.-empty #article-body { color: $text-muted; text-style: italic; }
+    """
+
+    hit_index: reactive[int] = reactive(-1, init=False)
+
+    class Step(Message):
+        """Asks for the next (+1) or previous (-1) article in the list."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-empty")
+        self.shown: Shown | None = None
+        self._drawn = ""
+        self._newlines: list[int] = []
+        self._wrap_cache: dict[tuple[int, int], int] = {}
+
+    def compose(self):
+        yield Static(id="article-title")
+        yield Static(id="article-meta")
+        yield Static("Choose an article and press enter to read it.", id="article-body")
+
+    @property
+    def path(self) -> str | None:
+        return self.shown.article.path if self.shown else None
+
+    @property
+    def hits(self) -> list[Span]:
+        return self.shown.body_spans if self.shown else []
+
+    def set_text_width(self, width: int) -> None:
+        for static in self.query(Static):
+            static.styles.max_width = width
+
+    def clear(self, message: str = "Choose an article and press enter to read it.") -> None:
+        self.shown = None
+        self.add_class("-empty")
+        self.query_one("#article-title", Static).update("")
+        self.query_one("#article-meta", Static).update("")
+        self.query_one("#article-body", Static).update(Text(message))
+
+    def show(
+        self,
+        article: Article,
+        title_spans: list[Span] | None = None,
+        body_spans: list[Span] | None = None,
+        *,
+        keep_scroll: bool = False,
+    ) -> None:
+        """Show an article; with hits, scroll to the first one."""
+        self.shown = Shown(article, list(title_spans or []), list(body_spans or []))
+        self._wrap_cache.clear()
+        self._drawn, self._newlines = spaced_paragraphs(article.body)
+        self.remove_class("-empty")
+        title = Text(article.title)
+        for start, end in self.shown.title_spans:
+            title.stylize("reverse", start, end)
+        self.query_one("#article-title", Static).update(title)
+        self.query_one("#article-meta", Static).update(Text(meta_line(article)))
+        self._render_body()
+        if not keep_scroll:
+            self.scroll_home(animate=False, immediate=True)
+        self.hit_index = -1
+        if self.hits:
+            self.call_after_refresh(self._go_to_hit, 0)
+
+    def _render_body(self) -> None:
+        assert self.shown is not None
+        body = Text(self._drawn or "(this article has no text beyond its title)")
+        hit_style = "black on yellow"
+        current_style = "bold black on dark_orange"
+        for number, (start, end) in enumerate(self.hits):
+            shift = self._shift(start)
+            style = current_style if number == self.hit_index else hit_style
+            body.stylize(style, start + shift, end + shift)
+        self.query_one("#article-body", Static).update(body)
+
+    def _shift(self, offset: int) -> int:
+        """How far a body offset moves in the drawn text (one per newline before it)."""
+        return bisect.bisect_left(self._newlines, offset) if self._newlines else 0
+
+    # --- hits ------------------------------------------------------------------------------
+
+    def watch_hit_index(self, old: int, new: int) -> None:
+        if self.shown is not None and self.hits:
+            self._render_body()
+
+    def _go_to_hit(self, number: int) -> None:
+        if not self.hits:
+            return
+        self.hit_index = number % len(self.hits)
+        start, _ = self.hits[self.hit_index]
+        body = self.query_one("#article-body", Static)
+        line = self._line_of_offset(start + self._shift(start), body.content_size.width or 80)
+        target = body.virtual_region.y + line
+        height = self.scrollable_content_region.height or 10
+        self.scroll_to(y=max(0, target - height // 3), animate=False, immediate=True)
+
+    def _line_of_offset(self, offset: int, width: int) -> int:
+        """The wrapped line (from 0) of the body on which character ``offset`` is drawn."""
+        body = self._drawn
+        console = self.app.console
+        lines = 0
+        position = 0
+        for paragraph in body.split("\n"):
+            end = position + len(paragraph)
+            if offset <= end:
+                prefix = paragraph[: offset - position + 1]
+                return lines + max(0, len(Text(prefix).wrap(console, width)) - 1)
+            key = (position, width)
+            if key not in self._wrap_cache:
+                self._wrap_cache[key] = max(1, len(Text(paragraph).wrap(console, width)))
+            lines += self._wrap_cache[key]
+            position = end + 1
+        return lines
+
+    def action_next_hit(self) -> None:
+        if self.hits:
+            self._go_to_hit(self.hit_index + 1)
+        else:
+            self.app.bell()
+
+    def action_previous_hit(self) -> None:
+        if self.hits:
+            self._go_to_hit(self.hit_index - 1 if self.hit_index >= 0 else -1)
+        else:
+            self.app.bell()
+
+    def action_next_article(self) -> None:
+        self.post_message(self.Step(+1))
+
+    def action_previous_article(self) -> None:
+        self.post_message(self.Step(-1))
