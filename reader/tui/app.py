@@ -105,6 +105,8 @@ class ReaderApp(App[int]):
         self.indexing = False
         self.index_progress = (0, 0)
         self._reindex_requested = False
+        #: Set each time an indexing run has finished and the list shows its result.
+        self.index_finished = asyncio.Event()
 
     # --- composition -----------------------------------------------------------------------
 
@@ -168,6 +170,8 @@ class ReaderApp(App[int]):
         try:
             index = CorpusIndex(self.corpus, self.index_dir, max_bytes=self.settings.max_bytes)
             index.open()
+            if not self.index_in_background:  # tests and scripts: index here, then show
+                index.update(lock_timeout=30)
             entries = index.entries()
         except CorpusError as exc:
             self.call_from_thread(self.status.say, str(exc), error=True)
@@ -182,10 +186,10 @@ class ReaderApp(App[int]):
         self.call_from_thread(self._set_entries, entries)
         if quick and entries:
             self.call_from_thread(self.status.say, "First run: indexing the articles…")
-        if self.index_in_background and not index.in_memory:
-            self.call_from_thread(self.run_indexer)
-        elif index.in_memory:
+        if index.in_memory:
             self.call_from_thread(self._index_in_memory)
+        elif self.index_in_background:
+            self.call_from_thread(self.run_indexer)
 
     def _set_entries(self, entries: list[Entry]) -> None:
         self.entries = sort_entries(entries, self.sort)
@@ -199,10 +203,9 @@ class ReaderApp(App[int]):
     @work(thread=True, group="index-memory")
     def _index_in_memory(self) -> None:
         assert self.index is not None
-        report = self.index.update()
+        self.index.update()
         self.call_from_thread(self._set_entries, self.index.entries())
         self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
-        del report
 
     def _index_command(self) -> list[str]:
         command = [sys.executable, "-m", "reader", "index", "--corpus", str(self.corpus),
@@ -215,6 +218,7 @@ class ReaderApp(App[int]):
     async def run_indexer(self, rebuild: bool = False) -> None:
         """Run ``reader index`` in its own process and follow its progress."""
         self.indexing = True
+        self.index_finished.clear()
         command = self._index_command() + (["--rebuild"] if rebuild else [])
         done_event: dict = {}
         try:
@@ -258,11 +262,15 @@ class ReaderApp(App[int]):
                 "Indexing failed: " + (message[-1] if message else f"exit status {status}")
             )
             self.status.add_class("-error")
+            self.index_finished.set()
             return
         for notice in done_event.get("notices", []):
             self.notify(notice, title="Index", severity="warning")
         self.status.indexing_finished(self._index_summary(done_event))
-        self.reload_entries()
+        await self.reload_entries().wait()
+        if self.mode == "results" and self.query_text:
+            self.run_search(self.query_text)  # the search ran on a partial index
+        self.index_finished.set()
         if self._reindex_requested:
             self._reindex_requested = False
             self.run_indexer()

@@ -87,6 +87,10 @@ class HelpScreen(ModalScreen[None]):
                 "Escape closes this help.",
             ))
 
+    def on_mount(self) -> None:
+        # Open at the top whatever the terminal size (the table's late layout can scroll it).
+        self.call_after_refresh(self.query_one(VerticalScroll).scroll_home, animate=False)
+
     def action_scroll(self, direction: str) -> None:
         scroller = self.query_one(VerticalScroll)
         (scroller.scroll_down if direction == "down" else scroller.scroll_up)(animate=False)

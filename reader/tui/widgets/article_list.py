@@ -230,13 +230,18 @@ class ArticleList(ScrollView, can_focus=True):
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("article-list--cursor")
+        # Spans carry only what their own rule sets (partial), so the cursor's background
+        # shows under the whole row while hits keep theirs.
         segments = [Segment(seg.text, style + seg.style if seg.style else style)
                     for seg in text.render(self.app.console)]
         return Strip(segments).crop_extend(0, width, style)
 
+    def _part(self, name: str):
+        return self.get_component_rich_style(name, partial=True)
+
     def _title_line(self, row, width: int) -> Text:
         read = self.is_read(row.path)
-        mark_style = self.get_component_rich_style("article-list--star")
+        mark_style = self._part("article-list--star")
         if self.is_starred(row.path):
             mark = Text(STAR_MARK, style=mark_style)
         elif not read:
@@ -249,22 +254,22 @@ class ArticleList(ScrollView, can_focus=True):
             meta = short_date(row.date)[5:] if row.date else ""
         title_width = max(4, width - len(meta) - 4)
         title = Text(row.title, no_wrap=True, overflow="ellipsis")
-        hit_style = self.get_component_rich_style("article-list--hit")
+        hit_style = self._part("article-list--hit")
         for start, end in getattr(row, "title_spans", ()) or ():
             title.stylize(hit_style, start, end)
         title.stylize(
-            self.get_component_rich_style("article-list--read" if read else "article-list--unread")
+            self._part("article-list--read" if read else "article-list--unread")
         )
         title.truncate(title_width, overflow="ellipsis", pad=True)
         line = Text.assemble(" ", mark, " ", title, " ", no_wrap=True)
         if meta:
-            line.append(meta, style=self.get_component_rich_style("article-list--meta"))
+            line.append(meta, style=self._part("article-list--meta"))
         return line
 
     def _snippet_line(self, row, width: int) -> Text:
         snippet = Text("   " + (getattr(row, "snippet", "") or ""), no_wrap=True, overflow="ellipsis")
-        snippet.stylize(self.get_component_rich_style("article-list--snippet"))
-        hit_style = self.get_component_rich_style("article-list--hit")
+        snippet.stylize(self._part("article-list--snippet"))
+        hit_style = self._part("article-list--hit")
         spans = getattr(row, "snippet_spans", ()) or ()
         # Start the line at the first hit when it would fall off the right edge.
         shift = 0

@@ -1,0 +1,395 @@
+"""The real app under App.run_test(): every binding and flow, waiting on workers, never sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import Static
+
+from reader.core.index import Entry
+from reader.core.settings import Settings
+from reader.tui.app import ReaderApp
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.related import RelatedScreen
+from reader.tui.widgets import ArticleList, ArticleView
+
+MADRID = "madrid.txt"
+XI = "xi.txt"
+MARKETS = "world/markets.txt"
+
+
+def make_app(corpus: Path, **settings) -> ReaderApp:
+    return ReaderApp(corpus, settings=Settings(**settings), index_in_background=False)
+
+
+async def settle(app: ReaderApp, pilot) -> None:
+    """Wait for every worker the last key started, and for the screen to catch up."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def visible_text(app: ReaderApp) -> str:
+    return "\n".join(app.article_list.render_lines_plain())
+
+
+def rendered(*renderables) -> str:
+    """What Rich renderables (tables, Text) show, as plain text."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    for renderable in renderables:
+        console.print(renderable)
+    return console.export_text()
+
+
+def body_text(app: ReaderApp) -> str:
+    return str(app.article_view.query_one("#article-body", Static).render())
+
+
+async def test_start_shows_every_article_with_count(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        text = visible_text(app)
+        assert "US and China Resume Talks" in text
+        assert "TikTok deal receives tacit approval" in text
+        assert "Markets rally as trade fears" in text
+        assert app.sub_title.startswith("3 articles")
+        assert sample_corpus.name in app.title
+        assert isinstance(app.focused, ArticleList)
+
+
+async def test_search_open_highlight_and_back(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.article_list.action_cursor_last()
+        before = app.article_list.current_path
+        await pilot.press("slash", *"Nvidia")
+        await settle(app, pilot)
+        assert app.mode == "results"
+        assert [row.path for row in app.article_list.rows] == [MADRID]
+        assert "1 result" in str(app.search_bar.query_one("#search-status").render())
+        assert app.article_list.row_height == 2
+
+        await pilot.press("enter")  # to the results
+        assert isinstance(app.focused, ArticleList)
+        await pilot.press("enter")  # open
+        await settle(app, pilot)
+        view = app.article_view
+        assert view.path == MADRID
+        assert isinstance(app.focused, ArticleView)
+        body = view.shown.article.body
+        assert [body[s:e] for s, e in view.hits] == ["Nvidia"]
+        assert view.hit_index == 0
+
+        await pilot.press("escape")  # article -> list
+        assert isinstance(app.focused, ArticleList)
+        await pilot.press("escape")  # results -> the full list, where we were
+        await settle(app, pilot)
+        assert app.mode == "all"
+        assert app.search_bar.value == ""
+        assert app.article_list.current_path == before
+        assert len(app.article_list.rows) == 3
+
+
+async def test_n_and_shift_n_cycle_through_hits(write_corpus):
+    words = " ".join(f"filler{i}" for i in range(60))
+    body = "\n\n".join(f"Paragraph {i} mentions tariffs. {words}" for i in range(30))
+    corpus = write_corpus({"long.txt": f"Tariff story\n{body}\n"})
+    app = make_app(corpus)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"tariffs", "enter", "enter")
+        await settle(app, pilot)
+        view = app.article_view
+        assert len(view.hits) == 30
+        assert view.hit_index == 0
+        await pilot.press("n", "n")
+        assert view.hit_index == 2
+        first_scroll = view.scroll_y
+        await pilot.press("N")
+        assert view.hit_index == 1
+        for _ in range(20):
+            await pilot.press("n")
+        await pilot.pause()
+        assert view.hit_index == 21
+        assert view.scroll_y > first_scroll  # the pane followed the hit down
+        await pilot.press("N")
+        assert view.hit_index == 20
+
+
+async def test_malformed_query_shows_its_error_in_place(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *'"trade deal')
+        await settle(app, pilot)
+        bar = app.search_bar
+        assert bar.has_class("-error")
+        assert "unclosed quote" in str(bar.query_one("#search-status").render())
+
+
+async def test_no_results_offers_did_you_mean(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"nvidai")
+        await settle(app, pilot)
+        assert app.article_list.rows == []
+        status = str(app.search_bar.query_one("#search-status").render())
+        assert "did you mean: nvidia" in status
+        assert "Did you mean: nvidia" in visible_text(app)
+
+
+async def test_list_keys_move_the_cursor(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        listing = app.article_list
+        assert listing.cursor == 0
+        await pilot.press("j")
+        assert listing.cursor == 1
+        await pilot.press("down")
+        assert listing.cursor == 2
+        await pilot.press("j")  # stays on the last row
+        assert listing.cursor == 2
+        await pilot.press("k", "up")
+        assert listing.cursor == 0
+        await pilot.press("G")
+        assert listing.cursor == 2
+        await pilot.press("g")
+        assert listing.cursor == 0
+        await pilot.press("end")
+        assert listing.cursor == 2
+        await pilot.press("home")
+        assert listing.cursor == 0
+
+
+async def test_article_keys_scroll_and_step_between_articles(write_corpus):
+    long_body = "\n\n".join(f"Paragraph {i}: " + "words " * 40 for i in range(40))
+    corpus = write_corpus({
+        "a.txt": f"Title: Alpha\nDate: 2025-01-03\n\nAlpha story.\n\n{long_body}",
+        "b.txt": "Title: Beta\nDate: 2025-01-02\n\nBeta story.",
+        "c.txt": "Title: Gamma\nDate: 2025-01-01\n\nGamma story.",
+    })
+    app = make_app(corpus)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert [row.title for row in app.article_list.rows] == ["Alpha", "Beta", "Gamma"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.article_view
+        assert view.path == "a.txt" and app.focused is view
+        await pilot.press("j", "j", "j")
+        assert view.scroll_y == 3
+        await pilot.press("k")
+        assert view.scroll_y == 2
+        await pilot.press("space")
+        paged = view.scroll_y
+        assert paged > 10
+        await pilot.press("b")
+        assert view.scroll_y < paged
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await pilot.press("g")
+        assert view.scroll_y == 0
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert view.path == "b.txt"
+        assert app.focused is view  # still reading
+        assert app.article_list.current_path == "b.txt"
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert view.path == "c.txt"
+        await pilot.press("right_square_bracket")  # no more: stays, says so
+        await settle(app, pilot)
+        assert view.path == "c.txt"
+        assert "No more articles" in app.status.message
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert view.path == "a.txt"
+
+
+async def test_tab_switches_panes(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.article_list
+        await pilot.press("tab")
+        assert app.focused is app.article_view
+        await pilot.press("tab")
+        assert app.focused is app.article_list
+
+
+async def test_related_articles_open_from_the_list(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.article_list.move_to(MADRID)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RelatedScreen)
+        assert [hit.path for hit in app.screen.related][0] == XI
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RelatedScreen)
+        assert app.article_view.path == XI
+        assert app.article_list.current_path == XI
+
+
+async def test_help_is_generated_from_the_bindings(sample_corpus):
+    app = make_app(sample_corpus, keys={"app.related": "R"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = rendered(*(static.content for static in app.screen.query(Static)))
+        assert "Related" in text and "Next hit" in text and "Open" in text
+        assert "title:nvidia" in text  # query syntax
+        assert "config.toml" in text  # where the settings live
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        table_lines = rendered(app.screen.keys).splitlines()
+        related = [line.split() for line in table_lines if "Related" in line]
+        assert related == [["R", "Related"]]  # the remapped key, not the default r
+        await pilot.press("escape")
+
+
+async def test_remapped_key_works(sample_corpus):
+    app = make_app(sample_corpus, keys={"app.related": "R"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RelatedScreen)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RelatedScreen)
+
+
+async def test_palette_offers_sorting_and_rebuild(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Sort by date", "Sort by title", "Sort by relevance", "Rebuild index"} <= titles
+        assert "Theme" in titles
+        app.set_sort("title")
+        await settle(app, pilot)
+        assert [row.title for row in app.article_list.rows] == sorted(
+            (row.title for row in app.article_list.rows), key=str.casefold
+        )
+        assert "by title" in app.sub_title
+        app.set_sort("date")
+        await settle(app, pilot)
+        dates = [row.date for row in app.article_list.rows]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_article_text_is_never_markup(write_corpus):
+    corpus = write_corpus({"m.txt": "Title [bold red]x[/]\nBody [link=http://x]y[/link] [/] z\n"})
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert "Title [bold red]x[/]" in visible_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Body [link=http://x]y[/link] [/] z" in body_text(app)
+        title = app.article_view.query_one("#article-title", Static).render()
+        assert "[bold red]x[/]" in str(title)
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20), (99, 30)])
+async def test_narrow_terminals_stack_the_panes(sample_corpus, size):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert app.screen.has_class("-narrow")
+        listing, view = app.article_list.region, app.article_view.region
+        assert listing.bottom <= view.y  # list above, article below, no overlap
+        assert listing.width > 0 and view.height > 0
+        await pilot.press("slash", *"tiktok", "enter", "enter")
+        await settle(app, pilot)
+        assert app.article_view.path in (MADRID, XI)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape", "q")
+
+
+async def test_wide_terminal_puts_panes_side_by_side(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.has_class("-wide")
+        assert app.article_list.region.right <= app.article_view.region.x
+
+
+async def test_a_hundred_thousand_rows(sample_corpus):
+    entries = [
+        Entry(f"a/{i:06}.txt", f"Article number {i}", "a", datetime(2020, 1, 1))
+        for i in range(100_000)
+    ]
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.article_list.set_rows(entries)
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.article_list.cursor == 99_999
+        assert "Article number 99999" in visible_text(app)
+        await pilot.press("g", "pagedown")
+        assert app.article_list.cursor > 10
+
+
+async def test_q_quits_with_status_zero(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_background_indexer_process_fills_the_list(write_corpus):
+    corpus = write_corpus({f"n{i}.txt": f"Story {i}\nText about topic{i}.\n" for i in range(30)})
+    app = ReaderApp(corpus, settings=Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        # The quick title scan shows the list at once; the indexer process then finishes.
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await pilot.pause()
+        assert len(app.entries) == 30
+        assert "Index up to date" in app.status.message
+        assert app.index.doc_count() == 30
+        await pilot.press("slash", *"topic7")
+        await settle(app, pilot)
+        assert [row.path for row in app.article_list.rows] == ["n7.txt"]
+
+
+async def test_click_opens_an_article(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.click(ArticleList, offset=(5, 1))
+        await settle(app, pilot)
+        assert app.article_view.path == app.article_list.rows[1].path
+
+
+async def test_unreadable_article_says_why(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        path = app.article_list.current_path
+        (sample_corpus / path).unlink()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "vanished" in body_text(app)
+        assert app.article_view.path is None
