@@ -99,13 +99,30 @@ def _precheck(text: str) -> None:
         raise QueryError(f"'{words[0]}' needs a word before it")
 
 
+DATE_HELP = "use a date such as date:2025-09-15, date:2025-09, date:2025 or date:[2025-01 to 2025-06]"
+_DATE_TERM = re.compile(r"(?i)\bdate:(\[[^\]]*\]|\{[^}]*\}|[<>]=?\S+|\S+)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
+
+
+def _compact_dates(text: str) -> str:
+    """``date:2025-09`` to ``date:202509``: Whoosh's date parser misreads ISO months."""
+
+    def compact(match: re.Match) -> str:
+        year, month, day = match.groups()
+        return year + month.zfill(2) + (day.zfill(2) if day else "")
+
+    return _DATE_TERM.sub(lambda m: "date:" + _ISO_DATE.sub(compact, m.group(1)), text)
+
+
 def _errors(q: query.Query) -> list[str]:
     found = []
     for node in q.leaves() if not q.is_leaf() else [q]:
-        if isinstance(node, query.qcore._NullQuery):
-            continue
         error = getattr(node, "error", None)
-        if error:
+        if not error or isinstance(node, (query.NumericRange, query.DateRange)):
+            continue  # a range that Whoosh's fallback parser did understand
+        if getattr(node, "fieldname", None) == "date" or isinstance(node, query.qcore._NullQuery):
+            found.append(f"'{error}' is not a date: {DATE_HELP}")
+        else:
             found.append(str(error))
     return found
 
@@ -116,8 +133,10 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
         raise QueryError("type some words to search for")
     _precheck(text)
     try:
-        q = parser.parse(text)
+        q = parser.parse(_compact_dates(text))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
+        if "date:" in text.lower():
+            raise QueryError(f"cannot read the date: {DATE_HELP}") from None
         raise QueryError(f"cannot understand the query ({exc})") from None
     for node in [q, *q.leaves()] if not q.is_leaf() else [q]:
         if isinstance(node, query.Every) or (
