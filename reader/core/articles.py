@@ -68,7 +68,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
-_HIGH_BYTES = bytes(range(0x80, 0x100))
 _ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -113,15 +112,20 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # Western text has its few accented letters among many ASCII ones; CP1252 (a superset
-    # of Latin-1's printable range) reads it right where detectors guess a Baltic code page.
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
-    if high <= 0.25 * max(letters, 1):
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
+    # Western text has its few accented letters among many ASCII ones (curly quotes and
+    # dashes don't count); CP1252, a superset of Latin-1's printable range, reads it right
+    # where detectors guess a Baltic or Central European code page. Cyrillic or Greek in a
+    # single-byte code page is all "accented letters" read this way, and goes to detection.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None:
+        sample = data[:65536]  # a sample decides; a 10 MB file must not cost a second
+        letters = len(sample) - len(sample.translate(None, _ASCII_LETTERS))
+        accented = sum(1 for char in western[:65536] if ord(char) > 127 and char.isalpha())
+        if accented <= 0.25 * max(letters, 1):
+            return western, "cp1252"
     best = from_bytes(data[: 1024 * 1024]).best()
     if best is not None and best.encoding:
         return data.decode(best.encoding, errors="replace"), best.encoding

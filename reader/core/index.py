@@ -86,8 +86,8 @@ def section_terms(section: str) -> str:
     """``world/europe`` is found by ``section:world`` and ``section:world/europe``."""
     if not section:
         return ""
-    parts = section.split("/")
-    return " ".join("/".join(parts[: i + 1]) for i in range(len(parts))).replace(" ", "_")
+    parts = [part.replace(" ", "_") for part in section.split("/")]
+    return " ".join("/".join(parts[: i + 1]) for i in range(len(parts)))
 
 
 def document(article: Article) -> dict:

@@ -7,6 +7,8 @@ A query that cannot be understood raises ``QueryError`` with a one-line reason.
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,6 +25,10 @@ SNIPPET_CHARS = 200
 #: Only the first part of a long body is searched for a snippet (a 10 MB article stays fast).
 SNIPPET_SCAN_CHARS = 32_000
 SORTS = ("relevance", "date", "title")
+#: A wildcard or fuzzy term stands for at most this many words.
+MAX_EXPANSIONS = 1000
+#: A term no analyzer produces: what a wildcard that matches no word becomes.
+NO_MATCH = "\x00no-match"
 FIELDS = ("title", "body", "section", "date", "source", "author", "tags")
 
 Span = tuple[int, int]
@@ -132,8 +138,9 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     if not text:
         raise QueryError("type some words to search for")
     _precheck(text)
+    text = _compact_dates(text)
     try:
-        q = parser.parse(_compact_dates(text))
+        q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         if "date:" in text.lower():
             raise QueryError(f"cannot read the date: {DATE_HELP}") from None
@@ -152,6 +159,7 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
         raise QueryError("nothing to search for: the query has only common words or operators")
     if isinstance(q, query.Not):
         raise QueryError("NOT needs something to leave out from, e.g. china NOT tiktok")
+    q.source_text = text  # fuzzy terms are matched as typed, not as stemmed (see expand)
     return q
 
 
@@ -262,10 +270,13 @@ class Searcher:
             kwargs.update(sortedby="title_key")
         with self.index.ix.searcher() as searcher:
             try:
+                q = self.expand(q, searcher.reader())
                 results = searcher.search(q, **kwargs)
                 total = len(results)
                 terms = match_terms(q, searcher.reader()) if snippets else set()
-                hits = [self._hit(result, terms, snippets) for result in results]
+                # With sortedby, Whoosh puts the sort key where the score would be.
+                scored = sort == "relevance"
+                hits = [self._hit(result, terms, snippets, scored) for result in results]
             except QueryError:
                 raise
             except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
@@ -275,7 +286,54 @@ class Searcher:
                 suggestion = self._suggest(text, searcher)
         return Results(text, hits, total, suggestion, time.perf_counter() - started)
 
-    def _hit(self, result, terms: set[str], snippets: bool) -> Hit:
+    def expand(self, q: query.Query, reader) -> query.Query:
+        """Wildcards and fuzzy terms on title/body, matched against the words as written.
+
+        The index holds stems, so ``negotiat*`` would find nothing (the stem is "negoti")
+        and ``processers~`` would be compared with stems. They are matched against the
+        unstemmed spelling lexicon instead, and the words found are OR-ed as stems.
+        """
+        fields = set(reader.indexed_field_names())
+        source = getattr(q, "source_text", "")
+
+        def as_typed(node: query.Query) -> str:
+            start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+            if source and start is not None and end is not None:
+                raw = source[start:end].split(":", 1)[-1]
+                raw = re.sub(r"~\d*$", "", raw).strip().lower()
+                if raw:
+                    return raw
+            return node.text.lower()
+
+        def rewrite(node: query.Query) -> query.Query:
+            kinds = (query.Prefix, query.Wildcard, query.FuzzyTerm)
+            if not isinstance(node, kinds) or node.fieldname not in ("title", "body"):
+                return node
+            spell = f"spell_{node.fieldname}"
+            if spell not in fields:
+                return node
+            text = as_typed(node) if isinstance(node, query.FuzzyTerm) else node.text.lower()
+            if isinstance(node, query.FuzzyTerm):
+                words = reader.terms_within(spell, text, node.maxdist, prefix=node.prefixlength)
+            else:
+                if isinstance(node, query.Prefix):
+                    text += "*"
+                head = re.split(r"[*?]", text, maxsplit=1)[0]
+                pattern = re.compile(fnmatch.translate(text))
+                words = (w for w in reader.expand_prefix(spell, head)
+                         if pattern.match(w.decode("utf-8") if isinstance(w, bytes) else w))
+            stems: set[str] = set()
+            for word in itertools.islice(words, MAX_EXPANSIONS):
+                word = word.decode("utf-8") if isinstance(word, bytes) else word
+                stems.update(token.text for token in self.analyzer(word))
+            if not stems:
+                return query.Term(node.fieldname, NO_MATCH)
+            return query.Or([query.Term(node.fieldname, stem) for stem in sorted(stems)],
+                            boost=node.boost)
+
+        return q.accept(rewrite)
+
+    def _hit(self, result, terms: set[str], snippets: bool, scored: bool = True) -> Hit:
         stored = result.fields()
         title = stored.get("title", "")
         hit = Hit(
@@ -283,7 +341,7 @@ class Searcher:
             title=title,
             section=stored.get("section_name", ""),
             date=stored.get("date"),
-            score=float(result.score) if result.score is not None else 0.0,
+            score=float(result.score) if scored and result.score is not None else 0.0,
         )
         if snippets:
             hit.title_spans = find_spans(title, terms, self.analyzer)
@@ -299,7 +357,7 @@ class Searcher:
         """Offsets of every hit of query ``text`` in an article's title and body."""
         q = self.parse(text)
         with self.index.ix.searcher() as searcher:
-            terms = match_terms(q, searcher.reader())
+            terms = match_terms(self.expand(q, searcher.reader()), searcher.reader())
         return find_spans(title, terms, self.analyzer), find_spans(body, terms, self.analyzer)
 
     def related(self, path: str, limit: int = 10) -> list[Hit]:

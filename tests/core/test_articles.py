@@ -1,0 +1,200 @@
+"""Reading one article: decoding, cleaning, title/body/metadata, skips with reasons."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.core.articles import (
+    MAX_TITLE_CHARS,
+    SkipFile,
+    clean_text,
+    decode,
+    parse_article,
+    parse_date,
+    read_article,
+)
+
+
+def test_title_is_first_non_empty_line_and_body_the_rest():
+    article = parse_article(b"\n\n  Big News Today  \nFirst paragraph.\n\nSecond one.\n", "a.txt")
+    assert article.title == "Big News Today"
+    assert article.body == "First paragraph.\n\nSecond one."
+    assert article.section == ""
+
+
+def test_header_block_is_metadata():
+    data = (
+        b"Title: Markets rally\nDate: 2025-09-15T08:30:00Z\nSource: Wire\nAuthor: Jane Roe\n"
+        b"URL: https://example.com/x\nTags: trade, stocks\n\nStocks rose.\n"
+    )
+    article = parse_article(data, "world/europe/m.txt")
+    assert article.title == "Markets rally"
+    assert article.date == datetime(2025, 9, 15, 8, 30)
+    assert (article.source, article.author, article.url) == ("Wire", "Jane Roe", "https://example.com/x")
+    assert article.tags == ("trade", "stocks")
+    assert article.body == "Stocks rose."
+    assert article.section == "world/europe"
+
+
+def test_a_first_line_that_only_looks_like_a_header_is_the_title():
+    article = parse_article(b"Breaking: fire in Madrid\n\nCrews responded.\n", "a.txt")
+    assert article.title == "Breaking: fire in Madrid"
+    assert article.body == "Crews responded."
+
+
+def test_header_without_title_takes_the_first_line_after_it():
+    article = parse_article(b"Date: 2024-01-02\n\nThe Headline\nBody.\n", "a.txt")
+    assert article.title == "The Headline"
+    assert article.date == datetime(2024, 1, 2)
+
+
+def test_date_falls_back_to_the_file_mtime():
+    mtime_ns = int(datetime(2021, 5, 4, 3, 2, 1).timestamp() * 1e9)
+    article = parse_article(b"Title\nBody\n", "a.txt", mtime_ns)
+    expected = datetime.utcfromtimestamp(mtime_ns / 1e9)
+    assert article.date == expected
+    assert not article.dated_by_header
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-09-15", datetime(2025, 9, 15)),
+        ("Mon, 15 Sep 2025 10:00:00 +0200", datetime(2025, 9, 15, 8, 0)),
+        ("15 September 2025", datetime(2025, 9, 15)),
+        ("September 15, 2025", datetime(2025, 9, 15)),
+        ("not a date", None),
+        ("", None),
+        ("0001-01-01", None),
+    ],
+)
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
+     ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE)],
+)
+def test_unicode_encodings(encoding, bom):
+    text = "Café in Zürich — naïve “quotes”\nBody with ümlauts and 東京.\n"
+    article = parse_article(bom + text.encode(encoding), "a.txt")
+    assert article.title == "Café in Zürich — naïve “quotes”"
+    assert "東京" in article.body
+
+
+def test_utf16_without_bom_is_detected():
+    text = "Plain headline here\nAnd a body of ordinary words for detection.\n"
+    assert decode(text.encode("utf-16-le"))[0] == text
+    assert decode(text.encode("utf-16-be"))[0] == text
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_western_single_byte_encodings(encoding):
+    text = "Le café était fermé à Noël\nGarcía señaló que la economía crecía. À bientôt.\n"
+    article = parse_article(text.encode(encoding), "a.txt")
+    assert article.title == "Le café était fermé à Noël"
+    assert article.body == "García señaló que la economía crecía. À bientôt."
+
+
+def test_cp1252_punctuation():
+    text = "He said “hello” — it’s €5…\nok\n"
+    assert parse_article(text.encode("cp1252"), "a.txt").title == "He said “hello” — it’s €5…"
+
+
+def test_cyrillic_single_byte_is_not_forced_into_latin():
+    text = "Привет, как дела? Это новости дня.\nВторая строка текста новостей.\n"
+    assert parse_article(text.encode("cp1251"), "a.txt").title == "Привет, как дела? Это новости дня."
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "\x1b[31mred\x1b[0m", "\x1b]8;;http://evil\x07link\x1b]8;;\x07",
+        "\x1b]52;c;ZXZpbA==\x07", "bell\x07 back\x08space", "\u202eevil\u202c",
+        "zero\u200bwidth", "nul\x00byte", "\x9b31mc1", "\x1bP1$r\x1b\\dcs",
+    ],
+)
+def test_escape_sequences_and_controls_are_removed(dirty):
+    cleaned = clean_text(dirty)
+    assert not any(ord(c) < 32 and c not in "\n" for c in cleaned)
+    assert not any(0x7F <= ord(c) <= 0x9F for c in cleaned)
+    assert "\u202e" not in cleaned and "\u200b" not in cleaned
+    assert "[31m" not in cleaned and "]52" not in cleaned and "8;;" not in cleaned
+
+
+def test_cleaning_keeps_words_newlines_and_expands_tabs():
+    assert clean_text("a\r\nb\rc\td") == "a\nb\nc   d"
+    assert clean_text("\x1b[1mBold\x1b[0m news") == "Bold news"
+
+
+def test_huge_title_is_cut_but_kept_searchable():
+    line = "word " * 30_000
+    article = parse_article(f"{line}\nbody\n".encode(), "a.txt")
+    assert len(article.title) <= MAX_TITLE_CHARS
+    assert article.title.endswith("…")
+    assert article.body.startswith(line.strip()[:1000])
+
+
+def test_binary_and_empty_files_are_skipped_with_reasons():
+    with pytest.raises(SkipFile, match="binary"):
+        parse_article(bytes(range(256)) * 40, "a.txt")
+    with pytest.raises(SkipFile, match="empty"):
+        parse_article(b"", "a.txt")
+    with pytest.raises(SkipFile, match="empty"):
+        parse_article(b"  \n\t\n  ", "a.txt")
+
+
+def test_read_article_skips_missing_and_oversized(tmp_path):
+    (tmp_path / "big.txt").write_bytes(b"Title\n" + b"x" * 2000)
+    with pytest.raises(SkipFile, match="too large"):
+        read_article(tmp_path, "big.txt", max_bytes=1000)
+    with pytest.raises(SkipFile, match="vanished"):
+        read_article(tmp_path, "gone.txt")
+    (tmp_path / "dir.txt").mkdir()
+    with pytest.raises(SkipFile):
+        read_article(tmp_path, "dir.txt")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_skipped(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text("Title\nbody\n")
+    path.chmod(0)
+    with pytest.raises(SkipFile, match="permission denied"):
+        read_article(tmp_path, "secret.txt")
+
+
+def test_reading_time_and_text():
+    article = parse_article(("Title\n" + "word " * 460).encode(), "a.txt")
+    assert article.reading_minutes == 2
+    assert article.text.startswith("Title\n\nword word")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=4096))
+def test_any_bytes_either_read_or_skip_with_a_reason(data):
+    try:
+        article = parse_article(data, "x/y.txt", 0)
+    except SkipFile as exc:
+        assert str(exc)
+        return
+    text = article.title + article.body
+    assert not any(ord(c) < 32 and c != "\n" for c in text)
+    assert "\x1b" not in text and "\x9b" not in text
+    assert article.title.strip() == article.title and article.title
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_any_text_is_cleaned(text):
+    cleaned = clean_text(text)
+    assert not any(ord(c) < 32 and c != "\n" for c in cleaned)
+    assert not any(0x7F <= ord(c) <= 0x9F for c in cleaned)

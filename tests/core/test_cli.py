@@ -1,0 +1,134 @@
+"""The command line: output, JSON lines and exit statuses, in-process and as a real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main, printable
+
+READER = Path(sys.executable).with_name("reader")
+BUNDLED = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(READER), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_bundled_corpus_search_from_the_real_command():
+    result = run("search", "tiktok", "--corpus", str(BUNDLED))
+    assert result.returncode == 0, result.stderr
+    assert "us-china-resume-talks-on-tiktok.txt" in result.stdout
+    assert "tiktok-deal-tacit-approval-from-xi.txt" in result.stdout
+    result = run("search", "Nvidia", "--json", "--corpus", str(BUNDLED))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == ["us-china-resume-talks-on-tiktok.txt"]
+    assert set(lines[0]) == {"path", "title", "score", "snippet"}
+    assert "Nvidia" in lines[0]["snippet"] or "NVIDIA" in lines[0]["snippet"]
+
+
+def test_search_defaults_to_the_bundled_corpus():
+    result = run("search", "Nvidia", "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_exit_statuses(sample_corpus, capsys):
+    assert main(["search", "nvidia", "--corpus", str(sample_corpus)]) == 0
+    assert main(["search", "zzzzunfound", "--corpus", str(sample_corpus)]) == 1
+    assert main(["search", '"unclosed', "--corpus", str(sample_corpus)]) == 2
+    assert main(["search", "x", "--corpus", str(sample_corpus / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "no results for 'zzzzunfound'" in err
+    assert "bad query: unclosed quote" in err
+    assert "no such folder" in err
+    with pytest.raises(SystemExit) as usage:
+        main(["search"])
+    assert usage.value.code == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["search", "x", "--limit", "-3"])
+    assert usage.value.code == 2
+
+
+def test_did_you_mean_on_stderr(sample_corpus, capsys):
+    assert main(["search", "nvidai", "--corpus", str(sample_corpus)]) == 1
+    assert "did you mean 'nvidia'?" in capsys.readouterr().err
+
+
+def test_limit_sort_and_json(sample_corpus, capsys):
+    main(["search", "china", "--corpus", str(sample_corpus), "--json", "--limit", "1"])
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    main(["search", "china", "--corpus", str(sample_corpus), "--json", "--limit", "0",
+          "--sort", "title"])
+    titles = [json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()]
+    assert titles == sorted(titles, key=str.casefold) and len(titles) == 2
+
+
+def test_plain_output_shows_title_path_and_snippet(sample_corpus, capsys):
+    main(["search", "nvidia", "--corpus", str(sample_corpus)])
+    out = capsys.readouterr().out
+    assert "US and China Resume Talks" in out
+    assert "madrid.txt" in out
+    assert "chipmaker Nvidia" in out
+
+
+def test_index_reports_added_updated_removed_skipped(write_corpus, capsys):
+    root = write_corpus({"a.txt": "A story\nbody\n", "b.txt": "B story\nbody\n",
+                         "bad.txt": bytes(range(256)) * 8})
+    assert main(["index", "--corpus", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "2 added, 0 updated, 0 removed, 1 skipped" in out
+    assert "skipped  bad.txt: binary file" in out
+    (root / "b.txt").unlink()
+    (root / "c.txt").write_text("C story\nbody\n")
+    assert main(["index", "--corpus", str(root), "--verbose"]) == 0
+    out = capsys.readouterr().out
+    assert "added    c.txt" in out and "removed  b.txt" in out
+    assert "1 added, 0 updated, 1 removed, 1 skipped, 1 unchanged" in out
+    assert main(["index", "--corpus", str(root), "--rebuild"]) == 0
+    assert "2 added" in capsys.readouterr().out
+
+
+def test_index_progress_json_for_the_app(write_corpus, capsys):
+    root = write_corpus({f"{i}.txt": f"Story {i}\nbody\n" for i in range(3)})
+    assert main(["index", "--corpus", str(root), "--progress-json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert events[0] == {"event": "progress", "done": 0, "total": 3}
+    assert events[-1]["event"] == "done" and events[-1]["added"] == 3
+
+
+def test_index_dir_option(sample_corpus, tmp_path, capsys):
+    where = tmp_path / "elsewhere"
+    assert main(["index", "--corpus", str(sample_corpus), "--index-dir", str(where)]) == 0
+    assert (where / "meta.json").exists()
+    assert str(where) in capsys.readouterr().out
+
+
+def test_printable_escapes_control_characters():
+    assert printable("a\x1b[2Jb\nc\u202ed") == "a\\x1b[2Jb\\nc\\u202ed"
+
+
+def test_app_on_a_bad_folder_is_one_line(tmp_path):
+    result = run(str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"reader: {tmp_path / 'nope'}: no such folder"
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("reader ")
+    assert "reader search" in run("--help").stdout
+    assert run("search", "--help").returncode == 0
+
+
+def test_output_into_a_closed_pipe_is_quiet(sample_corpus):
+    env = dict(os.environ)
+    result = subprocess.run(
+        f"'{READER}' search china --corpus '{sample_corpus}' --limit 0 | head -c 1",
+        shell=True, capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert "Traceback" not in result.stderr

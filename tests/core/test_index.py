@@ -1,0 +1,244 @@
+"""Scanning and the on-disk index: incremental updates, recovery, schema changes, layering."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.core import corpus as corpus_module
+from reader.core.corpus import CorpusError, FileStat, diff, scan
+from reader.core.index import SCHEMA_VERSION, CorpusIndex
+from reader.core.paths import cache_dir
+
+
+def bump(path: Path, text: str | None = None) -> None:
+    """Change a file the way an editor does: new content and a later mtime."""
+    if text is not None:
+        path.write_text(text)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def test_scan_finds_articles_and_ignores_the_rest(write_corpus):
+    root = write_corpus({
+        "a.txt": "A\n", "world/b.txt": "B\n", "world/europe/c.TXT": "C\n",
+        "notes.md": "no", ".hidden.txt": "no", ".git/x.txt": "no",
+    })
+    found = scan(root)
+    assert set(found.files) == {"a.txt", "world/b.txt", "world/europe/c.TXT"}
+    assert found.files["a.txt"] == FileStat((root / "a.txt").stat().st_mtime_ns, 2)
+
+
+def test_scan_survives_symlink_loops(write_corpus):
+    root = write_corpus({"a/x.txt": "X\n"})
+    (root / "a" / "loop").symlink_to(root / "a")
+    found = scan(root)
+    assert set(found.files) == {"a/x.txt"}
+    assert "loop" in " ".join(found.problems)
+
+
+def test_scan_rejects_missing_or_file_corpus(tmp_path):
+    with pytest.raises(CorpusError, match="no such folder"):
+        scan(tmp_path / "missing")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(CorpusError, match="not a folder"):
+        scan(tmp_path / "file.txt")
+
+
+def test_diff():
+    old = {"a": FileStat(1, 1), "b": FileStat(1, 1), "c": FileStat(1, 1)}
+    new = {"a": FileStat(1, 1), "b": FileStat(2, 1), "d": FileStat(1, 1)}
+    changes = diff(new, old)
+    assert (changes.added, changes.changed, changes.removed) == (["d"], ["b"], ["c"])
+
+
+def test_first_update_adds_everything_and_lives_in_the_cache(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    report = index.update()
+    assert sorted(report.added) == ["madrid.txt", "world/markets.txt", "xi.txt"]
+    assert index.doc_count() == 3
+    assert index.dir.is_relative_to(cache_dir())
+    assert not any(p.name.startswith(("ix-", "meta")) for p in sample_corpus.rglob("*"))
+    entries = {e.path: e for e in index.entries()}
+    assert entries["world/markets.txt"].section == "world"
+    assert entries["world/markets.txt"].title == "Markets rally as trade fears ease"
+
+
+def test_unchanged_files_cost_a_stat_only(sample_corpus, monkeypatch):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    reads = []
+    import reader.core.index as index_module
+
+    real = index_module.read_article
+    monkeypatch.setattr(index_module, "read_article", lambda *a, **k: reads.append(a) or real(*a, **k))
+    report = CorpusIndex(sample_corpus).open().update()
+    assert not report.changed
+    assert report.unchanged == 3
+    assert reads == []  # nothing was opened
+
+
+def test_added_changed_and_removed_files(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    (sample_corpus / "new.txt").write_text("Fresh story\nabout volcanoes\n")
+    bump(sample_corpus / "xi.txt", "TikTok deal revised\nnow about glaciers\n")
+    (sample_corpus / "madrid.txt").unlink()
+    report = index.update()
+    assert report.added == ["new.txt"]
+    assert report.updated == ["xi.txt"]
+    assert report.removed == ["madrid.txt"]
+    assert sorted(index.known()) == ["new.txt", "world/markets.txt", "xi.txt"]
+    assert index.doc_count() == 3
+    titles = {e.path: e.title for e in index.entries()}
+    assert titles["xi.txt"] == "TikTok deal revised"
+
+
+def test_a_file_that_becomes_unreadable_leaves_the_index(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    (sample_corpus / "xi.txt").write_bytes(bytes(range(256)) * 20)
+    bump(sample_corpus / "xi.txt")
+    report = index.update()
+    assert "binary" in report.skipped["xi.txt"]
+    assert "xi.txt" not in index.known()
+
+
+def test_skipped_files_are_reported_and_the_rest_loads(write_corpus):
+    root = write_corpus({"ok.txt": "Fine\nbody\n", "bin.txt": bytes(range(256)) * 10,
+                         "empty.txt": "", "big.txt": "Big\n" + "x" * 5000})
+    index = CorpusIndex(root, max_bytes=1000).open()
+    report = index.update()
+    assert report.added == ["ok.txt"]
+    assert set(report.skipped) == {"bin.txt", "empty.txt", "big.txt"}
+    assert "too large" in report.skipped["big.txt"]
+
+
+def test_large_update_uses_the_parallel_writer_and_batches(write_corpus, monkeypatch):
+    import reader.core.index as index_module
+
+    monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(index_module, "BATCH_DOCS", 80)
+    root = write_corpus({f"s{i:03}.txt": f"Story {i}\nword{i} common\n" for i in range(200)})
+    index = CorpusIndex(root).open()
+    progress = []
+    report = index.update(progress=lambda done, total: progress.append((done, total)))
+    assert len(report.added) == 200
+    assert index.doc_count() == 200
+    assert progress[-1] == (200, 200)
+    from reader.core.search import Searcher
+
+    assert [h.path for h in Searcher(index).search("word137").hits] == ["s137.txt"]
+
+
+def test_rebuild_starts_over(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    first = json.loads((index.dir / "meta.json").read_text())["active"]
+    report = index.update(rebuild=True)
+    assert report.rebuilt
+    assert len(report.added) == 3
+    active = json.loads((index.dir / "meta.json").read_text())["active"]
+    assert active != first
+    assert [p.name for p in index.dir.glob("ix-*")] == [active]
+
+
+def test_schema_change_triggers_a_rebuild(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    meta_path = index.dir / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema"] = SCHEMA_VERSION - 1
+    meta_path.write_text(json.dumps(meta))
+    again = CorpusIndex(sample_corpus).open()
+    assert any("format changed" in n for n in again.notices)
+    report = again.update()
+    assert len(report.added) == 3
+
+
+@pytest.mark.parametrize("damage", ["truncate_segments", "delete_toc", "garbage_toc", "garbage_meta"])
+def test_corrupt_index_is_rebuilt_never_fatal(sample_corpus, damage):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    ix_dir = index.dir / json.loads((index.dir / "meta.json").read_text())["active"]
+    if damage == "truncate_segments":
+        for path in ix_dir.glob("*.seg"):
+            path.write_bytes(b"")
+        for path in ix_dir.iterdir():
+            if path.suffix in (".trm", ".pst", ".fdi", ".dci", ".dcz"):
+                path.write_bytes(path.read_bytes()[:10])
+    elif damage == "delete_toc":
+        for path in ix_dir.glob("*.toc"):
+            path.unlink()
+    elif damage == "garbage_toc":
+        for path in ix_dir.glob("*.toc"):
+            path.write_bytes(b"\x00garbage" * 10)
+    else:
+        (index.dir / "meta.json").write_text("{not json")
+    again = CorpusIndex(sample_corpus).open()
+    report = again.update()
+    assert again.doc_count() == 3
+    assert sorted(again.known()) == ["madrid.txt", "world/markets.txt", "xi.txt"]
+    assert report.added or report.unchanged == 3
+
+
+def test_index_dir_option_and_unusable_cache_falls_back_to_memory(sample_corpus, tmp_path):
+    chosen = tmp_path / "my-index"
+    index = CorpusIndex(sample_corpus, chosen).open()
+    index.update()
+    assert (chosen / "meta.json").exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    memory = CorpusIndex(sample_corpus, blocker / "index").open()
+    assert memory.in_memory
+    assert any("in-memory" in n for n in memory.notices)
+    memory.update()
+    assert memory.doc_count() == 3
+
+
+def test_second_updater_waits_or_reports_busy(sample_corpus):
+    from reader.core.index import IndexBusy
+
+    first = CorpusIndex(sample_corpus).open()
+    second = CorpusIndex(sample_corpus).open()
+    with first._update_lock():
+        with pytest.raises(IndexBusy):
+            second.update(lock_timeout=0.2)
+    assert len(second.update().added) == 3
+
+
+def test_core_never_imports_textual():
+    code = (
+        "import sys, pkgutil, importlib, reader.core\n"
+        "for m in pkgutil.walk_packages(reader.core.__path__, 'reader.core.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "import reader.cli\n"
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sources = Path(corpus_module.__file__).parent.glob("*.py")
+    assert not [p for p in sources if "import textual" in p.read_text() or "from textual" in p.read_text()]
+
+
+def test_importing_reader_under_warnings_as_errors():
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c",
+         "import whoosh.index, whoosh.qparser, whoosh.multiproc, reader.core.search, reader.cli"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_only_one_whoosh_distribution_is_installed():
+    from importlib.metadata import distributions
+
+    names = sorted(d.metadata["Name"].lower() for d in distributions()
+                   if "whoosh" in (d.metadata["Name"] or "").lower())
+    assert names == ["whoosh-reloaded"]

@@ -1,0 +1,192 @@
+"""Search: every query form, ranking, snippets and hit offsets, related, suggestions, errors."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.core.index import CorpusIndex
+from reader.core.search import QueryError, Searcher, make_snippet
+
+ARTICLES = {
+    "madrid.txt": (
+        "Title: US and China resume talks in Madrid\nDate: 2025-09-14\nSource: Wire\n\n"
+        "Negotiators met in Madrid. Regulators opened an antitrust examination into the "
+        "chipmaker Nvidia. Export restrictions on processors were discussed.\n"
+    ),
+    "xi.txt": (
+        "Title: TikTok deal receives tacit approval from Xi\nDate: 2025-09-16\nTags: tech\n\n"
+        "China signalled its blessing for the TikTok plan. The recommendation algorithm "
+        "remains the key sticking point of the talk.\n"
+    ),
+    "world/markets.txt": (
+        "Title: Markets rally as trade fears ease\nDate: 2025-03-02\nAuthor: Jane Roe\n\n"
+        "Stocks rose as investors welcomed progress in trade negotiations with China.\n"
+    ),
+    "world/europe/energy.txt": (
+        "Title: Europe stores gas for winter\nDate: 2024-11-20\n\n"
+        "Energy ministers said storage was full. Export terminals were busy all autumn.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    for rel, text in ARTICLES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    index = CorpusIndex(root, tmp_path_factory.mktemp("index")).open()
+    index.update()
+    return Searcher(index)
+
+
+def paths(searcher, query, **kwargs):
+    return [hit.path for hit in searcher.search(query, **kwargs).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("nvidia", ["madrid.txt"]),
+        ("NVIDIA", ["madrid.txt"]),
+        ("china talks", ["madrid.txt", "xi.txt"]),  # AND, stemmed: talks ~ talk
+        ("china AND stocks", ["world/markets.txt"]),
+        ("nvidia OR tiktok", ["madrid.txt", "xi.txt"]),
+        ("china NOT tiktok", ["madrid.txt", "world/markets.txt"]),
+        ('"export restrictions"', ["madrid.txt"]),
+        ('"restrictions export"', []),
+        ("title:tiktok", ["xi.txt"]),
+        ("title:nvidia", []),
+        ("section:world", ["world/europe/energy.txt", "world/markets.txt"]),
+        ("section:world/europe", ["world/europe/energy.txt"]),
+        ("source:wire", ["madrid.txt"]),
+        ("author:roe", ["world/markets.txt"]),
+        ("tags:tech", ["xi.txt"]),
+        ("date:2025-09", ["madrid.txt", "xi.txt"]),
+        ("date:[2025-01 to 2025-06]", ["world/markets.txt"]),
+        ("date:2024", ["world/europe/energy.txt"]),
+        ("negotiat*", ["madrid.txt", "world/markets.txt"]),
+        ("processers~", ["madrid.txt"]),
+        ("(nvidia OR stocks) china", ["madrid.txt", "world/markets.txt"]),
+        ("export", ["madrid.txt", "world/europe/energy.txt"]),
+        ("*", sorted(ARTICLES)),
+    ],
+)
+def test_query_forms(searcher, query, expected):
+    assert sorted(paths(searcher, query, limit=0)) == sorted(expected)
+
+
+def test_title_matches_rank_above_body_matches(searcher):
+    assert paths(searcher, "tiktok")[0] == "xi.txt"
+    assert paths(searcher, "madrid")[0] == "madrid.txt"
+
+
+def test_sorting(searcher):
+    assert paths(searcher, "china", sort="date") == ["xi.txt", "madrid.txt", "world/markets.txt"]
+    assert paths(searcher, "china", sort="title") == ["world/markets.txt", "xi.txt", "madrid.txt"]
+    with pytest.raises(QueryError):
+        searcher.search("china", sort="size")
+
+
+def test_limit_and_total(searcher):
+    results = searcher.search("china", limit=1)
+    assert len(results.hits) == 1
+    assert results.total == 3
+    assert len(searcher.search("china", limit=0).hits) == 3
+
+
+def test_snippet_spans_point_at_the_hits(searcher):
+    hit = searcher.search("nvidia export").hits[0]
+    marked = [hit.snippet[s:e].lower() for s, e in hit.snippet_spans]
+    assert marked and set(marked) <= {"nvidia", "export"}
+    assert "nvidia" in marked
+
+
+def test_stemmed_hits_mark_the_word_as_written(searcher):
+    hit = searcher.search("negotiation").hits[0]
+    marked = {hit.snippet[s:e] for s, e in hit.snippet_spans}
+    assert marked == {"Negotiators"} or marked == {"negotiations"}
+
+
+def test_title_spans_and_negated_words_are_not_marked(searcher):
+    hit = searcher.search("tiktok NOT nvidia").hits[0]
+    assert [hit.title[s:e] for s, e in hit.title_spans] == ["TikTok"]
+    assert all("nvidia" not in hit.snippet[s:e].lower() for s, e in hit.snippet_spans)
+
+
+def test_highlights_cover_every_hit_in_the_body(searcher):
+    article = searcher.index.read("madrid.txt")
+    title_spans, body_spans = searcher.highlights("madrid", article.title, article.body)
+    assert [article.title[s:e] for s, e in title_spans] == ["Madrid"]
+    assert [article.body[s:e] for s, e in body_spans] == ["Madrid"]
+    _, wild = searcher.highlights("negotiat*", article.title, article.body)
+    assert [article.body[s:e] for s, e in wild] == ["Negotiators"]
+
+
+def test_make_snippet_window_and_offsets():
+    body = ("filler " * 100) + "alpha beta alpha " + ("tail " * 100)
+    start = body.index("alpha")
+    spans = [(start, start + 5), (start + 11, start + 16)]
+    snippet, inner = make_snippet(body, spans, width=80)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert [snippet[s:e] for s, e in inner] == ["alpha", "alpha"]
+    assert make_snippet("", []) == ("", [])
+
+
+def test_related_articles(searcher):
+    related = [hit.path for hit in searcher.related("madrid.txt")]
+    assert "madrid.txt" not in related
+    assert related  # shares words such as china, talks and export with others
+    assert searcher.related("missing.txt") == []
+
+
+def test_did_you_mean(searcher):
+    results = searcher.search("nvidai")
+    assert results.hits == []
+    assert results.suggestion == "nvidia"
+    assert searcher.search("tiktk algoritm").suggestion == "tiktok algorithm"
+    assert searcher.search("zzzzqqq").suggestion is None
+    assert searcher.search("nvidia").suggestion is None
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"unclosed', "unclosed quote"),
+        ("(china", "unbalanced parentheses"),
+        ("china)", "unbalanced parentheses"),
+        ("NOT", "needs a word after it"),
+        ("china AND", "needs a word after it"),
+        ("OR china", "needs a word before it"),
+        ("title:", "needs a word after it"),
+        ("bogus:word", "unknown field"),
+        ("the and of", "nothing to search for"),
+        ("   ", "type some words"),
+        ("x" * 10_000, "query too long"),
+        ("date:bogus", "not a date"),
+        ("date:[bogus to 2025]", "cannot read the date"),
+    ],
+)
+def test_bad_queries_get_one_line_errors(searcher, query, message):
+    with pytest.raises(QueryError) as info:
+        searcher.search(query)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_field_name_inside_quotes_is_just_words(searcher):
+    assert searcher.search('"breaking: news"').hits == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_query_gives_results_or_a_one_line_error(searcher, text):
+    try:
+        results = searcher.search(text, limit=5)
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert results.total >= len(results.hits)
