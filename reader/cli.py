@@ -24,6 +24,17 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+# JSON escapes C0 controls itself; C1 controls (U+009B is CSI on some terminals), bidi
+# controls and lone surrogates are escaped too, so a JSON line is inert on a terminal.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_line(obj) -> str:
+    """One JSON object on one line, non-ASCII text kept readable, controls escaped."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def fail(message: str, status: int = EXIT_USAGE) -> int:
     print(f"reader: {printable(message)}", file=sys.stderr)
     return status
@@ -225,8 +236,8 @@ def run_search(args) -> int:
         return fail(f"bad query: {exc}")
     if args.json:
         for hit in results.hits:
-            print(json.dumps({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
-                              "snippet": hit.snippet}, ensure_ascii=False))
+            print(json_line({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
+                             "snippet": hit.snippet}))
     else:
         console = Console(highlight=False, soft_wrap=False)
         for hit in results.hits:
@@ -236,7 +247,7 @@ def run_search(args) -> int:
             console.print(title)
             meta = " · ".join(
                 part for part in (
-                    printable(hit.path), hit.section,
+                    printable(hit.path), printable(hit.section),
                     hit.date.strftime("%Y-%m-%d") if hit.date else "", f"score {hit.score:.2f}",
                 ) if part
             )
