@@ -27,6 +27,7 @@ SNIPPET_SCAN_CHARS = 32_000
 SORTS = ("relevance", "date", "title")
 #: A wildcard or fuzzy term stands for at most this many words.
 MAX_EXPANSIONS = 1000
+TITLE_PHRASE_BOOST = 2.0
 #: A term no analyzer produces: what a wildcard that matches no word becomes.
 NO_MATCH = "\x00no-match"
 FIELDS = ("title", "body", "section", "date", "source", "author", "tags")
@@ -73,36 +74,71 @@ def make_parser(schema) -> qparser.QueryParser:
 _FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]\w*):(?=(\S?))')
 
 
-def _precheck(text: str) -> None:
-    """The mistakes Whoosh would silently turn into surprising results."""
+def _drop_unmatched(text: str) -> str:
+    """Parentheses without a partner are treated as punctuation, not grouping."""
+    chars = list(text)
+    open_at: list[int] = []
+    quoted = False
+    for i, char in enumerate(chars):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            open_at.append(i)
+        elif char == ")":
+            if open_at:
+                open_at.pop()
+            else:
+                chars[i] = " "
+    for i in open_at:
+        chars[i] = " "
+    return "".join(chars)
+
+
+def normalize_query(text: str) -> str:
+    """Make pasted text searchable; raise QueryError only for what cannot mean anything.
+
+    A title pasted into the box must just work: an unmatched quote or parenthesis is
+    punctuation, ``Re:`` is a word (only known field names are fields), ``<`` and ``>``
+    only mean "before"/"after" right after ``date:``, and an all-capitals headline of
+    four or more words is read as words (its AND, OR and NOT are not operators). A ``?`` that
+    ends a word is a question mark; inside a word it still stands for one letter.
+    """
+    text = text.strip()
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
     if text.count('"') % 2:
-        raise QueryError('unclosed quote: add the closing "')
-    depth = 0
-    for char in re.sub(r'"[^"]*"', "", text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                raise QueryError("unbalanced parentheses: a ) without its (")
-    if depth:
-        raise QueryError("unbalanced parentheses: a ( without its )")
+        last = text.rfind('"')
+        text = text[:last] + " " + text[last + 1 :]
+    text = _drop_unmatched(text)
+    parts = re.split(r'("[^"]*")', text)
+    for n, part in enumerate(parts):
+        if part.startswith('"'):
+            continue
+        part = re.sub(r"(?<!:)[<>]=?", " ", part)
+        part = re.sub(r"\?+(?=[\s!.,;:)]|$)", " ", part)  # "found?" asks; "wom?n" matches
+
+        def field(match: re.Match) -> str:
+            name = match.group(1)
+            return match.group(0) if name.lower() in FIELDS else f"{name} "
+
+        parts[n] = _FIELD_PREFIX.sub(field, part)
+    text = "".join(parts)
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) >= 4 and not any(char.islower() for char in text):
+        text = text.lower()
     outside_quotes = re.sub(r'"[^"]*"', '""', text)
     for match in _FIELD_PREFIX.finditer(outside_quotes):
         name, following = match.group(1), match.group(2)
-        if name.lower() not in FIELDS:
-            raise QueryError(
-                f"unknown field '{name}:' (fields: {', '.join(FIELDS)}); quote it to search the words"
-            )
         if not following or following in ")":
             raise QueryError(f"'{name}:' needs a word after it, e.g. {name}:china")
-    words = re.sub(r'"[^"]*"', "x", outside_quotes).split()
-    if words and words[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
-        raise QueryError(f"'{words[-1]}' needs a word after it")
-    if words and words[0] in ("AND", "OR", "ANDNOT", "ANDMAYBE"):
-        raise QueryError(f"'{words[0]}' needs a word before it")
+    tokens = re.sub(r'"[^"]*"', "x", outside_quotes).split()
+    if tokens and tokens[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+        raise QueryError(f"'{tokens[-1]}' needs a word after it")
+    if tokens and tokens[0] in ("AND", "OR", "ANDNOT", "ANDMAYBE"):
+        raise QueryError(f"'{tokens[0]}' needs a word before it")
+    return text
 
 
 DATE_HELP = "use a date such as date:2025-09-15, date:2025-09, date:2025 or date:[2025-01 to 2025-06]"
@@ -134,11 +170,9 @@ def _errors(q: query.Query) -> list[str]:
 
 
 def parse(parser: qparser.QueryParser, text: str) -> query.Query:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         raise QueryError("type some words to search for")
-    _precheck(text)
-    text = _compact_dates(text)
+    text = _compact_dates(normalize_query(text))
     try:
         q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
@@ -268,6 +302,7 @@ class Searcher:
             kwargs.update(sortedby="date", reverse=True)
         elif sort == "title":
             kwargs.update(sortedby="title_key")
+        q = self._boost_title_phrase(q)
         with self.index.ix.searcher() as searcher:
             try:
                 q = self.expand(q, searcher.reader())
@@ -285,6 +320,17 @@ class Searcher:
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
         return Results(text, hits, total, suggestion, time.perf_counter() - started)
+
+    def _boost_title_phrase(self, q: query.Query) -> query.Query:
+        """Plain words that stand in a title in that order lift that article (a pasted title
+        finds its article first); the words still decide what matches."""
+        source = getattr(q, "source_text", "")
+        if not source or re.search(r'["*?~:()]|\b(AND|OR|NOT)\b', source):
+            return q
+        stems = [token.text for token in self.analyzer(source)]
+        if len(stems) < 2:
+            return q
+        return query.AndMaybe(q, query.Phrase("title", stems, boost=TITLE_PHRASE_BOOST))
 
     def expand(self, q: query.Query, reader) -> query.Query:
         """Wildcards and fuzzy terms on title/body, matched against the words as written.

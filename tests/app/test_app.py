@@ -127,11 +127,15 @@ async def test_malformed_query_shows_its_error_in_place(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *'"trade deal')
+        await pilot.press("slash", *"date:someday")
         await settle(app, pilot)
         bar = app.search_bar
         assert bar.has_class("-error")
-        assert "unclosed quote" in str(bar.query_one("#search-status").render())
+        assert "is not a date" in str(bar.query_one("#search-status").render())
+        await pilot.press(*["backspace"] * 12, *"nvidia")
+        await settle(app, pilot)
+        assert not bar.has_class("-error")
+        assert [row.path for row in app.article_list.rows] == [MADRID]
 
 
 async def test_no_results_offers_did_you_mean(sample_corpus):

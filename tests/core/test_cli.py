@@ -41,11 +41,11 @@ def test_search_defaults_to_the_bundled_corpus():
 def test_exit_statuses(sample_corpus, capsys):
     assert main(["search", "nvidia", "--corpus", str(sample_corpus)]) == 0
     assert main(["search", "zzzzunfound", "--corpus", str(sample_corpus)]) == 1
-    assert main(["search", '"unclosed', "--corpus", str(sample_corpus)]) == 2
+    assert main(["search", "title:", "--corpus", str(sample_corpus)]) == 2
     assert main(["search", "x", "--corpus", str(sample_corpus / "missing")]) == 2
     err = capsys.readouterr().err
     assert "no results for 'zzzzunfound'" in err
-    assert "bad query: unclosed quote" in err
+    assert "bad query: 'title:' needs a word after it" in err
     assert "no such folder" in err
     with pytest.raises(SystemExit) as usage:
         main(["search"])
