@@ -7,6 +7,7 @@ removed here, once, before anything is indexed or drawn. ``parse_article`` never
 from __future__ import annotations
 
 import codecs
+import hashlib
 import email.utils
 import os
 import re
@@ -22,6 +23,18 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_TITLE_CHARS = 300
 HEADER_KEYS = ("title", "date", "source", "author", "url", "tags")
 _WORDS_PER_MINUTE = 230
+
+
+def content_hash(data: bytes) -> str:
+    """A short, stable fingerprint of a file's bytes: marks follow it when a file moves."""
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def file_hash(path: Path) -> str | None:
+    try:
+        return content_hash(path.read_bytes())
+    except OSError:
+        return None
 
 
 class SkipFile(Exception):
@@ -42,6 +55,7 @@ class Article:
     encoding: str = "utf-8"
     mtime_ns: int = 0
     size: int = 0
+    hash: str = ""
     dated_by_header: bool = field(default=False, compare=False)
 
     @property
@@ -263,6 +277,7 @@ def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> 
         encoding=encoding,
         mtime_ns=mtime_ns,
         size=len(data),
+        hash=content_hash(data),
         dated_by_header=dated_by_header,
     )
 

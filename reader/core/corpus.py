@@ -110,7 +110,8 @@ def scan(root: Path) -> Scan:
             except OSError as exc:
                 result.problems[rel_name(rel)] = f"cannot be read ({exc.strerror or exc})"
                 continue
-            if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device named *.txt: never opened
+                result.problems[rel_name(rel)] = "not a regular file"
                 continue
             if rel != rel_name(rel):
                 result.problems[rel_name(rel)] = "file name is not valid UTF-8 text"

@@ -38,7 +38,7 @@ from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
 from .paths import default_index_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: content hash stored
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
 #: Documents per commit in a large update: what a kill can lose, and how often
@@ -79,6 +79,7 @@ def make_schema() -> Schema:
         url=STORED(),
         mtime_ns=STORED(),
         size=STORED(),
+        hash=STORED(),
     )
 
 
@@ -105,6 +106,7 @@ def document(article: Article) -> dict:
         "url": article.url,
         "mtime_ns": article.mtime_ns,
         "size": article.size,
+        "hash": article.hash,
     }
 
 
@@ -284,6 +286,11 @@ class CorpusIndex:
                 Entry(f["path"], f.get("title", ""), f.get("section_name", ""), f["date"])
                 for f in searcher.all_stored_fields()
             ]
+
+    def hashes(self) -> dict[str, str]:
+        """path -> content hash of every indexed article (to carry marks over moves)."""
+        with self.ix.searcher() as searcher:
+            return {f["path"]: f.get("hash", "") for f in searcher.all_stored_fields()}
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
