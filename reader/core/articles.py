@@ -285,7 +285,9 @@ def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> 
 def read_bytes(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, os.stat_result]:
     """The file's bytes and stat, or SkipFile with a reason a user can act on."""
     try:
-        with open(file, "rb") as handle:
+        # O_NONBLOCK: a FIFO that took a file's place since the scan must not hang us.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        with open(os.open(file, flags), "rb") as handle:
             st = os.fstat(handle.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise SkipFile("not a regular file")

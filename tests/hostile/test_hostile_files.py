@@ -1,0 +1,250 @@
+"""Hostile files and folders: each file is read or skipped with its reason; the rest loads.
+
+Every case is built in tmp_path and run through the real ``reader index`` / ``reader search``
+(and the core, where a race has to be staged at an exact point). No traceback, ever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hostile_support import assert_no_controls, plain_env, run_reader
+
+from reader.core.articles import parse_article
+from reader.core.corpus import scan
+from reader.core.index import CorpusIndex
+from reader.core.search import Searcher
+
+ROOT = os.geteuid() == 0
+TEXT = "Héllo wörld encmarker\nThe café served naïve crème brûlée.\n"
+
+ENCODED = {
+    "utf8.txt": TEXT.encode("utf-8"),
+    "utf8-bom.txt": TEXT.encode("utf-8-sig"),
+    "utf16-bom.txt": TEXT.encode("utf-16"),
+    "utf16le.txt": TEXT.encode("utf-16-le"),
+    "utf16be.txt": TEXT.encode("utf-16-be"),
+    "utf32-bom.txt": TEXT.encode("utf-32"),
+    "utf32le.txt": TEXT.encode("utf-32-le"),
+    "utf32be.txt": TEXT.encode("utf-32-be"),
+    "latin1.txt": TEXT.encode("latin-1"),
+    "cp1252.txt": (TEXT + "“quoted” – dash\n").encode("cp1252"),
+}
+#: Read, with the bad bytes replaced: the words around them still count.
+DAMAGED = {
+    "invalid-utf8.txt": b"Broken \xff\xfe\xc3 damagedmarker\nbody \xed\xa0\x80 surrogate \xc0\xaf\n",
+    "truncated-utf8.txt": "Cut short damagedmarker café".encode() + b"\xe2\x82",
+    "odd-utf16.txt": "Odd damagedmarker length\n".encode("utf-16") + b"\x41",
+}
+#: Never articles: skipped, each with a reason that says why.
+UNREADABLE = {
+    "binary.txt": (bytes(range(256)) * 64, "binary"),
+    "png.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(4000), "binary"),
+    "empty.txt": (b"", "empty"),
+    "whitespace.txt": (b" \n\t\n\r\n   \n\x0c\n", "empty"),
+    "bom-only.txt": (b"\xef\xbb\xbf", "empty"),
+    "huge.txt": (b"Huge hugemarker\n" + b"word " * 1000, "too large"),
+}
+
+
+def _index(corpus: Path, *extra: str, env=None):
+    return run_reader("index", "--corpus", str(corpus), "--index-dir",
+                      str(corpus.parent / "index"), *extra, env=env)
+
+
+def _search(corpus: Path, query: str, env=None) -> list[str]:
+    result = run_reader("search", query, "--json", "--limit", "0", "--corpus", str(corpus),
+                        "--index-dir", str(corpus.parent / "index"), env=env)
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(json.loads(line)["path"] for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_every_encoding_reads_to_the_same_text(name):
+    article = parse_article(ENCODED[name], name)
+    assert article.title == "Héllo wörld encmarker", article.encoding
+    assert article.body.startswith("The café served naïve crème brûlée.")
+
+
+def test_a_corpus_of_hostile_files_loads_what_it_can(write_corpus, isolated_dirs):
+    files = {**ENCODED, **DAMAGED, **{name: data for name, (data, _) in UNREADABLE.items()},
+             "fine.txt": b"Fine finemarker\n"}
+    corpus = write_corpus(files)
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('max_size = "4KB"\n')
+
+    result = _index(corpus, env=plain_env())
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert_no_controls(result.stdout + result.stderr)
+    readable = len(ENCODED) + len(DAMAGED) + 1
+    assert f"{readable} added," in out
+    assert f"{len(UNREADABLE)} skipped" in out
+    for name, (_, reason) in UNREADABLE.items():
+        lines = [line for line in out.splitlines() if line.startswith(f"skipped  {name}: ")]
+        assert len(lines) == 1 and reason in lines[0], (name, out)
+    assert _search(corpus, "encmarker") == sorted(ENCODED)
+    assert _search(corpus, "damagedmarker") == sorted(DAMAGED)
+    assert _search(corpus, "finemarker") == ["fine.txt"]
+    # Nothing was read as an article that should not have been, and a second run is quiet.
+    again = _index(corpus)
+    assert b"0 added, 0 updated, 0 removed" in again.stdout
+    assert f"{readable} unchanged".encode() in again.stdout
+
+
+def test_hostile_names(write_corpus, tmp_path):
+    corpus = write_corpus({
+        "with spaces in it.txt": "Spaces namemarker\n",
+        "new\nline.txt": "Newline namemarker\n",
+        "-leading-dash.txt": "Dash namemarker\n",
+        "--help.txt": "Help namemarker\n",
+        "sub folder/-x.txt": "Sub namemarker\n",
+        "ünïcödé/日本語.txt": "Unicode namemarker\n",
+        "UPPER.TXT": "Upper namemarker\n",
+    })
+    bad_name = os.fsencode(corpus) + b"/latin1-\xe9t\xe9.txt"
+    with open(bad_name, "wb") as handle:
+        handle.write(b"Bytes name namemarker\n")
+    os.mkdir(os.fsencode(corpus) + b"/folder-\xff")
+    with open(os.fsencode(corpus) + b"/folder-\xff/inside.txt", "wb") as handle:
+        handle.write(b"Inside namemarker\n")
+
+    result = _index(corpus)
+    assert result.returncode == 0
+    assert_no_controls(result.stdout + result.stderr)
+    out = result.stdout.decode("utf-8")
+    assert "skipped  latin1-\\xe9t\\xe9.txt: file name is not valid UTF-8 text" in out
+    assert "skipped  folder-\\xff/inside.txt: file name is not valid UTF-8 text" in out
+    assert "7 added" in out
+    assert _search(corpus, "namemarker") == sorted([
+        "with spaces in it.txt", "new\nline.txt", "-leading-dash.txt", "--help.txt",
+        "sub folder/-x.txt", "ünïcödé/日本語.txt", "UPPER.TXT"])
+
+
+def test_corpus_folder_with_hostile_name(tmp_path):
+    corpus = Path(os.fsdecode(os.fsencode(tmp_path) + b"/corpus \xff\n\x1b[2J-name"))
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Inside oddrootmarker\n")
+    result = run_reader("index", "--corpus", corpus)  # the default index dir, in the cache
+    assert result.returncode == 0, result.stderr
+    assert_no_controls(result.stdout + result.stderr)
+    found = run_reader("search", "oddrootmarker", "--json", "--corpus", corpus)
+    assert [json.loads(line)["path"] for line in found.stdout.splitlines()] == ["a.txt"]
+
+
+def test_symlinks_loops_and_specials(write_corpus, tmp_path):
+    corpus = write_corpus({"a/x.txt": "X linkmarker\n", "real.txt": "Real linkmarker\n"})
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Outside linkmarker\n")
+    (corpus / "a" / "loop").symlink_to(corpus / "a")
+    (corpus / "up").symlink_to(corpus)
+    (corpus / "self.txt").symlink_to(corpus / "self.txt")
+    (corpus / "ping.txt").symlink_to(corpus / "pong.txt")
+    (corpus / "pong.txt").symlink_to(corpus / "ping.txt")
+    (corpus / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    (corpus / "alias.txt").symlink_to(corpus / "real.txt")
+    (corpus / "outside.txt").symlink_to(outside)
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    (corpus / "folder.txt").mkdir()
+    os.mkfifo(corpus / "fifo.txt")
+
+    result = _index(corpus)
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    for name in ("a/loop", "up", "self.txt", "ping.txt", "pong.txt", "broken.txt"):
+        assert f"skipped  {name}: " in out, (name, out)
+    assert "skipped  fifo.txt: not a regular file" in out
+    assert "skipped  zero.txt: not a regular file" in out
+    assert _search(corpus, "linkmarker") == ["a/x.txt", "alias.txt", "outside.txt", "real.txt"]
+
+
+def test_missing_or_file_corpus_is_one_line_and_status_2(tmp_path):
+    (tmp_path / "file.txt").write_text("not a folder\n")
+    for corpus, reason in ((tmp_path / "missing", b"no such folder"),
+                           (tmp_path / "file.txt", b"not a folder"),
+                           (tmp_path / "missing\n\x1b[2J", b"no such folder")):
+        for command in (["index"], ["search", "x"]):
+            result = run_reader(*command, "--corpus", corpus)
+            assert result.returncode == 2, (command, result)
+            assert result.stdout == b""
+            assert result.stderr.count(b"\n") == 1 and reason in result.stderr, result.stderr
+            assert_no_controls(result.stderr)
+    result = run_reader(tmp_path / "missing")  # the app's own entry point
+    assert result.returncode == 2 and result.stderr.count(b"\n") == 1
+
+
+@pytest.mark.skipif(ROOT, reason="root reads files whatever their mode")
+def test_unreadable_files_and_folders(write_corpus):
+    corpus = write_corpus({"open.txt": "Open permmarker\n", "locked.txt": "Locked permmarker\n",
+                           "shut/inside.txt": "Inside permmarker\n"})
+    (corpus / "locked.txt").chmod(0)
+    (corpus / "shut").chmod(0)
+    try:
+        result = _index(corpus)
+        out = result.stdout.decode()
+        assert result.returncode == 0
+        assert "skipped  locked.txt: permission denied" in out
+        assert "skipped  shut: folder cannot be read" in out
+        assert _search(corpus, "permmarker") == ["open.txt"]
+        (corpus / "locked.txt").chmod(0o644)
+        assert b"1 added" in _index(corpus).stdout
+    finally:
+        (corpus / "shut").chmod(0o755)
+        (corpus / "locked.txt").chmod(0o644)
+
+
+def test_unreadable_corpus_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("A\n")
+    corpus.chmod(0)
+    try:
+        result = run_reader("index", "--corpus", corpus)
+        if ROOT:  # root may read it anyway; the run must simply succeed
+            assert result.returncode == 0
+        else:
+            assert result.returncode == 2 and b"permission denied" in result.stderr
+    finally:
+        corpus.chmod(0o755)
+
+
+def test_files_deleted_or_rewritten_while_being_indexed(write_corpus):
+    """The race staged exactly: files change between the scan and the read, and after it."""
+    files = {f"f{i:04d}.txt": f"Article {i} racemarker\nbody {i}\n" for i in range(300)}
+    corpus = write_corpus(files)
+    index = CorpusIndex(corpus, corpus.parent / "index").open()
+    vanish = ["f0100.txt", "f0200.txt", "f0299.txt"]
+    rewrite_ahead = "f0250.txt"  # not read yet: read as rewritten
+    rewrite_behind = "f0001.txt"  # already read: the next update must notice
+    to_fifo = "f0150.txt"  # replaced by something that is not a file at all
+    staged = []
+
+    def progress(done: int, total: int) -> None:
+        if done >= 50 and not staged:
+            staged.append(done)
+            for name in vanish:
+                (corpus / name).unlink()
+            (corpus / rewrite_ahead).write_text("Rewritten aheadmarker\n" + "new " * 50)
+            (corpus / rewrite_behind).write_text("Rewritten behindmarker\n" + "new " * 50)
+            (corpus / to_fifo).unlink()
+            os.mkfifo(corpus / to_fifo)
+
+    report = index.update(progress=progress)
+    assert staged
+    for name in vanish:
+        assert report.skipped[name] == "vanished while being read"
+    assert report.skipped[to_fifo] == "not a regular file"
+    assert len(report.added) == 300 - len(vanish) - 1
+    searcher = Searcher(index)
+    assert [hit.path for hit in searcher.search("aheadmarker").hits] == [rewrite_ahead]
+
+    second = index.update()
+    assert second.updated == [rewrite_behind]
+    assert [hit.path for hit in searcher.search("behindmarker").hits] == [rewrite_behind]
+    assert set(index.known()) == set(scan(corpus).files)
+    assert index.doc_count() == len(scan(corpus).files)
+
