@@ -216,7 +216,7 @@ def run_search(args) -> int:
     from rich.text import Text
 
     from .core.index import IndexBusy
-    from .core.search import QueryError, Searcher
+    from .core.search import IndexDamaged, QueryError, Searcher
 
     index, status = _open(args)
     if index is None:
@@ -231,7 +231,19 @@ def run_search(args) -> int:
         return fail("interrupted", EXIT_INTERRUPTED)
     searcher = Searcher(index)
     try:
-        results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+        try:
+            results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+        except IndexDamaged:
+            index, status = _open(args)  # marked damaged: this open starts a new index
+            if index is None:
+                return status
+            for notice in index.notices:
+                print(f"reader: {notice}", file=sys.stderr)
+            _update(index)
+            searcher = Searcher(index)
+            results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+    except IndexDamaged as exc:
+        return fail(str(exc))
     except QueryError as exc:
         return fail(f"bad query: {exc}")
     if args.json:

@@ -24,6 +24,7 @@ import signal
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import FileFormatError
 
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
@@ -60,6 +62,8 @@ INDEX_ERRORS = (
     TypeError,
     AttributeError,
     whoosh_index.IndexError,
+    FileFormatError,  # a segment file whose header is gone or garbage
+    zlib.error,
 )
 
 
@@ -187,11 +191,14 @@ class CorpusIndex:
             reason = "the index format changed"
         elif not isinstance(active, str) or not (self.dir / active).is_dir():
             reason = "index folder missing"
+        elif meta.get("damaged"):
+            reason = f"the index was damaged ({meta['damaged']})"
         if meta and reason is None:
             try:
                 ix = whoosh_index.open_dir(str(self.dir / active))
                 with ix.searcher() as searcher:  # touch every segment's files once
                     searcher.doc_count()
+                    _check_lengths(searcher.reader())
                 self._ix, self._active = ix, active
                 return self
             except INDEX_ERRORS as exc:
@@ -223,8 +230,10 @@ class CorpusIndex:
             return {}
         return meta if isinstance(meta, dict) else {}
 
-    def _write_meta(self, active: str) -> None:
+    def _write_meta(self, active: str, damaged: str | None = None) -> None:
         meta = {"schema": SCHEMA_VERSION, "corpus": str(self.root), "active": active}
+        if damaged:
+            meta["damaged"] = damaged
         tmp = self.dir / f"meta.json.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(meta, indent=1), "utf-8")
         os.replace(tmp, self.dir / "meta.json")
@@ -299,6 +308,37 @@ class CorpusIndex:
         """The article as it is on disk now (raises SkipFile when it cannot be read)."""
         return read_article(self.root, path, self.max_bytes)
 
+    def verify(self) -> str | None:
+        """Read every posting, field length, column and stored field once; the reason the
+        index is damaged, or None. Costs a pass over the whole index: for when a search or a
+        merge has already failed, not for every start (open() checks only the segment list)."""
+        try:
+            with self.ix.searcher() as searcher:
+                reader = searcher.reader()
+                scorable = {name for name, fld in self.schema.items() if fld.scorable}
+                for name, _, docnum, _, _ in reader.iter_postings():
+                    # A word in a field means a length of at least 1 (Whoosh says None for 0).
+                    if name in scorable and not reader.doc_field_length(docnum, name):
+                        return f"the lengths of '{name}' cannot be read"
+                for name, fld in self.schema.items():
+                    if fld.column_type and reader.has_column(name):
+                        for _ in reader.column_reader(name):
+                            pass
+                for _ in reader.all_stored_fields():
+                    pass
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises
+            return type(exc).__name__
+        return None
+
+    def mark_damaged(self, reason: str) -> None:
+        """Have the next open() (here or in any process) rebuild this index."""
+        if self.in_memory or not self._active:
+            return
+        if self._read_meta().get("active") != self._active:
+            return  # someone already started a new generation
+        with contextlib.suppress(OSError):
+            self._write_meta(self._active, damaged=reason)
+
     # --- updating --------------------------------------------------------------------------
 
     def update(
@@ -332,7 +372,19 @@ class CorpusIndex:
                 changes = diff(found.files, known)
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
-                    self._apply(changes, report, progress)
+                    try:
+                        self._apply(changes, report, progress)
+                    except Exception:
+                        damage = self.verify()  # a merge reads old segments: are they damaged?
+                        if damage is None:
+                            raise
+                        self.notices.append(f"Rebuilding the index: it was damaged ({damage}).")
+                        self._create_generation_locked()
+                        report.rebuilt = True
+                        report.added, report.updated, report.removed = [], [], []
+                        report.skipped = dict(found.problems)
+                        report.unchanged = 0
+                        self._apply(diff(found.files, {}), report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
         report.seconds = time.perf_counter() - started
@@ -409,6 +461,18 @@ class CorpusIndex:
             if main:
                 signal.signal(signal.SIGINT, previous)
         return writer
+
+
+def _check_lengths(reader) -> None:
+    """A segment with words in a field has that field's length file. Whoosh does not notice
+    a deleted one: it ranks as if every article were empty."""
+    for leaf, _ in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is None:
+            continue
+        for name in ("title", "body"):
+            if leaf.field_length(name) and not perdoc.has_column(f"_{name}_len"):
+                raise FileNotFoundError(f"the lengths of '{name}' are missing")
 
 
 def _cancel(writer) -> None:

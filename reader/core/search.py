@@ -39,6 +39,10 @@ class QueryError(ValueError):
     """A query that cannot be run; ``str(exc)`` is one line for the user."""
 
 
+class IndexDamaged(QueryError):
+    """The query was fine but the index could not be read; it is marked for a rebuild."""
+
+
 @dataclass(slots=True)
 class Hit:
     path: str
@@ -315,6 +319,13 @@ class Searcher:
             except QueryError:
                 raise
             except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
+                damage = self.index.verify()  # ... or a damaged index: not the query's fault
+                if damage:
+                    self.index.mark_damaged(damage)
+                    raise IndexDamaged(
+                        f"the index is damaged ({damage}); it is rebuilt on the next start"
+                        " or by 'reader index --rebuild'"
+                    ) from None
                 raise QueryError(f"cannot run the query ({type(exc).__name__}: {exc})") from None
             suggestion = None
             if not hits and suggest:
