@@ -12,7 +12,7 @@ import itertools
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from whoosh import qparser, query
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -160,6 +160,41 @@ def _compact_dates(text: str) -> str:
     return _DATE_TERM.sub(lambda m: "date:" + _ISO_DATE.sub(compact, m.group(1)), text)
 
 
+_DATE_COMPARE = re.compile(r"(?i)\bdate:([<>]=?)(\d{4})(\d{2})?(\d{2})?(?![\w-])")
+
+
+def _date_comparisons(text: str) -> str:
+    """``date:<2025`` means before 2025 began and ``date:>2025-09`` after September ended.
+
+    Whoosh compares with the far end of the period (``<2025`` took in all of 2025), so each
+    comparison becomes an inclusive range of whole days.
+    """
+
+    def rewrite(match: re.Match) -> str:
+        op, year, month, day = match.groups()
+        try:
+            start = date(int(year), int(month or 1), int(day or 1))
+            if day:
+                after = start + timedelta(days=1)
+            elif month:
+                after = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+            else:
+                after = start.replace(year=start.year + 1)
+            before = start - timedelta(days=1)
+        except (ValueError, OverflowError):
+            return match.group(0)  # the date parser explains what is wrong with it
+        ymd = "%Y%m%d"
+        if op == "<":
+            return f"date:[to {before:{ymd}}]"
+        if op == "<=":
+            return f"date:[to {after - timedelta(days=1):{ymd}}]"
+        if op == ">":
+            return f"date:[{after:{ymd}} to]"
+        return f"date:[{start:{ymd}} to]"
+
+    return _DATE_COMPARE.sub(rewrite, text)
+
+
 def _errors(q: query.Query) -> list[str]:
     found = []
     for node in q.leaves() if not q.is_leaf() else [q]:
@@ -176,7 +211,7 @@ def _errors(q: query.Query) -> list[str]:
 def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     if not text.strip():
         raise QueryError("type some words to search for")
-    text = _compact_dates(normalize_query(text))
+    text = _date_comparisons(_compact_dates(normalize_query(text)))
     try:
         q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
@@ -428,7 +463,15 @@ class Searcher:
             if docnum is None:
                 return []
             text = f"{article.title}\n{article.title}\n{article.body[:SNIPPET_SCAN_CHARS]}"
-            results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12)
+            # Whoosh's more_like takes the most distinctive words, which are often words no
+            # other article has: a small corpus then had nothing related. Shared words only.
+            key_terms = searcher.key_terms_from_text("body", text, numterms=60, normalize=False)
+            shared = [(word, weight) for word, weight in key_terms
+                      if searcher.doc_frequency("body", word) > 1][:12]
+            if not shared:
+                return []
+            q = query.Or([query.Term("body", word, boost=weight) for word, weight in shared])
+            results = searcher.search(q, limit=limit, mask={docnum})
             return [self._hit(result, set(), snippets=False) for result in results]
 
     def suggest(self, text: str) -> str | None:

@@ -209,3 +209,97 @@ def test_any_query_gives_results_or_a_one_line_error(searcher, text):
         assert str(exc) and "\n" not in str(exc)
     else:
         assert results.total >= len(results.hits)
+
+
+# Dates: madrid 2025-09-14, xi 2025-09-16, markets 2025-03-02, energy 2024-11-20.
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("date:[2025-01-01 to 2025-12-31]", ["madrid.txt", "world/markets.txt", "xi.txt"]),
+        ("date:[2025-09-14 to 2025-09-14]", ["madrid.txt"]),  # both ends inclusive, whole days
+        ("date:[2025-09-15 to]", ["xi.txt"]),
+        ("date:[to 2024-12-31]", ["world/europe/energy.txt"]),
+        ("date:2025-09-14", ["madrid.txt"]),
+        ("date:<2025", ["world/europe/energy.txt"]),  # before 2025 began, not before it ended
+        ("date:<=2025-03", ["world/europe/energy.txt", "world/markets.txt"]),
+        ("date:>2025-09-16", []),  # after that day ended
+        ("date:>=2025-09-16", ["xi.txt"]),
+        ("date:>2025-03", ["madrid.txt", "xi.txt"]),  # after March ended
+        ("date:>2024", ["madrid.txt", "world/markets.txt", "xi.txt"]),
+        ("china date:<2025-09-15", ["madrid.txt", "world/markets.txt"]),
+    ],
+)
+def test_date_ranges_and_comparisons(searcher, query, expected):
+    assert sorted(paths(searcher, query, limit=0)) == expected
+
+
+@pytest.mark.parametrize("query", ["date:<2025-13", "date:>2025-02-30"])
+def test_impossible_dates_in_comparisons_are_explained(searcher, query):
+    with pytest.raises(QueryError, match="date"):
+        searcher.search(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("talks", ["madrid.txt", "xi.txt"]),  # xi.txt says only "talk"
+        ("talk", ["madrid.txt", "xi.txt"]),  # madrid.txt says only "talks"
+        ("approving", ["xi.txt"]),  # "approval" does not share the stem; "approve" would
+        ("stock", ["world/markets.txt"]),
+        ("nvdia~", ["madrid.txt"]),
+        ("nvdiia~2", ["madrid.txt"]),
+        ("approv*", ["xi.txt"]),
+        ("nvid?a", ["madrid.txt"]),  # inside a word ? is one letter (at the end, a question)
+        ('title:"tacit approval"', ["xi.txt"]),
+        ("title:(tiktok OR markets)", ["world/markets.txt", "xi.txt"]),
+        ("export NOT section:world", ["madrid.txt"]),
+    ],
+)
+def test_more_query_forms(searcher, query, expected):
+    assert sorted(paths(searcher, query, limit=0)) == expected
+
+
+def test_hits_carry_section_date_and_descending_scores(searcher):
+    hits = searcher.search("china").hits
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(h.score > 0 for h in hits)
+    markets = next(h for h in hits if h.path == "world/markets.txt")
+    assert markets.section == "world"
+    assert markets.date.date().isoformat() == "2025-03-02"
+
+
+def test_phrase_highlights_mark_the_phrase_words(searcher):
+    article = searcher.index.read("madrid.txt")
+    _, spans = searcher.highlights('"export restrictions"', article.title, article.body)
+    assert [article.body[s:e] for s, e in spans] == ["Export", "restrictions"]
+
+
+def test_every_snippet_span_is_a_matched_word(searcher):
+    for query, words in [("china talks", {"china", "talks", "talk"}),
+                         ("negotiat* OR storage", {"negotiators", "negotiations", "storage"})]:
+        for hit in searcher.search(query, limit=0).hits:
+            for s, e in hit.snippet_spans + hit.title_spans:
+                text = hit.snippet if (s, e) in hit.snippet_spans else hit.title
+                assert text[s:e].lower() in words, (query, hit.path, text[s:e])
+
+
+def test_related_shares_words_and_never_lists_itself(searcher):
+    # xi.txt's body shares only "china" with another body (markets); its most distinctive
+    # words it shares with nothing, which must not leave it without related articles.
+    related = [hit.path for hit in searcher.related("xi.txt")]
+    assert related == ["world/markets.txt"]
+    assert "world/europe/energy.txt" in [h.path for h in searcher.related("madrid.txt")]  # export
+
+
+def test_related_of_an_article_sharing_nothing_is_empty(write_corpus):
+    root = write_corpus({"a.txt": "Volcano erupts\nlava flows\n", "b.txt": "Chess final\nknight moves\n"})
+    index = CorpusIndex(root).open()
+    index.update()
+    assert Searcher(index).related("a.txt") == []
+
+
+def test_search_on_an_empty_corpus(write_corpus):
+    index = CorpusIndex(write_corpus({})).open()
+    index.update()
+    results = Searcher(index).search("anything")
+    assert results.hits == [] and results.total == 0 and results.suggestion is None
