@@ -198,3 +198,87 @@ def test_any_text_is_cleaned(text):
     cleaned = clean_text(text)
     assert not any(ord(c) < 32 and c != "\n" for c in cleaned)
     assert not any(0x7F <= ord(c) <= 0x9F for c in cleaned)
+
+
+@pytest.mark.parametrize(
+    ("path", "section"),
+    [("a.txt", ""), ("world/a.txt", "world"), ("world/europe/a.txt", "world/europe")],
+)
+def test_section_is_the_folder(path, section):
+    assert parse_article(b"T\nb\n", path).section == section
+
+
+def test_header_keys_ignore_case_and_crlf():
+    article = parse_article(b"TITLE: Loud\r\ndate: 2025-02-03\r\nTAGS: a; b\r\n\r\nBody\r\n", "a.txt")
+    assert (article.title, article.body, article.tags) == ("Loud", "Body", ("a", "b"))
+    assert article.date == datetime(2025, 2, 3) and article.dated_by_header
+
+
+def test_an_unknown_key_means_there_is_no_header():
+    article = parse_article(b"Title: X\nColour: blue\n\nBody\n", "a.txt")
+    assert article.title == "Title: X"
+    assert article.body == "Colour: blue\n\nBody"
+
+
+def test_a_bad_header_date_falls_back_to_the_mtime():
+    article = parse_article(b"Date: 2025-13-45\n\nT\nb\n", "a.txt", 1_700_000_000_000_000_000)
+    assert article.date == datetime(2023, 11, 14, 22, 13, 20)
+    assert not article.dated_by_header
+
+
+def test_utf16_with_bom_and_a_header():
+    text = "Title: Zürich rallies\r\nSource: Wire\r\n\r\nStocks in Zürich rose.\r\n"
+    article = parse_article(codecs.BOM_UTF16_LE + text.encode("utf-16-le"), "a.txt")
+    assert (article.title, article.source, article.body) == ("Zürich rallies", "Wire", "Stocks in Zürich rose.")
+
+
+def test_latin1_and_cp1252_report_their_encoding():
+    assert decode("Noël à Paris".encode("latin-1"))[1] in ("cp1252", "latin-1", "iso-8859-1")
+    text, encoding = decode("“Quoted” — €5".encode("cp1252"))
+    assert (text, encoding) == ("“Quoted” — €5", "cp1252")
+
+
+def test_escape_sequences_in_the_title_are_removed():
+    article = parse_article(b"\x1b]0;pwned\x07\x1b[2J\x1b[1;31mAlarm\x1b[0m\nbody\x1b[5m!\n", "a.txt")
+    assert article.title == "Alarm"
+    assert article.body == "body!"
+
+
+_BOM = st.sampled_from([b"", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+                        codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE])
+_PIECE = st.one_of(
+    st.binary(max_size=64),
+    st.text(max_size=64).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.text(max_size=64).map(lambda t: t.encode("utf-16-le", "surrogatepass")),
+    st.sampled_from([b"Title: ", b"Date: ", b"Tags: ", b"\n", b"\r\n", b"\n\n", b"\x1b[", b"\x1b]",
+                     b"\x07", b"\x9b", b"\x00", b"\xff\xfe", b"2025-09-15", b"\xe9", b"\x93"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BOM, st.lists(_PIECE, max_size=12))
+def test_article_like_bytes_either_read_or_skip(bom, pieces):
+    """Shaped like articles (BOMs, headers, escapes, mixed encodings): nothing but SkipFile."""
+    data = bom + b"".join(pieces)
+    try:
+        article = parse_article(data, "w/x.txt", 1_700_000_000_000_000_000)
+    except SkipFile as exc:
+        assert str(exc)
+        return
+    assert article.title and "\n" not in article.title
+    assert not any(ord(c) < 32 and c != "\n" for c in article.title + article.body)
+    assert article.size == len(data) and article.section == "w"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2048))
+def test_any_file_on_disk_either_reads_or_skips(tmp_path_factory, data):
+    root = tmp_path_factory.mktemp("any")
+    (root / "x.txt").write_bytes(data)
+    try:
+        article = read_article(root, "x.txt")
+    except SkipFile as exc:
+        assert str(exc)
+    else:
+        assert article.size == len(data)
+        assert article.mtime_ns == (root / "x.txt").stat().st_mtime_ns
