@@ -132,3 +132,79 @@ def test_output_into_a_closed_pipe_is_quiet(sample_corpus):
         shell=True, capture_output=True, text=True, env=env, timeout=60,
     )
     assert "Traceback" not in result.stderr
+
+
+def test_limit_zero_means_all_and_the_default_is_twenty(write_corpus, capsys):
+    root = write_corpus({f"s{i:02}.txt": f"Story {i}\ncommon word\n" for i in range(25)})
+    assert main(["search", "common", "--corpus", str(root), "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 20
+    assert main(["search", "common", "--corpus", str(root), "--json", "--limit", "0"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(line["path"] for line in lines) == [f"s{i:02}.txt" for i in range(25)]
+    assert all(isinstance(line["score"], float) for line in lines)
+    assert main(["search", "common", "--corpus", str(root)]) == 0
+    assert "20 of 25 results" in capsys.readouterr().out
+
+
+def test_sort_by_date_and_relevance_in_json(write_corpus, capsys):
+    root = write_corpus({
+        "old.txt": "Title: Tiktok tiktok tiktok\nDate: 2020-01-01\n\ntiktok tiktok\n",
+        "new.txt": "Title: Another story\nDate: 2025-01-01\n\nonce about tiktok\n",
+        "mid.txt": "Title: Middle\nDate: 2022-06-01\n\ntiktok here\n",
+    })
+    main(["search", "tiktok", "--corpus", str(root), "--json", "--sort", "date"])
+    assert [json.loads(x)["path"] for x in capsys.readouterr().out.splitlines()] == [
+        "new.txt", "mid.txt", "old.txt"]
+    main(["search", "tiktok", "--corpus", str(root), "--json"])
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["path"] == "old.txt"
+    assert [x["score"] for x in lines] == sorted((x["score"] for x in lines), reverse=True)
+    with pytest.raises(SystemExit) as usage:
+        main(["search", "tiktok", "--sort", "size"])
+    assert usage.value.code == 2
+
+
+def test_json_snippet_holds_the_hit_and_no_markup(sample_corpus, capsys):
+    assert main(["search", "antitrust", "--corpus", str(sample_corpus), "--json"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    hit = json.loads(line)
+    assert hit["path"] == "madrid.txt"
+    assert hit["title"] == "US and China Resume Talks with Focus on TikTok Future"
+    assert "antitrust concerns" in hit["snippet"] and "[" not in hit["snippet"]
+
+
+def test_index_reports_oversized_files_by_the_configured_cap(write_corpus, capsys):
+    from reader.core.paths import config_file
+
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('max_size = "1KB"\n')
+    root = write_corpus({"small.txt": "Small\nbody\n", "big.txt": "Big\n" + "word " * 400})
+    assert main(["index", "--corpus", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped  big.txt: too large (2,004 bytes; the cap is 1,024)" in out
+    assert "1 added, 0 updated, 0 removed, 1 skipped" in out
+
+
+def test_index_reports_unreadable_and_vanished_files(sample_corpus, capsys, monkeypatch):
+    real_open = os.open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file).endswith("xi.txt"):
+            raise PermissionError(13, "Permission denied", str(file))
+        if str(file).endswith("madrid.txt"):
+            raise FileNotFoundError(2, "No such file or directory", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    assert main(["index", "--corpus", str(sample_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped  xi.txt: permission denied" in out
+    assert "skipped  madrid.txt: vanished while being read" in out
+    assert "1 added, 0 updated, 0 removed, 2 skipped" in out
+
+
+def test_bad_query_from_the_real_command_is_one_line_on_stderr(sample_corpus):
+    result = run("search", "date:[bogus to 2025]", "--corpus", str(sample_corpus))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("reader: bad query: ")

@@ -242,3 +242,110 @@ def test_only_one_whoosh_distribution_is_installed():
     names = sorted(d.metadata["Name"].lower() for d in distributions()
                    if "whoosh" in (d.metadata["Name"] or "").lower())
     assert names == ["whoosh-reloaded"]
+
+
+NS = 1_700_000_000_000_000_000  # a fixed mtime, in nanoseconds
+
+
+def test_mtime_alone_or_size_alone_marks_a_file_changed(write_corpus):
+    root = write_corpus({"a.txt": "Alpha\nfirst\n", "b.txt": "Beta\nfirst\n", "c.txt": "Gamma\nsame\n"})
+    for name in ("a.txt", "b.txt", "c.txt"):
+        os.utime(root / name, ns=(NS, NS))
+    index = CorpusIndex(root).open()
+    index.update()
+    os.utime(root / "a.txt", ns=(NS, NS + 1))  # touched: one nanosecond later, same bytes
+    (root / "b.txt").write_text("Beta\nsecond, longer\n")  # new size, mtime put back
+    os.utime(root / "b.txt", ns=(NS, NS))
+    (root / "c.txt").write_text("Gamma\nsane\n")  # same size, same mtime: not looked at
+    os.utime(root / "c.txt", ns=(NS, NS))
+    report = index.update()
+    assert report.updated == ["a.txt", "b.txt"]
+    assert report.added == [] and report.removed == []
+    assert report.unchanged == 1
+    assert index.known()["a.txt"].mtime_ns == NS + 1
+    from reader.core.search import Searcher
+
+    assert [h.path for h in Searcher(index).search("longer").hits] == ["b.txt"]
+
+
+def test_a_second_update_reads_nothing(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    report = CorpusIndex(sample_corpus).open().update()
+    assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], {})
+    assert report.unchanged == 3 and not report.rebuilt
+
+
+def test_removed_folder_and_renamed_file(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    (sample_corpus / "world" / "markets.txt").unlink()
+    (sample_corpus / "world").rmdir()
+    (sample_corpus / "xi.txt").rename(sample_corpus / "xi-renamed.txt")
+    report = index.update()
+    assert report.removed == ["world/markets.txt", "xi.txt"]
+    assert report.added == ["xi-renamed.txt"]
+    assert sorted(index.known()) == ["madrid.txt", "xi-renamed.txt"]
+    assert index.hashes()["xi-renamed.txt"]  # the content hash travels with the article
+
+
+def test_a_file_that_vanishes_before_it_is_read_is_skipped(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+
+    def progress(done: int, total: int) -> None:
+        if done == 0:  # scanned, nothing read yet: the file goes away now
+            (sample_corpus / "xi.txt").unlink(missing_ok=True)
+
+    report = index.update(progress=progress)
+    assert report.skipped == {"xi.txt": "vanished while being read"}
+    assert sorted(report.added) == ["madrid.txt", "world/markets.txt"]
+    assert index.update().skipped == {}  # next time it is simply not there
+
+
+def test_an_unreadable_file_is_skipped_with_its_reason(sample_corpus, monkeypatch):
+    """chmod 000 does not stop root, so the refusal is the operating system's answer, simulated."""
+    real_open = os.open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file).endswith("xi.txt"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    index = CorpusIndex(sample_corpus).open()
+    report = index.update()
+    assert report.skipped == {"xi.txt": "permission denied"}
+    assert "xi.txt" not in index.known()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_an_unreadable_file_is_skipped_for_real(sample_corpus):
+    (sample_corpus / "xi.txt").chmod(0)
+    report = CorpusIndex(sample_corpus).open().update()
+    assert report.skipped == {"xi.txt": "permission denied"}
+
+
+def test_an_oversized_file_that_grows_leaves_the_index(sample_corpus):
+    index = CorpusIndex(sample_corpus, max_bytes=1000).open()
+    index.update()
+    with open(sample_corpus / "xi.txt", "a") as handle:
+        handle.write("more words " * 200)
+    report = index.update()
+    assert report.skipped["xi.txt"].startswith("too large")
+    assert "xi.txt" not in index.known()
+
+
+def test_schema_change_notice_and_rebuild_from_the_command_line(sample_corpus, capsys):
+    from reader.cli import main
+
+    assert main(["index", "--corpus", str(sample_corpus)]) == 0
+    index = CorpusIndex(sample_corpus)
+    meta = json.loads((index.dir / "meta.json").read_text())
+    meta["schema"] = 1
+    (index.dir / "meta.json").write_text(json.dumps(meta))
+    capsys.readouterr()
+    assert main(["index", "--corpus", str(sample_corpus)]) == 0
+    out, err = capsys.readouterr()
+    assert err.strip() == "reader: Rebuilding the index: the index format changed."
+    assert out.startswith("3 added, 0 updated, 0 removed, 0 skipped, 0 unchanged")
+    assert json.loads((index.dir / "meta.json").read_text())["schema"] == SCHEMA_VERSION
