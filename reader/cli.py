@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # e.g. no space left even for a temporary index: one line
+        return fail(f"cannot continue: {exc.strerror or exc}"
+                    + (f": {exc.filename}" if getattr(exc, "filename", None) else ""))
 
 
 def _open(args) -> tuple[object, int]:
@@ -151,7 +154,10 @@ def _progress_printer(enabled: bool):
     return progress, update
 
 
-def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False):
+def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False,
+            wait: bool = True):
+    """Bring the index up to date; ``wait`` False raises IndexBusy at once if another
+    process is updating it (a search answers from what is there rather than wait)."""
     from .core.index import IndexBusy
 
     progress, callback = _progress_printer(show_progress and not json_progress)
@@ -162,6 +168,8 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5)
         except IndexBusy:
+            if not wait:
+                raise
             if not json_progress:
                 print("reader: another reader is updating this index; waiting for it…",
                       file=sys.stderr)
@@ -171,18 +179,25 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
             progress.stop()
 
 
+def _print_notices(index, start: int = 0) -> int:
+    """Notices from ``start`` on, one line each on stderr; returns how many there are now."""
+    for notice in index.notices[start:]:
+        print(f"reader: {printable(notice)}", file=sys.stderr)
+    return len(index.notices)
+
+
 def run_index(args) -> int:
     from .core.index import IndexBusy
 
     index, status = _open(args)
     if index is None:
         return status
-    for notice in index.notices:
-        print(f"reader: {notice}", file=sys.stderr)
+    shown = _print_notices(index)
     try:
         report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json)
     except IndexBusy as exc:
         return fail(str(exc), EXIT_NONE)
+    _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
         print(json.dumps({
             "event": "done", "added": len(report.added), "updated": len(report.updated),
@@ -221,12 +236,14 @@ def run_search(args) -> int:
     index, status = _open(args)
     if index is None:
         return status
-    for notice in index.notices:
-        print(f"reader: {notice}", file=sys.stderr)
+    shown = _print_notices(index)
     try:
-        report = _update(index)
+        report = _update(index, wait=False)
     except IndexBusy:
         report = None  # search what is there
+        print("reader: another reader is updating this index; searching what it holds so far",
+              file=sys.stderr)
+    _print_notices(index, shown)
     if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
     searcher = Searcher(index)

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import pickle
 import shutil
 import signal
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -348,7 +350,26 @@ class CorpusIndex:
         progress: ProgressFn | None = None,
         lock_timeout: float = 0.0,
     ) -> UpdateReport:
-        """Bring the index level with the corpus. KeyboardInterrupt keeps what was committed."""
+        """Bring the index level with the corpus. KeyboardInterrupt keeps what was committed.
+
+        When the index cannot be written (disk full, cache dir gone read-only) the update is
+        made in a temporary in-memory index instead, with a notice; the files on disk keep
+        the last complete commit."""
+        try:
+            return self._update(rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
+        except OSError as exc:
+            if self.in_memory:
+                raise
+            self._open_in_memory(f"cannot write the index in {self.dir} ({exc.strerror or exc})")
+            return self._update(progress=progress)
+
+    def _update(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: ProgressFn | None = None,
+        lock_timeout: float = 0.0,
+    ) -> UpdateReport:
         started = time.perf_counter()
         report = UpdateReport()
         if self._ix is None:
@@ -434,12 +455,25 @@ class CorpusIndex:
                 writer.commit(merge=True)
             except BaseException:
                 _cancel(writer)
+                self._drop_unfinished()
                 raise
             report.removed.extend(p for p in pending_deletes if p in changes.removed)
             done += len([p for p in pending_deletes if p in changes.removed])
             pending_deletes = []
             if progress:
                 progress(done, total)
+
+    def _drop_unfinished(self) -> None:
+        """Delete what a cancelled or failed write left (files no commit refers to): on a
+        full disk they are what fills it, and a later run could not even probe the folder."""
+        if self.in_memory or self._ix is None or not self._active:
+            return
+        with contextlib.suppress(Exception):
+            ix = self._ix
+            segments = ix._segments()
+            whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), segments)
+        shutil.rmtree(self.dir / self._active / f"{whoosh_index._DEF_INDEX_NAME}.tmp",
+                      ignore_errors=True)
 
     def _writer(self, count: int):
         if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
@@ -449,6 +483,9 @@ class CorpusIndex:
         # The sub-processes must not see the user's Ctrl+C: the parent cancels them.
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        global _writer_parent
+        _arm_pdeathsig()
+        _writer_parent = os.getpid()
         try:
             writer = MpWriter(
                 self.ix, procs=min(2, os.cpu_count() or 1), batchsize=256,
@@ -458,9 +495,44 @@ class CorpusIndex:
             writer._new_task()
             writer._new_task()
         finally:
+            _writer_parent = None
             if main:
                 signal.signal(signal.SIGINT, previous)
         return writer
+
+
+#: While a parallel writer starts its sub-processes: the pid they must not outlive.
+_writer_parent: int | None = None
+_set_pdeathsig: Callable[[], object] | None = None
+
+
+def _die_with_parent() -> None:
+    """In a writer sub-process, just forked: die with the parent (Linux).
+
+    The sub-processes inherit the index's locks (ours and Whoosh's). Orphaned by a killed
+    ``reader index``, they would sleep forever holding them, and every later update would
+    wait for a lock that is never released."""
+    parent = _writer_parent
+    if parent is None or _set_pdeathsig is None:
+        return
+    with contextlib.suppress(Exception):
+        _set_pdeathsig()
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _arm_pdeathsig() -> None:
+    global _set_pdeathsig
+    if _set_pdeathsig is None and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # resolved in the parent: no dlopen after fork
+            import ctypes
+
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+            _set_pdeathsig = functools.partial(prctl, 1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_parent)
 
 
 def _check_lengths(reader) -> None:

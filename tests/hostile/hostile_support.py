@@ -76,3 +76,94 @@ def wait_for(condition: Callable[[], object], timeout: float = 30, what: str = "
             pytest.fail(f"timed out waiting for {what or condition}")
         time.sleep(0.01)
 
+
+
+# --- big corpora and running ``reader index`` in the background ---------------------------
+
+WORDS = ("china talks trade market nvidia tiktok madrid deal rally stocks court vote "
+         "election climate storm bank rate harbour budget summit").split()
+
+
+def generate_corpus(root: Path, count: int, seed: int = 0, start: int = 0) -> list[str]:
+    """``count`` small articles in ten sections; returns their relative paths."""
+    import random
+
+    rng = random.Random(seed)
+    paths = []
+    for i in range(start, start + count):
+        rel = f"s{i % 10}/a{i:05d}.txt"
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Article {i} {' '.join(rng.choices(WORDS, k=5))}\n\n"
+                        f"{' '.join(rng.choices(WORDS, k=60))}\n")
+        paths.append(rel)
+    return paths
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has finished running)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in found.split()]
+
+
+class Background:
+    """``reader ARGS`` in the background; its stdout lines collected as they come."""
+
+    def __init__(self, *args: str | os.PathLike, env: dict | None = None) -> None:
+        import threading
+
+        self.proc = subprocess.Popen(
+            [str(READER), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env or plain_env(),
+        )
+        self.lines: list[str] = []
+        self.stderr = b""
+        self._threads = [threading.Thread(target=self._out, daemon=True),
+                         threading.Thread(target=self._err, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _out(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.decode("utf-8", "replace"))
+
+    def _err(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr += line
+
+    def events(self) -> list[dict]:
+        import json
+
+        out = []
+        for line in list(self.lines):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+        return out
+
+    def progress_at_least(self, done: int) -> bool:
+        return any(e.get("event") == "progress" and e["done"] >= done for e in self.events())
+
+    def finished(self, timeout: float = 60) -> tuple[int, str, str]:
+        """Exit status, stdout and stderr, once the process has ended; never a traceback."""
+        try:
+            status = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            pytest.fail(f"reader did not finish within {timeout} s")
+        for thread in self._threads:
+            thread.join(10)
+        err = self.stderr.decode("utf-8", "replace")
+        assert "Traceback" not in err, err
+        return status, "".join(self.lines), err

@@ -1,0 +1,356 @@
+"""Faults: killed builds and updates, damaged indexes, stale locks, unwritable or full
+cache dirs, two updaters at once. The next start always recovers, and then the index
+holds exactly the corpus: every file once, nothing removed still there."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile_support import (
+    Background,
+    alive,
+    children,
+    generate_corpus,
+    run_reader,
+    wait_for,
+)
+
+from reader.core.corpus import scan
+from reader.core.index import CorpusIndex
+
+ROOT = os.geteuid() == 0
+SEED = int(os.environ.get("HOSTILE_SEED") or random.randrange(1 << 30))
+
+
+def assert_exact(corpus: Path, index_dir: Path) -> CorpusIndex:
+    """The index holds every scanned file once, as it is on disk now, and nothing else."""
+    index = CorpusIndex(corpus, index_dir).open()
+    assert not index.in_memory
+    found = scan(corpus).files
+    known = index.known()
+    assert set(known) == set(found), (
+        f"missing {sorted(set(found) - set(known))[:5]}, extra {sorted(set(known) - set(found))[:5]}")
+    stale = [p for p in found if known[p] != found[p]]
+    assert not stale, stale[:5]
+    with index.ix.searcher() as searcher:
+        paths = [fields["path"] for fields in searcher.all_stored_fields()]
+        assert len(paths) == len(set(paths)) == searcher.doc_count() == len(found)
+    return index
+
+
+def assert_consistent(corpus: Path, index_dir: Path) -> None:
+    """What a killed run left: opens, and holds no path twice (it may be behind the corpus)."""
+    index = CorpusIndex(corpus, index_dir).open()
+    with index.ix.searcher() as searcher:
+        paths = [fields["path"] for fields in searcher.all_stored_fields()]
+        assert len(paths) == len(set(paths)) == searcher.doc_count()
+
+
+def wait_gone(pids: list[int], timeout: float = 10) -> None:
+    wait_for(lambda: not any(alive(pid) for pid in pids), timeout,
+             f"child processes {pids} to exit")
+
+
+def _kill_points(rng: random.Random, total: int, count: int) -> list[object]:
+    """Where to kill: before any progress, at random counts, and during the commit."""
+    points: list[object] = ["start", "commit"]
+    points += [rng.randrange(1, total) for _ in range(count - len(points))]
+    rng.shuffle(points)
+    return points
+
+
+def _run_and_kill(corpus: Path, index_dir: Path, point: object, total: int) -> str:
+    run = Background("index", "--corpus", corpus, "--index-dir", index_dir, "--progress-json")
+    try:
+        if point == "start":
+            wait_for(lambda: (index_dir / "meta.json").exists() or run.proc.poll() is not None,
+                     30, "the index folder to appear")
+        elif point == "commit":
+            wait_for(lambda: run.progress_at_least(total) or run.proc.poll() is not None, 60,
+                     "the last document to be added")
+        else:
+            wait_for(lambda: run.progress_at_least(point) or run.proc.poll() is not None, 60,
+                     f"progress {point}")
+        kids = children(run.proc.pid)
+        run.proc.kill()
+        run.proc.wait(10)
+        wait_gone(kids)  # the writer's sub-processes die with it, releasing the locks
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+    events = run.events()
+    return "finished" if any(e.get("event") == "done" for e in events) else str(point)
+
+
+def _complete(corpus: Path, index_dir: Path) -> str:
+    started = time.monotonic()
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30  # no waiting on a lock a dead process held
+    return result.stdout.decode()
+
+
+def test_sigkill_during_build_and_update_then_recover(tmp_path):
+    rng = random.Random(SEED)
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    paths = generate_corpus(corpus, 3000, seed=SEED)
+    deadline = time.monotonic() + 45
+    killed = []
+
+    for point in _kill_points(rng, 3000, 4):  # the first build, killed again and again
+        if time.monotonic() > deadline:
+            break
+        killed.append(_run_and_kill(corpus, index_dir, point, 3000))
+        assert_consistent(corpus, index_dir)
+    _complete(corpus, index_dir)
+    assert_exact(corpus, index_dir)
+
+    # An update of 1,800 changes (parallel writer again), killed at random points too.
+    for rel in paths[:300]:
+        (corpus / rel).unlink()
+    for rel in paths[300:600]:
+        path = corpus / rel
+        path.write_text(f"Rewritten {rel} quokkamarker\n\n" + "changed words " * 40)
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    generate_corpus(corpus, 1200, seed=SEED + 1, start=3000)
+    for point in _kill_points(rng, 1800, 4):
+        if time.monotonic() > deadline:
+            break
+        killed.append(_run_and_kill(corpus, index_dir, point, 1800))
+        assert_consistent(corpus, index_dir)
+    _complete(corpus, index_dir)
+    index = assert_exact(corpus, index_dir)
+    assert len(scan(corpus).files) == 3000 - 300 + 1200
+    result = run_reader("search", "quokkamarker", "--json", "--limit", "0", "--corpus", corpus,
+                        "--index-dir", index_dir)
+    assert len(result.stdout.splitlines()) == 300, f"seed {SEED}"
+    assert index.doc_count() == 3900
+    assert len([k for k in killed if k != "finished"]) >= 4, (killed, f"seed {SEED}")
+
+
+# --- damaged indexes ------------------------------------------------------------------------
+
+
+def _active(index_dir: Path) -> Path:
+    return index_dir / json.loads((index_dir / "meta.json").read_text())["active"]
+
+
+def _segment_files(index_dir: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in _active(index_dir).iterdir() if p.name.endswith(suffix))
+
+
+def _garble(path: Path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    cut = int(len(data) * keep)
+    path.write_bytes(data[:cut] + bytes(random.Random(cut).randrange(256) for _ in range(64)))
+
+
+DAMAGE = {
+    "meta-garbage": lambda d: (d / "meta.json").write_bytes(b"\x00{not json"),
+    "meta-list": lambda d: (d / "meta.json").write_text("[1, 2]"),
+    "meta-missing": lambda d: (d / "meta.json").unlink(),
+    "meta-escapes": lambda d: (d / "meta.json").write_text(
+        json.dumps({"schema": 1, "active": "../../.."})),
+    "meta-old-schema": lambda d: (d / "meta.json").write_text(
+        json.dumps({"schema": 0, "active": _active(d).name})),
+    "active-missing": lambda d: shutil.rmtree(_active(d)),
+    "toc-missing": lambda d: [p.unlink() for p in _segment_files(d, ".toc")],
+    "toc-truncated": lambda d: [p.write_bytes(p.read_bytes()[:40]) for p in _segment_files(d, ".toc")],
+    "toc-garbage": lambda d: [_garble(p, 0.3) for p in _segment_files(d, ".toc")],
+    "terms-truncated": lambda d: [p.write_bytes(p.read_bytes()[:100]) for p in _segment_files(d, ".trm")],
+    "postings-garbage": lambda d: [_garble(p, 0.5) for p in _segment_files(d, ".pst")],
+    "stored-garbage": lambda d: [_garble(p, 0.2) for p in _segment_files(d, "_stored.col")],
+    "lengths-empty": lambda d: [p.write_bytes(b"") for p in _segment_files(d, "_len.col")],
+    "all-empty": lambda d: [p.write_bytes(b"") for p in _active(d).iterdir() if p.is_file()],
+    "segment-deleted": lambda d: [p.unlink() for p in _segment_files(d, ".trm")[:1]],
+}
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory):
+    """A corpus (a few hundred articles, two commits) and its index, copied by each test."""
+    root = tmp_path_factory.mktemp("damage")
+    generate_corpus(root / "corpus", 300, seed=7)
+    run_reader("index", "--corpus", root / "corpus", "--index-dir", root / "index")
+    generate_corpus(root / "corpus", 50, seed=8, start=300)
+    run_reader("index", "--corpus", root / "corpus", "--index-dir", root / "index")
+    return root
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_index_is_rebuilt_not_fatal(built_index, tmp_path, damage):
+    corpus = built_index / "corpus"
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index / "index", index_dir)
+    DAMAGE[damage](index_dir)
+
+    # Searching first: the search must work (and repair) whatever the damage.
+    found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
+                       "--index-dir", index_dir)
+    assert found.returncode == 0, found.stderr
+    assert len(found.stdout.splitlines()) == 350, found.stderr
+    assert found.stderr.count(b"\n") <= 2, found.stderr  # a notice or two, one line each
+    indexed = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert indexed.returncode == 0, indexed.stderr
+    assert_exact(corpus, index_dir)
+
+
+@pytest.mark.parametrize("damage", ["toc-garbage", "postings-garbage", "terms-truncated"])
+def test_damaged_index_is_rebuilt_by_index_first(built_index, tmp_path, damage):
+    corpus = built_index / "corpus"
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index / "index", index_dir)
+    DAMAGE[damage](index_dir)
+    indexed = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert indexed.returncode == 0, indexed.stderr
+    assert_exact(corpus, index_dir)
+
+
+# --- locks ----------------------------------------------------------------------------------
+
+HOLD_LOCKS = """
+import fcntl, sys, pathlib
+handles = []
+for name in sys.argv[1:]:
+    handle = open(name, "a+b")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    handles.append(handle)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def _hold(*paths: Path) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCKS, *map(str, paths)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert holder.stdout.readline() == b"locked\n"
+    return holder
+
+
+def test_stale_locks_of_a_dead_process(built_index, tmp_path):
+    corpus = built_index / "corpus"
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index / "index", index_dir)
+    active = _active(index_dir)
+    # Lock files left with junk in them by a process that was then killed.
+    (index_dir / "update.lock").write_bytes(b"pid 999999\n\x00\xff")
+    (active / "MAIN_WRITELOCK").write_bytes(b"stale")
+    holder = _hold(index_dir / "update.lock", active / "MAIN_WRITELOCK")
+    holder.kill()
+    holder.wait()
+    (corpus / "s0" / "new.txt").write_text("New after the crash lockmarker\n")
+    try:
+        out = _complete(corpus, index_dir)
+        assert "1 added" in out
+        assert_exact(corpus, index_dir)
+    finally:
+        (corpus / "s0" / "new.txt").unlink()
+
+
+def test_index_waits_for_a_live_updater_then_finishes(built_index, tmp_path):
+    corpus = built_index / "corpus"
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index / "index", index_dir)
+    holder = _hold(index_dir / "update.lock")
+    try:
+        run = Background("index", "--corpus", corpus, "--index-dir", index_dir)
+        wait_for(lambda: b"waiting" in run.stderr or run.proc.poll() is not None, 20,
+                 "reader index to say it waits for the lock")
+        assert run.proc.poll() is None  # it waits, it does not fail or corrupt
+        # A search meanwhile answers from what is there.
+        found = run_reader("search", "article", "--limit", "1", "--corpus", corpus,
+                           "--index-dir", index_dir)
+        assert found.returncode == 0, found.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    status, out, _ = run.finished(60)
+    assert status == 0
+    assert_exact(corpus, index_dir)
+
+
+def test_two_index_runs_at_once(tmp_path):
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    generate_corpus(corpus, 3000, seed=SEED)
+    first = Background("index", "--corpus", corpus, "--index-dir", index_dir)
+    second = Background("index", "--corpus", corpus, "--index-dir", index_dir)
+    third = Background("search", "article", "--limit", "1", "--corpus", corpus,
+                       "--index-dir", index_dir)
+    for run in (first, second):
+        status, out, err = run.finished(90)
+        assert status == 0, err
+    status, _, err = third.finished(90)
+    assert status in (0, 1), err
+    assert_exact(corpus, index_dir)
+
+
+# --- unwritable and full cache dirs ---------------------------------------------------------
+
+
+def test_index_dir_that_cannot_exist_falls_back_to_memory(sample_corpus, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    index_dir = blocker / "index"
+    result = run_reader("index", "--corpus", sample_corpus, "--index-dir", index_dir)
+    assert result.returncode == 0, result.stderr
+    assert b"in-memory index" in result.stderr and result.stderr.count(b"\n") == 1
+    assert b"3 added" in result.stdout and b"index: in memory" in result.stdout
+    found = run_reader("search", "tiktok", "--json", "--corpus", sample_corpus,
+                       "--index-dir", index_dir)
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 2
+    assert blocker.read_text() == "not a folder\n"
+
+
+@pytest.mark.skipif(ROOT, reason="root writes into read-only folders")
+def test_read_only_cache_dir_falls_back_to_memory(sample_corpus, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    try:
+        result = run_reader("index", "--corpus", sample_corpus, "--index-dir", cache / "ix")
+        assert result.returncode == 0 and b"in-memory index" in result.stderr
+    finally:
+        cache.chmod(0o755)
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    """A 256 KB tmpfs (root with mount rights only): a cache dir that fills up."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if not ROOT or not shutil.which("mount"):
+        pytest.skip("needs root to mount a small tmpfs")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                          capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_cache_dir_falls_back_to_memory(tmp_path, tiny_filesystem):
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 1500, seed=3)
+    index_dir = tiny_filesystem / "index"
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 0, result.stderr
+    assert b"in-memory index" in result.stderr and b"No space left" in result.stderr
+    assert b"1500 added" in result.stdout
+    # What the failed write left is cleared away: the next run can at least try again.
+    free = shutil.disk_usage(tiny_filesystem).free
+    assert free > 128 * 1024, free
+    found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
+                       "--index-dir", index_dir)
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 1500
