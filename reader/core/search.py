@@ -502,9 +502,10 @@ class Searcher:
                     return found[0]
             return word
 
-        pattern = re.compile(r'(?<![:\w*?~])[^\W\d_]{3,}(?![\w*?~:])')
-        parts = re.split(r'("[^"]*")', text)
-        respelled = "".join(part if part.startswith('"') else pattern.sub(fix, part) for part in parts)
+        # Plain words, words after title: or body:, and the words of a phrase; not other
+        # fields' values, wildcards, fuzzy terms or field names.
+        pattern = re.compile(r'(?:(?<=\btitle:)|(?<=\bbody:)|(?<![:\w*?~]))[^\W\d_]{3,}(?![\w*?~:])')
+        respelled = pattern.sub(fix, text)
         if not changed:
             return None
         try:

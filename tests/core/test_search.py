@@ -303,3 +303,61 @@ def test_search_on_an_empty_corpus(write_corpus):
     index.update()
     results = Searcher(index).search("anything")
     assert results.hits == [] and results.total == 0 and results.suggestion is None
+
+
+TRICKY_WORDS = [
+    "China's", "anti-trust", "2025", "café", "Zürich", "naïve", "e-mail", "U.S.", "o'clock",
+    "don't", "talks", "talk", "talking", "running", "Nvidia", "NVIDIA", "iPhone", "x86", "3.5%",
+    "$40", "co-operation", "straße", "Ελλάδα", "東京", "well-known", "re-election", "title", "date",
+    "section", "near", "mid-2025", "#hashtag", "@user", "under_score", "file.txt", "v2", "10,000",
+    "ﬁnance", "AT&T", "to", "or", "c++",
+]
+
+
+def test_a_single_word_finds_exactly_the_articles_holding_it(write_corpus):
+    """The acceptance rule, on awkward words: what the analyzer reads in an article is what a
+    one-word query finds; a word it reads as nothing is a one-line error, not a wrong answer."""
+    import random
+    from collections import defaultdict
+
+    rng = random.Random(3)
+    files = {}
+    for i in range(60):
+        words = rng.sample(TRICKY_WORDS, 6)
+        files[f"a{i:02}.txt"] = f"Story {i} {words[0]}\n" + " ".join(words[1:]) + "\n"
+    index = CorpusIndex(write_corpus(files)).open()
+    index.update()
+    searcher = Searcher(index)
+    analyzer = index.schema["body"].analyzer
+    postings = defaultdict(set)
+    for path, text in files.items():
+        for token in analyzer(text):
+            postings[token.text].add(path)
+    for word in TRICKY_WORDS:
+        stems = [token.text for token in analyzer(word)]
+        if not stems:
+            with pytest.raises(QueryError, match="nothing to search for"):
+                searcher.search(word)
+            continue
+        expected = set.intersection(*(postings[stem] for stem in stems))
+        assert expected, word  # every word is in some article
+        assert {h.path for h in searcher.search(word, limit=0).hits} == expected, word
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("title:tiktk", "title:tiktok"),
+        ('"tacit aproval"', '"tacit approval"'),  # a phrase is respelled word by word
+        ("madird date:2025", "madrid date:2025"),  # the rest of the query is kept
+        ("NVIDAI", "nvidia"),
+        ("tiktok nvidia", None),  # both are real words: no respelling finds more
+        ("source:wyre", None),  # other fields' values are not respelled
+    ],
+)
+def test_did_you_mean_forms(searcher, query, suggestion):
+    results = searcher.search(query)
+    assert results.hits == []
+    assert results.suggestion == suggestion
+    if suggestion:
+        assert searcher.search(suggestion).hits
