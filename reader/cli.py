@@ -251,14 +251,17 @@ def run_search(args) -> int:
         try:
             results = searcher.search(args.query, limit=args.limit, sort=args.sort)
         except IndexDamaged:
-            index, status = _open(args)  # marked damaged: this open starts a new index
+            # Marked damaged: this open starts a new index. Nothing can be answered from the
+            # damaged one, so this waits for another updater (the open waits up to 30 s).
+            index, status = _open(args)
             if index is None:
                 return status
-            for notice in index.notices:
-                print(f"reader: {notice}", file=sys.stderr)
+            _print_notices(index)
             _update(index)
             searcher = Searcher(index)
             results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+    except IndexBusy as exc:
+        return fail(str(exc), EXIT_NONE)
     except IndexDamaged as exc:
         return fail(str(exc))
     except QueryError as exc:
