@@ -208,6 +208,14 @@ def _errors(q: query.Query) -> list[str]:
     return found
 
 
+def _section_phrase(node: query.Query) -> query.Query:
+    """``section:"world news"`` names the folder ``World News`` (indexed as ``world_news``);
+    Whoosh made it a phrase, which a keyword field cannot answer."""
+    if isinstance(node, query.Phrase) and node.fieldname == "section":
+        return query.Term("section", "_".join(node.words), boost=node.boost)
+    return node
+
+
 def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     if not text.strip():
         raise QueryError("type some words to search for")
@@ -227,7 +235,7 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     problems = _errors(q)
     if problems:
         raise QueryError(problems[0])
-    q = q.normalize()
+    q = q.accept(_section_phrase).normalize()
     if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
         raise QueryError("nothing to search for: the query has only common words or operators")
     if isinstance(q, query.Not):
@@ -353,6 +361,8 @@ class Searcher:
                 hits = [self._hit(result, terms, snippets, scored) for result in results]
             except QueryError:
                 raise
+            except query.QueryError as exc:  # Whoosh's own word for a query it cannot run
+                raise QueryError(f"cannot run the query ({exc})") from None
             except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
                 damage = self.index.verify()  # ... or a damaged index: not the query's fault
                 if damage:

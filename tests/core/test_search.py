@@ -361,3 +361,20 @@ def test_did_you_mean_forms(searcher, query, suggestion):
     assert results.suggestion == suggestion
     if suggestion:
         assert searcher.search(suggestion).hits
+
+
+def test_sections_with_spaces_and_capitals(write_corpus):
+    root = write_corpus({"World News/Europe Now/c.txt": "C\nalpha\n", "World News/b.txt": "B\nalpha\n",
+                         "World/a.txt": "A\nalpha\n", "Tech/d.txt": "D\nalpha\n"})
+    index = CorpusIndex(root).open()
+    index.update()
+    searcher = Searcher(index)
+    for query, expected in [
+        ('section:"world news"', ["World News/Europe Now/c.txt", "World News/b.txt"]),
+        ('section:"World News/Europe Now"', ["World News/Europe Now/c.txt"]),
+        ("section:world_news", ["World News/Europe Now/c.txt", "World News/b.txt"]),
+        ("section:World", ["World/a.txt"]),
+        ("alpha NOT section:tech", ["World News/Europe Now/c.txt", "World News/b.txt", "World/a.txt"]),
+    ]:
+        assert sorted(h.path for h in searcher.search(query, limit=0).hits) == expected, query
+    assert {h.section for h in searcher.search("section:tech").hits} == {"Tech"}
