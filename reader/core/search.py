@@ -7,6 +7,7 @@ A query that cannot be understood raises ``QueryError`` with a one-line reason.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import itertools
 import re
@@ -350,32 +351,38 @@ class Searcher:
         elif sort == "title":
             kwargs.update(sortedby="title_key")
         q = self._boost_title_phrase(q)
-        with self.index.ix.searcher() as searcher:
-            try:
-                q = self.expand(q, searcher.reader())
-                results = searcher.search(q, **kwargs)
-                total = len(results)
-                terms = match_terms(q, searcher.reader()) if snippets else set()
-                # With sortedby, Whoosh puts the sort key where the score would be.
-                scored = sort == "relevance"
-                hits = [self._hit(result, terms, snippets, scored) for result in results]
-            except QueryError:
-                raise
-            except query.QueryError as exc:  # Whoosh's own word for a query it cannot run
-                raise QueryError(f"cannot run the query ({exc})") from None
-            except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
-                damage = self.index.verify()  # ... or a damaged index: not the query's fault
-                if damage:
-                    self.index.mark_damaged(damage)
-                    raise IndexDamaged(
-                        f"the index is damaged ({damage}); it is rebuilt on the next start"
-                        " or by 'reader index --rebuild'"
-                    ) from None
-                raise QueryError(f"cannot run the query ({type(exc).__name__}: {exc})") from None
+        with self._reading(), self.index.ix.searcher() as searcher:
+            q = self.expand(q, searcher.reader())
+            results = searcher.search(q, **kwargs)
+            total = len(results)
+            terms = match_terms(q, searcher.reader()) if snippets else set()
+            # With sortedby, Whoosh puts the sort key where the score would be.
+            scored = sort == "relevance"
+            hits = [self._hit(result, terms, snippets, scored) for result in results]
             suggestion = None
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
         return Results(text, hits, total, suggestion, time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """What reading the index can raise, as one QueryError line: a query Whoosh cannot
+        run, or a damaged index (then marked, so the next open rebuilds it)."""
+        try:
+            yield
+        except QueryError:
+            raise
+        except query.QueryError as exc:  # Whoosh's own word for a query it cannot run
+            raise QueryError(f"cannot run the query ({exc})") from None
+        except Exception as exc:  # e.g. a fuzzy or wildcard term Whoosh cannot expand
+            damage = self.index.verify()  # ... or a damaged index: not the query's fault
+            if damage:
+                self.index.mark_damaged(damage)
+                raise IndexDamaged(
+                    f"the index is damaged ({damage}); it is rebuilt on the next start"
+                    " or by 'reader index --rebuild'"
+                ) from None
+            raise QueryError(f"cannot run the query ({type(exc).__name__}: {exc})") from None
 
     def _boost_title_phrase(self, q: query.Query) -> query.Query:
         """Plain words that stand in a title in that order lift that article (a pasted title
@@ -458,7 +465,7 @@ class Searcher:
     def highlights(self, text: str, title: str, body: str) -> tuple[list[Span], list[Span]]:
         """Offsets of every hit of query ``text`` in an article's title and body."""
         q = self.parse(text)
-        with self.index.ix.searcher() as searcher:
+        with self._reading(), self.index.ix.searcher() as searcher:
             terms = match_terms(self.expand(q, searcher.reader()), searcher.reader())
         return find_spans(title, terms, self.analyzer), find_spans(body, terms, self.analyzer)
 
@@ -468,6 +475,13 @@ class Searcher:
             article = self.index.read(path)
         except SkipFile:
             return []
+        try:
+            with self._reading():
+                return self._related(article, path, limit)
+        except QueryError:  # a damaged index (now marked for a rebuild): nothing to show
+            return []
+
+    def _related(self, article, path: str, limit: int) -> list[Hit]:
         with self.index.ix.searcher() as searcher:
             docnum = searcher.document_number(path=path)
             if docnum is None:
@@ -485,7 +499,7 @@ class Searcher:
             return [self._hit(result, set(), snippets=False) for result in results]
 
     def suggest(self, text: str) -> str | None:
-        with self.index.ix.searcher() as searcher:
+        with self._reading(), self.index.ix.searcher() as searcher:
             return self._suggest(text, searcher)
 
     def _suggest(self, text: str, searcher) -> str | None:

@@ -116,3 +116,23 @@ def test_a_bad_query_does_not_mark_the_index_damaged(sample_corpus):
         Searcher(index).search("date:[bogus to 2025]")
     assert "damaged" not in json.loads((index.dir / "meta.json").read_text())
     assert CorpusIndex(sample_corpus).open().notices == []
+
+
+@pytest.mark.parametrize(("suffix", "how"), [(".pst", "zero"), (".pst", "garbage"),
+                                             ("._body_len.col", "zero"), (".trm", "half")])
+def test_damage_under_an_open_index_gives_query_errors_not_tracebacks(sample_corpus, suffix, how):
+    """The files break while the app has the index open: every reading call stays polite."""
+    index = built(sample_corpus)
+    searcher = Searcher(index)
+    damage(next(p for p in active_dir(index).iterdir() if p.name.endswith(suffix)), how)
+    assert searcher.related("xi.txt") == []
+    for call in (lambda: searcher.search("tiktok"), lambda: searcher.search("tiktk"),
+                 lambda: searcher.highlights("tiktok", "TikTok deal", "the TikTok plan")):
+        try:
+            call()
+        except IndexDamaged as exc:
+            assert "damaged" in str(exc)
+    assert json.loads((index.dir / "meta.json").read_text()).get("damaged")
+    again = CorpusIndex(sample_corpus).open()
+    again.update()
+    assert [h.path for h in Searcher(again).related("xi.txt")] == ["madrid.txt"]
