@@ -154,6 +154,13 @@ def _progress_printer(enabled: bool):
     return progress, update
 
 
+def _emit(event: dict) -> None:
+    """One JSON line in one write: print() writes the newline apart, and a Ctrl+C between
+    the two glued the next line onto this one."""
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
 def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False,
             wait: bool = True):
     """Bring the index up to date; ``wait`` False raises IndexBusy at once if another
@@ -163,7 +170,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     progress, callback = _progress_printer(show_progress and not json_progress)
     if json_progress:
         def callback(done: int, total: int) -> None:
-            print(json.dumps({"event": "progress", "done": done, "total": total}), flush=True)
+            _emit({"event": "progress", "done": done, "total": total})
     try:
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5)
@@ -199,11 +206,11 @@ def run_index(args) -> int:
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
-        print(json.dumps({
+        _emit({
             "event": "done", "added": len(report.added), "updated": len(report.updated),
             "removed": len(report.removed), "skipped": report.skipped,
             "interrupted": report.interrupted, "notices": index.notices,
-        }), flush=True)
+        })
         return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
     out = sys.stdout
     if args.verbose:

@@ -438,6 +438,8 @@ class CorpusIndex:
             batches = [[]]
         for batch in batches:
             writer = self._writer(len(batch))
+            added: list[str] = []  # reported once committed: an interrupted batch adds nothing
+            updated: list[str] = []
             try:
                 for path in pending_deletes:
                     writer.delete_by_term("path", path)
@@ -448,7 +450,7 @@ class CorpusIndex:
                         report.skipped[path] = str(exc)
                     else:
                         writer.add_document(**document(article))
-                        (report.updated if path in known_changed else report.added).append(path)
+                        (updated if path in known_changed else added).append(path)
                     done += 1
                     if progress and done % 50 == 0:
                         progress(done, total)
@@ -457,6 +459,8 @@ class CorpusIndex:
                 _cancel(writer)
                 self._drop_unfinished()
                 raise
+            report.added.extend(added)
+            report.updated.extend(updated)
             report.removed.extend(p for p in pending_deletes if p in changes.removed)
             done += len([p for p in pending_deletes if p in changes.removed])
             pending_deletes = []

@@ -118,12 +118,13 @@ def children(pid: int) -> list[int]:
 class Background:
     """``reader ARGS`` in the background; its stdout lines collected as they come."""
 
-    def __init__(self, *args: str | os.PathLike, env: dict | None = None) -> None:
+    def __init__(self, *args: str | os.PathLike, env: dict | None = None,
+                 new_session: bool = False) -> None:
         import threading
 
         self.proc = subprocess.Popen(
             [str(READER), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=env or plain_env(),
+            env=env or plain_env(), start_new_session=new_session,
         )
         self.lines: list[str] = []
         self.stderr = b""
