@@ -113,6 +113,24 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.1
 
 
+_STRAY = re.compile("[\udc80-\udcff]")
+_WIDE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _utf8_with_stray_bytes(data: bytes) -> str | None:
+    """UTF-8 text with a few bytes that are not (a pasted CP1252 quote, a stray Latin-1
+    letter): read as UTF-8, those bytes as CP1252. Decoding it all as CP1252 would turn every
+    "é" of the rest into "Ã©". None when the file does not look like UTF-8 at all."""
+    sample = data[:65536].decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY.findall(sample))
+    if not stray or len(_WIDE.findall(sample)) < stray:
+        return None  # at least as many broken sequences as good ones: another encoding
+    text = data.decode("utf-8", errors="surrogateescape")
+    return _STRAY.sub(
+        lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"), text
+    )
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Bytes to text and the name of the encoding used; raises SkipFile for binary data."""
     for bom, encoding in _BOMS:
@@ -127,6 +145,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_stray_bytes(data)
+    if mixed is not None:
+        return mixed, "utf-8"
     # Western text has its few accented letters among many ASCII ones (curly quotes and
     # dashes don't count); CP1252, a superset of Latin-1's printable range, reads it right
     # where detectors guess a Baltic or Central European code page. Cyrillic or Greek in a

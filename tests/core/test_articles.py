@@ -282,3 +282,18 @@ def test_any_file_on_disk_either_reads_or_skips(tmp_path_factory, data):
     else:
         assert article.size == len(data)
         assert article.mtime_ns == (root / "x.txt").stat().st_mtime_ns
+
+
+def test_utf8_with_a_few_stray_bytes_stays_utf8():
+    """One pasted CP1252 quote must not turn every other accent of the file into mojibake."""
+    data = "Café in Zürich — naïve résumé\nStocks in Zürich rose.\n".encode() + b"He said \x93hi\x94 \xe9\n"
+    text, encoding = decode(data)
+    assert encoding == "utf-8"
+    assert text == "Café in Zürich — naïve résumé\nStocks in Zürich rose.\nHe said “hi” é\n"
+    assert "Ã" not in text
+
+
+def test_single_byte_text_is_not_taken_for_broken_utf8():
+    # Every non-ASCII byte is a broken UTF-8 sequence here: a single-byte encoding, not UTF-8.
+    text = "Le café était fermé pendant les fêtes de Noël, a déclaré le maire.\n"
+    assert decode(text.encode("latin-1")) == (text, "cp1252")
