@@ -376,6 +376,7 @@ class CorpusIndex:
             self.open()
         try:
             with self._update_lock(lock_timeout):
+                self._drop_old_generations()
                 if rebuild and not self.in_memory:
                     self._create_generation_locked()
                     report.rebuilt = True
@@ -466,6 +467,15 @@ class CorpusIndex:
             pending_deletes = []
             if progress:
                 progress(done, total)
+
+    def _drop_old_generations(self) -> None:
+        """Generation folders a killed rebuild left behind (the update lock is held)."""
+        active = self._read_meta().get("active")
+        if self.in_memory or not active or active != self._active:
+            return
+        for old in self.dir.glob("ix-*"):
+            if old.name != active:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _drop_unfinished(self) -> None:
         """Delete what a cancelled or failed write left (files no commit refers to): on a

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
-from hostile_support import assert_no_controls, plain_env, run_reader
+from hostile_support import (
+    Background,
+    assert_no_controls,
+    generate_corpus,
+    plain_env,
+    run_reader,
+    wait_for,
+)
 
 from reader.core.articles import parse_article
 from reader.core.corpus import scan
@@ -248,3 +256,71 @@ def test_files_deleted_or_rewritten_while_being_indexed(write_corpus):
     assert set(index.known()) == set(scan(corpus).files)
     assert index.doc_count() == len(scan(corpus).files)
 
+
+
+def test_pathological_big_files_are_indexed_in_bounded_time(write_corpus):
+    words = ("alpha beta gamma delta epsilon " * 40_000).strip()  # 1.2 MB on one line
+    corpus = write_corpus({
+        "one-line.txt": "One line bigmarker\n" + words,
+        "many-lines.txt": "Many lines bigmarker\n" + words.replace(" ", "\n"),
+        "escape-soup.txt": "Soup bigmarker\n" + ("\x1b]8;;" + "a" * 3000 + " \x1b[31m word \x9b") * 150,
+        "unterminated.txt": "Unterminated bigmarker\n" + ("\x1b[" + "1;" * 2000) * 100,
+        "one-word.txt": "Oneword bigmarker\n" + "x" * 1_000_000,
+    })
+    started = time.monotonic()
+    result = _index(corpus)
+    assert result.returncode == 0, result.stderr
+    assert b"5 added" in result.stdout
+    found = _search(corpus, "bigmarker")
+    assert time.monotonic() - started < 30
+    assert found == sorted(["one-line.txt", "many-lines.txt", "escape-soup.txt",
+                            "unterminated.txt", "one-word.txt"])
+
+
+def test_folders_nested_past_the_path_length_limit(write_corpus):
+    corpus = write_corpus({"top.txt": "Top deepmarker\n"})
+    fd = os.open(corpus, os.O_RDONLY)
+    try:
+        for level in range(260):  # 260 x 21 bytes: past PATH_MAX (4096)
+            os.mkdir("d" * 20, dir_fd=fd)
+            inner = os.open("d" * 20, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            if level in (50, 259):
+                article = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+                os.write(article, f"Deep {level} deepmarker\n".encode())
+                os.close(article)
+    finally:
+        os.close(fd)
+    result = _index(corpus)
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "2 added" in out and "1 skipped" in out
+    assert "folder cannot be read" in out or "cannot be read" in out
+    assert len(_search(corpus, "deepmarker")) == 2
+
+
+def test_corpus_changing_under_a_real_index_run(tmp_path):
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    paths = generate_corpus(corpus, 1500, seed=5)
+    run = Background("index", "--corpus", corpus, "--index-dir", index_dir, "--progress-json")
+    wait_for(lambda: run.progress_at_least(200) or run.proc.poll() is not None, 60, "progress")
+    for rel in paths[-400:-200]:  # not read yet: vanish
+        (corpus / rel).unlink()
+    for rel in paths[-200:]:  # not read yet, or read already: rewritten either way
+        (corpus / rel).write_text(f"Rewritten churnmarker {rel}\n\nnew text " * 3)
+    for rel in paths[:100]:  # read already: rewritten after
+        path = corpus / rel
+        path.write_text(f"Changed after churnmarker {rel}\n")
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    generate_corpus(corpus, 100, seed=6, start=5000)  # new, after the scan
+    status, _, err = run.finished(60)
+    assert status == 0, err
+    result = _index(corpus)
+    assert result.returncode == 0
+    index = CorpusIndex(corpus, index_dir).open()
+    assert set(index.known()) == set(scan(corpus).files)
+    assert index.known() == scan(corpus).files
+    assert index.doc_count() == 1500 - 200 + 100
+    assert len(_search(corpus, "churnmarker")) == 300

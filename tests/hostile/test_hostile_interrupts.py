@@ -13,7 +13,7 @@ from hostile_support import Background, alive, children, generate_corpus, run_re
 from reader.core.corpus import scan
 from reader.core.index import CorpusIndex
 
-CORPUS_SIZE = 3000
+CORPUS_SIZE = 1500  # over the parallel writer's threshold (1000)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_sigint_to_reader_index_at_any_point(big_corpus, tmp_path, point):
     index_dir = tmp_path / "index"
     run = Background("index", "--corpus", big_corpus, "--index-dir", index_dir,
                      "--progress-json")
-    at = {"early": 100, "late": CORPUS_SIZE - 400, "commit": CORPUS_SIZE}[point]
+    at = {"early": 100, "late": CORPUS_SIZE - 300, "commit": CORPUS_SIZE}[point]
     wait_for(lambda: run.progress_at_least(at) or run.proc.poll() is not None, 60,
              f"progress {at}")
     kids = children(run.proc.pid)
