@@ -469,10 +469,19 @@ class CorpusIndex:
                 progress(done, total)
 
     def _drop_old_generations(self) -> None:
-        """Generation folders a killed rebuild left behind (the update lock is held)."""
+        """With the update lock held: follow a generation another process made since we
+        opened (else it would look unreadable and be rebuilt again), and clear away the
+        generation folders a killed rebuild left behind."""
         active = self._read_meta().get("active")
-        if self.in_memory or not active or active != self._active:
+        if self.in_memory or not isinstance(active, str) or not active.startswith("ix-"):
             return
+        if "/" in active or not (self.dir / active).is_dir():
+            return
+        if active != self._active:
+            try:
+                self._ix, self._active = whoosh_index.open_dir(str(self.dir / active)), active
+            except INDEX_ERRORS:
+                return
         for old in self.dir.glob("ix-*"):
             if old.name != active:
                 shutil.rmtree(old, ignore_errors=True)

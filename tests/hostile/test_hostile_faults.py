@@ -373,3 +373,18 @@ def test_generation_folders_a_killed_rebuild_left_are_cleared(built_index, tmp_p
     assert result.returncode == 0, result.stderr
     assert [p.name for p in index_dir.glob("ix-*")] == [active.name]
     assert_exact(corpus, index_dir)
+
+
+def test_an_update_follows_a_rebuild_another_process_made_meanwhile(built_index, tmp_path):
+    """Opened before another instance's --rebuild, updated after it: no second rebuild."""
+    corpus = built_index / "corpus"
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index / "index", index_dir)
+    waiting = CorpusIndex(corpus, index_dir).open()
+    rebuilt = run_reader("index", "--rebuild", "--corpus", corpus, "--index-dir", index_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    report = waiting.update()
+    assert not report.rebuilt and not report.added and not waiting.notices
+    assert waiting._active == _active(index_dir).name
+    assert waiting.doc_count() == 180
+    assert_exact(corpus, index_dir)
