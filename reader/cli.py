@@ -7,6 +7,7 @@ query that cannot be run, 130 interrupted. Errors are one line on stderr, never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -31,7 +32,8 @@ _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud
 
 def json_line(obj) -> str:
     """One JSON object on one line, non-ASCII text kept readable, controls escaped."""
-    text = json.dumps(obj, ensure_ascii=False)
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    text = json.dumps(obj, ensure_ascii=encoding not in ("utf8", "utf8sig"))
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
@@ -101,6 +103,9 @@ def _non_negative(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets \xe9, not a traceback
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     app_parser, tools_parser = build_parsers()
     try:
         if argv and argv[0] in ("search", "index"):

@@ -17,6 +17,7 @@ from hostile_support import (
     assert_no_controls,
     assert_only_rich_styles,
     color_env,
+    plain_env,
     run_reader,
 )
 
@@ -191,3 +192,24 @@ def test_names_that_look_like_options(write_corpus):
     dashed = run_reader("search", "--corpus", str(corpus), "--index-dir", ix, "--", "-x")
     assert dashed.returncode in (1, 2)
     assert os.path.exists(corpus / "-rf.txt")
+
+
+def test_a_terminal_that_is_not_utf8(write_corpus):
+    corpus = write_corpus({"cafe.txt": "Café société 日本 asciimarker\nNaïve — “quoted” body\n",
+                           "名前.txt": "Named asciimarker\n"})
+    ix = str(corpus.parent / "index")
+    for encoding in ("ascii", "latin-1"):
+        env = plain_env(PYTHONIOENCODING=encoding)
+        plain = run_reader("search", "asciimarker", "--corpus", str(corpus), "--index-dir", ix,
+                           env=env)
+        assert plain.returncode == 0, plain.stderr
+        assert b"Caf" in plain.stdout
+        lines = run_reader("search", "asciimarker", "--json", "--corpus", str(corpus),
+                           "--index-dir", ix, env=env)
+        assert lines.returncode == 0, lines.stderr
+        hits = {json.loads(line)["path"]: json.loads(line) for line in lines.stdout.splitlines()}
+        assert hits["cafe.txt"]["title"] == "Café société 日本 asciimarker"  # escaped, not lost
+        assert "名前.txt" in hits
+        missing = run_reader("search", "société日本zz", "--corpus", str(corpus), "--index-dir",
+                             ix, env=env)
+        assert missing.returncode == 1 and missing.stderr.count(b"\n") == 1
