@@ -21,6 +21,7 @@ from hostile_support import (
     assert_no_controls,
     children,
     generate_corpus,
+    plain_env,
     run_reader,
     wait_for,
 )
@@ -388,3 +389,13 @@ def test_an_update_follows_a_rebuild_another_process_made_meanwhile(built_index,
     assert waiting._active == _active(index_dir).name
     assert waiting.doc_count() == 180
     assert_exact(corpus, index_dir)
+
+
+def test_cache_home_that_is_a_file(sample_corpus, tmp_path):
+    cache = tmp_path / "cache-file"
+    cache.write_text("not a folder\n")
+    env = plain_env(XDG_CACHE_HOME=str(cache))
+    result = run_reader("index", "--corpus", sample_corpus, env=env)
+    assert result.returncode == 0 and b"in-memory index" in result.stderr
+    found = run_reader("search", "nvidia", "--json", "--corpus", sample_corpus, env=env)
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 1

@@ -324,3 +324,30 @@ def test_corpus_changing_under_a_real_index_run(tmp_path):
     assert index.known() == scan(corpus).files
     assert index.doc_count() == 1500 - 200 + 100
     assert len(_search(corpus, "churnmarker")) == 300
+
+
+@pytest.mark.parametrize("config", ["garbage", "folder", "hostile-values"])
+def test_hostile_settings_file(sample_corpus, config):
+    path = Path(os.environ["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if config == "garbage":
+        path.write_bytes(bytes(random_bytes(400)))
+    elif config == "folder":
+        path.mkdir()
+    else:
+        path.write_text('corpus = "/nonexistent\\u001b[2J\\u0007"\nmax_size = "-5"\n'
+                        'text_width = "\\u001b]52;c;eA==\\u0007"\n[keys]\n"x" = 5\n')
+    result = run_reader("index", "--corpus", sample_corpus)
+    assert result.returncode == 0 and b"3 added" in result.stdout, result.stderr
+    assert_no_controls(result.stdout + result.stderr)
+    default = run_reader("search", "tiktok")  # the corpus named in the settings, if any
+    assert default.returncode in (0, 1, 2)
+    assert_no_controls(default.stdout + default.stderr)
+    if config == "hostile-values":
+        assert default.returncode == 2 and default.stderr.count(b"\n") == 1
+
+
+def random_bytes(count: int) -> bytes:
+    import random
+
+    return bytes(random.Random(count).randrange(256) for _ in range(count))
