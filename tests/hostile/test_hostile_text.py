@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hostile_support import (
     assert_no_controls,
     assert_only_rich_styles,
@@ -21,7 +23,7 @@ from hostile_support import (
     run_reader,
 )
 
-from reader.core.articles import MAX_TITLE_CHARS, parse_article
+from reader.core.articles import MAX_TITLE_CHARS, SkipFile, parse_article
 from reader.core.index import CorpusIndex
 from reader.core.search import Searcher
 
@@ -213,3 +215,30 @@ def test_a_terminal_that_is_not_utf8(write_corpus):
         missing = run_reader("search", "société日本zz", "--corpus", str(corpus), "--index-dir",
                              ix, env=env)
         assert missing.returncode == 1 and missing.stderr.count(b"\n") == 1
+
+
+_PIECES = st.sampled_from([
+    "\x1b", "\x1b[", "\x1b]", "\x1b\\", "\x07", "\x08", "\x9b", "\x9d", "\x9c", "\x90", "\x00",
+    "\r", "\n", "\t", "\u202e", "\u2066", "\u200b", "\ufeff", "[bold]", "[/]", "[link=x]",
+    "31m", "8;;http://x", "52;c;", "2J", ";", "?1049h", "Title: ", "Date: ", " ", "word",
+    "é", "日本", "\ud800", "\U0001f600",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=3000),
+    st.lists(_PIECES, max_size=80).map("".join).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.text(st.characters(exclude_categories=()), max_size=300).map(
+        lambda t: t.encode("utf-8", "surrogatepass")),
+))
+def test_any_bytes_parse_to_inert_text_or_a_skip(data):
+    try:
+        article = parse_article(data, "any.txt")
+    except SkipFile as exc:
+        assert str(exc)
+        return
+    assert article.title.strip()
+    assert not _controls(article.title), article.title
+    assert not _controls(article.body.replace("\n", "")), article.body
+    assert not re.search("[\ud800-\udfff]", article.title + article.body)
