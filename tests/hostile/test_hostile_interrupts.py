@@ -93,3 +93,23 @@ def test_sigint_during_the_update_a_search_makes(big_corpus, tmp_path):
         assert err.count("\n") == 1 and "interrupted" in err
     _no_orphans(kids if isinstance(kids, list) else [])
     _usable_then_complete(big_corpus, index_dir)
+
+
+def test_ctrl_c_twice(big_corpus, tmp_path):
+    """An impatient second Ctrl+C lands in the clean-up: still no traceback, no orphans."""
+    index_dir = tmp_path / "index"
+    run = Background("index", "--corpus", big_corpus, "--index-dir", index_dir,
+                     "--progress-json", new_session=True)
+    wait_for(lambda: run.progress_at_least(CORPUS_SIZE // 2) or run.proc.poll() is not None, 60,
+             "half the build")
+    kids = children(run.proc.pid)
+    os.killpg(run.proc.pid, signal.SIGINT)
+    wait_for(lambda: not alive(run.proc.pid) or not any(alive(k) for k in kids), 10,
+             "the first Ctrl+C to be handled")
+    if run.proc.poll() is None:
+        os.killpg(run.proc.pid, signal.SIGINT)
+    status, _, err = run.finished(30)
+    assert status in (130, -signal.SIGINT), err  # a shell shows both as 130
+    assert err.count("\n") <= 1
+    _no_orphans(kids)
+    _usable_then_complete(big_corpus, index_dir)
