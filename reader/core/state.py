@@ -3,17 +3,21 @@
 Keyed by corpus (its resolved path) and article path, with each article's content hash so
 marks follow a renamed file or a corpus moved to another folder. Every mark is committed
 on its own (WAL mode), so a killed app loses at most the mark it was writing, and two
-instances can write at once. A damaged database is set aside, not lost, and started anew.
+instances can write at once. A damaged database is set aside, not lost, and started anew;
+a place that cannot be written means a session kept in memory. None of this ever raises
+into the app: problems become lines in ``notices``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
 import json
-import os
 import sqlite3
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .articles import content_hash, file_hash  # noqa: F401 - part of this module's API
@@ -39,38 +43,92 @@ CREATE TABLE IF NOT EXISTS views (
 """
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
+#: Words in SQLite's messages that mean the file itself is damaged (not busy, not unwritable).
+_DAMAGE_WORDS = ("not a database", "malformed", "corrupt", "file is encrypted")
+
+
+class _NewerSchema(sqlite3.DatabaseError):
+    """The database was made by a newer reader: leave it alone rather than call it damaged."""
+
+
+def _guarded(default: Callable[[], object]):
+    """Run a store method under its lock; an SQLite error becomes a notice and ``default()``.
+
+    A mark that cannot be saved must not take the app down with it.
+    """
+
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self: StateStore, *args, **kwargs):
+            with self._lock:
+                try:
+                    return method(self, *args, **kwargs)
+                except sqlite3.Error as exc:
+                    self._problem(exc)
+                    return default()
+
+        return run
+
+    return wrap
 
 
 class StateStore:
-    """Read marks, stars and view settings of one corpus."""
+    """Read marks, stars and view settings of one corpus.
+
+    One connection, shared by the app's threads under a lock; other processes (a second
+    instance) coordinate through SQLite's own locking, waiting up to ``BUSY_TIMEOUT_MS``.
+    """
 
     def __init__(self, corpus: Path, db_path: Path | None = None) -> None:
         self.corpus = str(Path(corpus).expanduser().resolve())
         self.path = Path(db_path) if db_path else state_db()
         self.notices: list[str] = []
         self.in_memory = False
+        self._lock = threading.RLock()
         self.db = self._connect()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # --- opening ---------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = self._open(str(self.path))
-        except sqlite3.DatabaseError as exc:
-            if self._looks_corrupt(exc):
-                backup = self._set_aside()
-                self.notices.append(
-                    f"The reading history was damaged; it was kept as {backup} and a new one started."
-                )
-                try:
-                    return self._open(str(self.path))
-                except (sqlite3.Error, OSError) as again:
-                    return self._memory(f"{self.path} cannot be used ({again})")
+            with self._open_lock():
+                return self._open_or_replace()
+        except _NewerSchema:
+            return self._memory(f"{self.path} was made by a newer version of reader "
+                                "and is left as it is")
+        except sqlite3.Error as exc:
             return self._memory(f"{self.path} cannot be used ({exc})")
         except OSError as exc:
             return self._memory(f"{self.path.parent} cannot be written ({exc.strerror or exc})")
-        return db
+
+    @contextlib.contextmanager
+    def _open_lock(self) -> Iterator[None]:
+        """Instances open (and set aside a damaged file) one at a time, so that one never
+        renames away the fresh database another has just made. The OS drops it if we die."""
+        with open(Path(f"{self.path}.lock"), "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    def _open_or_replace(self) -> sqlite3.Connection:
+        try:
+            return self._open(str(self.path))
+        except _NewerSchema:
+            raise
+        except sqlite3.DatabaseError as exc:
+            if not any(word in str(exc).lower() for word in _DAMAGE_WORDS):
+                raise
+        backup = self._set_aside()
+        self.notices.append(
+            f"The reading history was damaged; it was kept as {backup} and a new one started."
+        )
+        return self._open(str(self.path))
 
     def _open(self, target: str) -> sqlite3.Connection:
         db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
@@ -79,31 +137,34 @@ class StateStore:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if target != ":memory:":
                 db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL loses nothing committed when the app is killed; only a power
+            # cut can take back the last few marks. FULL would fsync on every keypress.
             db.execute("PRAGMA synchronous = NORMAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(f"made by a newer reader (version {version})")
-            db.executescript(SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("SELECT count(*) FROM marks").fetchone()
+                raise _NewerSchema(f"schema version {version}")
+            if version < SCHEMA_VERSION:
+                db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} "
+                                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            # Damage inside the file (not just in its header) shows here, not at the first mark.
+            check = db.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({check})")
         except BaseException:
             db.close()
             raise
         return db
 
-    @staticmethod
-    def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
-        text = str(exc).lower()
-        return any(word in text for word in ("not a database", "malformed", "corrupt",
-                                              "file is encrypted", "newer reader"))
-
     def _set_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         for suffix in ("", "-wal", "-shm"):
-            part = Path(str(self.path) + suffix)
-            if part.exists():
-                os.replace(part, Path(str(backup) + suffix))
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{self.path}{suffix}").rename(Path(f"{backup}{suffix}"))
         return backup
 
     def _memory(self, why: str) -> sqlite3.Connection:
@@ -111,8 +172,14 @@ class StateStore:
         self.in_memory = True
         return self._open(":memory:")
 
+    def _problem(self, exc: sqlite3.Error) -> None:
+        notice = f"Reading history could not be used: {exc}."
+        if notice not in self.notices:
+            self.notices.append(notice)
+
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            self.db.close()
 
     # --- marks -----------------------------------------------------------------------------
 
@@ -134,39 +201,53 @@ class StateStore:
                               (self.corpus, path)).fetchone()
         return bool(row and row[0])
 
+    @_guarded(set)
     def read_paths(self) -> set[str]:
         return self._paths("read")
 
+    @_guarded(set)
     def starred_paths(self) -> set[str]:
         return self._paths("starred")
 
+    @_guarded(bool)
     def is_read(self, path: str) -> bool:
         return self._get(path, "read")
 
+    @_guarded(bool)
     def is_starred(self, path: str) -> bool:
         return self._get(path, "starred")
 
+    @_guarded(lambda: None)
     def set_read(self, path: str, read: bool = True, content_hash: str | None = None) -> None:
+        """Pass the article's content hash when known: it is what finds the mark after a move."""
         self._set(path, "read", read, content_hash)
 
+    @_guarded(lambda: None)
     def set_starred(self, path: str, starred: bool = True, content_hash: str | None = None) -> None:
         self._set(path, "starred", starred, content_hash)
 
+    @_guarded(bool)
     def toggle_read(self, path: str, content_hash: str | None = None) -> bool:
-        read = not self.is_read(path)
-        self.set_read(path, read, content_hash)
+        read = not self._get(path, "read")
+        self._set(path, "read", read, content_hash)
         return read
 
+    @_guarded(bool)
     def toggle_star(self, path: str, content_hash: str | None = None) -> bool:
-        starred = not self.is_starred(path)
-        self.set_starred(path, starred, content_hash)
+        starred = not self._get(path, "starred")
+        self._set(path, "starred", starred, content_hash)
         return starred
 
     # --- views -----------------------------------------------------------------------------
 
+    @_guarded(lambda: None)
+    def _view_row(self, key: str):
+        return self.db.execute("SELECT value FROM views WHERE corpus = ? AND key = ?",
+                               (self.corpus, key)).fetchone()
+
     def get_view(self, key: str, default=None):
-        row = self.db.execute("SELECT value FROM views WHERE corpus = ? AND key = ?",
-                              (self.corpus, key)).fetchone()
+        """A view setting (any JSON value) as last saved for this corpus, else ``default``."""
+        row = self._view_row(key)
         if row is None:
             return default
         try:
@@ -174,6 +255,7 @@ class StateStore:
         except ValueError:
             return default
 
+    @_guarded(lambda: None)
     def set_view(self, key: str, value) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO views (corpus, key, value) VALUES (?, ?, ?)",
@@ -192,54 +274,80 @@ class StateStore:
             raise
         self.db.execute("COMMIT")
 
+    @_guarded(bool)
     def needs_reconcile(self, current: Iterable[str]) -> bool:
-        """True when some marks point at paths that are gone, or this corpus has none yet
-        while others do (it may have moved). Cheap: no file is read."""
-        marked = self._paths("read") | self._paths("starred")
+        """Whether ``reconcile`` has work: a marked path is gone or has no hash yet, or this
+        corpus has no marks while another does (it may have moved). Reads no file."""
+        marked = self.db.execute(
+            "SELECT path, hash FROM marks WHERE corpus = ? AND (read = 1 OR starred = 1)",
+            (self.corpus,)).fetchall()
         if marked:
-            return bool(marked - set(current))
-        row = self.db.execute("SELECT 1 FROM marks WHERE corpus != ? LIMIT 1",
-                              (self.corpus,)).fetchone()
-        return row is not None
+            current = set(current)
+            return any(path not in current or not hash_ for path, hash_ in marked)
+        if self.db.execute("SELECT 1 FROM marks WHERE corpus = ? LIMIT 1",
+                           (self.corpus,)).fetchone():
+            return False
+        return self.db.execute(
+            "SELECT 1 FROM marks WHERE corpus != ? AND hash IS NOT NULL "
+            "AND (read = 1 OR starred = 1) LIMIT 1", (self.corpus,)).fetchone() is not None
 
+    @_guarded(int)
     def reconcile(self, hashes: dict[str, str]) -> int:
-        """Carry marks over to paths that hold the same content under a new name or folder.
+        """Carry marks to paths that hold the same content under a new name or folder.
 
-        ``hashes`` maps the corpus's current paths to their content hashes. Marks whose
-        article is no longer at its path, in this corpus or another (a moved corpus), are
-        copied to the current path with the same content. Returns how many were carried.
+        ``hashes`` maps every current path of the corpus to its content hash. A mark whose
+        path is gone moves to a current, unmarked path with the same hash (a rename). A
+        corpus with no marks at all adopts copies of the marks other corpora hold for the
+        same content (a moved corpus). Marks of paths still present get their hash brought
+        up to date, so they can be followed later. Returns how many marks moved or came.
         """
-        known = {row[0] for row in self.db.execute(
-            "SELECT path FROM marks WHERE corpus = ?", (self.corpus,))}
-        wanted: dict[str, str] = {}
-        for path, hash_ in hashes.items():
-            if hash_ and path not in known:
-                wanted.setdefault(hash_, path)
-        if not wanted:
-            return 0
-        found: dict[str, tuple[float, int, int]] = {}
-        hash_list = list(wanted)
-        for start in range(0, len(hash_list), 500):
-            chunk = hash_list[start : start + 500]
-            rows = self.db.execute(
-                f"SELECT corpus, path, hash, read, starred, changed FROM marks "
-                f"WHERE hash IN ({','.join('?' * len(chunk))}) AND (read = 1 OR starred = 1)",
-                chunk,
-            )
-            for corpus, path, hash_, read, starred, changed in rows:
-                if corpus == self.corpus and path in hashes:
-                    continue  # that mark belongs to an article that is still there
-                if hash_ not in found or changed > found[hash_][0]:
-                    found[hash_] = (changed, read, starred)
         with self._transaction():
-            for hash_, (_, read, starred) in found.items():
-                self.db.execute(
-                    """INSERT OR IGNORE INTO marks (corpus, path, hash, read, starred, changed)
-                       VALUES (?, ?, ?, ?, ?, ?)""",
-                    (self.corpus, wanted[hash_], hash_, read, starred, time.time()),
-                )
-        return len(found)
+            rows = self.db.execute(
+                "SELECT path, hash, read, starred FROM marks WHERE corpus = ?", (self.corpus,)
+            ).fetchall()
+            if not rows:
+                return self._adopt(hashes)
+            mine = {path: (hash_, read or starred) for path, hash_, read, starred in rows}
+            free: dict[str, list[str]] = {}
+            for path in sorted(hashes):
+                if hashes[path] and path not in mine:
+                    free.setdefault(hashes[path], []).append(path)
+            moves, refresh = [], []
+            for path, (hash_, marked) in sorted(mine.items()):
+                if path in hashes:
+                    if hashes[path] and hashes[path] != hash_:
+                        refresh.append((hashes[path], self.corpus, path))
+                elif marked and free.get(hash_):
+                    moves.append((free[hash_].pop(0), time.time(), self.corpus, path))
+            self.db.executemany("UPDATE marks SET hash = ? WHERE corpus = ? AND path = ?",
+                                refresh)
+            self.db.executemany(
+                "UPDATE OR IGNORE marks SET path = ?, changed = ? WHERE corpus = ? AND path = ?",
+                moves)
+            return len(moves)
 
+    def _adopt(self, hashes: dict[str, str]) -> int:
+        """Copy in other corpora's marks for this corpus's content; a mark under the same
+        relative path wins over one found by hash alone, and a later one over an earlier."""
+        by_hash: dict[str, tuple[int, int]] = {}
+        by_path: dict[tuple[str, str], tuple[int, int]] = {}
+        rows = self.db.execute(
+            "SELECT path, hash, read, starred FROM marks WHERE corpus != ? AND hash IS NOT NULL "
+            "AND (read = 1 OR starred = 1) ORDER BY changed", (self.corpus,))
+        for path, hash_, read, starred in rows:
+            by_hash[hash_] = by_path[(path, hash_)] = (read, starred)
+        now = time.time()
+        adopted = []
+        for path, hash_ in sorted(hashes.items()):
+            mark = by_path.get((path, hash_)) or by_hash.get(hash_)
+            if hash_ and mark:
+                adopted.append((self.corpus, path, hash_, *mark, now))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO marks (corpus, path, hash, read, starred, changed) "
+            "VALUES (?, ?, ?, ?, ?, ?)", adopted)
+        return len(adopted)
+
+    @_guarded(lambda: None)
     def forget(self, paths: Iterable[str]) -> None:
         """Drop the marks of articles that are gone for good."""
         with self._transaction():

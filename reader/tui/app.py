@@ -11,14 +11,16 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import signal
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -30,6 +32,7 @@ from ..core.index import CorpusIndex, Entry
 from ..core.paths import config_file
 from ..core.search import QueryError, Searcher
 from ..core.settings import Settings, load_settings
+from ..core.state import StateStore
 from .screens.help import HelpScreen, key_table
 from .screens.related import RelatedScreen
 from .widgets import ArticleList, ArticleView, SearchBar, StatusLine
@@ -39,6 +42,8 @@ STYLES = Path(__file__).resolve().parent.parent / "styles" / "reader.tcss"
 SEARCH_DEBOUNCE = 0.12
 SEARCH_LIMIT = 100
 QUICK_SCAN_BYTES = 4096
+READ_AFTER_SECONDS = 1.5
+VIEWS = ("all", "unread", "starred")
 SORT_LABELS = {"date": "newest first", "title": "by title", "relevance": "by relevance"}
 
 
@@ -75,6 +80,16 @@ class ReaderApp(App[int]):
         # priority: handled before the keys typed after it are forwarded to the list.
         Binding("slash", "search", "Search", priority=True, id="app.search"),
         Binding("r", "related", "Related", id="app.related"),
+        Binding("u", "next_unread", "Next unread", id="app.next_unread"),
+        Binding("U", "previous_unread", "Prev unread", show=False, id="app.previous_unread"),
+        Binding("backspace", "history_back", "Back to the last article", show=False,
+                id="app.history_back"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
+        Binding("s", "toggle_star", "Star", id="app.star"),
+        Binding("v", "cycle_view", "View", id="app.view"),
+        Binding("o", "pager", "Open in pager", show=False, id="app.pager"),
+        Binding("e", "editor", "Open in editor", show=False, id="app.editor"),
+        Binding("y", "copy", "Copy title and text", show=False, id="app.copy"),
         Binding("tab", "switch_pane", "Switch pane", show=False, priority=True, id="app.switch"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -105,6 +120,19 @@ class ReaderApp(App[int]):
         self.indexing = False
         self.index_progress = (0, 0)
         self._reindex_requested = False
+        self.state: StateStore | None = None
+        self.read: set[str] = set()
+        self.starred: set[str] = set()
+        self.view = "all"  # all, unread, starred
+        self.section: str | None = None  # only this section (and its subsections)
+        self.history: list[str] = []  # articles opened before the current one
+        self._shown_hash: str | None = None
+        #: Seconds an article must stay open before it counts as read.
+        self.read_after = READ_AFTER_SECONDS
+        #: How many indexing runs have finished (tests wait on it to see updates).
+        self.index_runs = 0
+        self._watching = False
+        self._read_timer = None
         #: Set each time an indexing run has finished and the list shows its result.
         self.index_finished = asyncio.Event()
 
@@ -139,8 +167,11 @@ class ReaderApp(App[int]):
     def on_mount(self) -> None:
         self.title = f"reader — {self.corpus.resolve().name or self.corpus}"
         self._apply_settings()
-        self.article_list.empty_text = "Loading articles…"
-        self.article_list.focus()
+        listing = self.article_list
+        listing.empty_text = "Loading articles…"
+        listing.is_read = self.read.__contains__
+        listing.is_starred = self.starred.__contains__
+        listing.focus()
         self.load_index()
 
     def _apply_settings(self) -> None:
@@ -157,9 +188,14 @@ class ReaderApp(App[int]):
 
     def _update_subtitle(self) -> None:
         count = len(self.entries)
-        parts = [f"{count:,} article{'s' if count != 1 else ''}", SORT_LABELS.get(self.sort, "")]
+        unread = sum(1 for e in self.entries if e.path not in self.read)
+        view = {"all": "all", "unread": "unread", "starred": "starred"}[self.view]
+        if self.section:
+            view += f" in {self.section}"
+        parts = [f"{count:,} article{'s' if count != 1 else ''}", f"{unread:,} unread",
+                 f"showing {view}", SORT_LABELS.get(self.sort, "")]
         if self.mode == "results":
-            parts.insert(0, "search")
+            parts = ["search results", SORT_LABELS.get(self.result_sort, "")]
         self.sub_title = " · ".join(p for p in parts if p)
 
     # --- loading and indexing --------------------------------------------------------------
@@ -179,6 +215,9 @@ class ReaderApp(App[int]):
         self.index = index
         for notice in index.notices:
             self.call_from_thread(self.notify, notice, title="Index", severity="warning")
+        state = StateStore(index.root)
+        self.call_from_thread(self._use_state, state)
+        self._reconcile(entries)
         quick = False
         if not entries:
             entries = quick_entries(index.root, index.max_bytes)
@@ -191,14 +230,65 @@ class ReaderApp(App[int]):
         elif self.index_in_background:
             self.call_from_thread(self.run_indexer)
 
+    def _use_state(self, state: StateStore) -> None:
+        self.state = state
+        for notice in state.notices:
+            self.notify(notice, title="Reading history", severity="warning", timeout=10)
+        self.read.update(state.read_paths())
+        self.starred.update(state.starred_paths())
+        self.view = state.get_view("view", "all") if state.get_view("view") in VIEWS else "all"
+        self.sort = state.get_view("sort", "date") if state.get_view("sort") in ("date", "title") \
+            else "date"
+        section = state.get_view("section")
+        self.section = section if isinstance(section, str) and section else None
+        self._update_subtitle()
+
+    def _reconcile(self, entries: list[Entry]) -> None:
+        """Give moved or renamed articles their marks back (runs in a worker thread)."""
+        state, index = self.state, self.index
+        if state is None or index is None or not entries:
+            return
+        if state.needs_reconcile(e.path for e in entries):
+            if state.reconcile(index.hashes()):
+                read, starred = state.read_paths(), state.starred_paths()
+                self.call_from_thread(self._marks_changed, read, starred)
+
+    def _marks_changed(self, read: set[str], starred: set[str]) -> None:
+        self.read.clear()
+        self.read.update(read)
+        self.starred.clear()
+        self.starred.update(starred)
+        self.article_list.refresh_marks()
+        self._update_subtitle()
+
+    def visible_entries(self) -> list[Entry]:
+        """The full list as the current view shows it (search results ignore the view)."""
+        entries = self.entries
+        if self.section:
+            prefix = self.section + "/"
+            entries = [e for e in entries if e.section == self.section
+                       or e.section.startswith(prefix)]
+        if self.view == "unread":
+            entries = [e for e in entries if e.path not in self.read]
+        elif self.view == "starred":
+            entries = [e for e in entries if e.path in self.starred]
+        return entries
+
     def _set_entries(self, entries: list[Entry]) -> None:
         self.entries = sort_entries(entries, self.sort)
         self._update_subtitle()
         if self.mode == "all":
-            self.article_list.set_rows(
-                self.entries, cursor_path=self.article_list.current_path,
-                empty_text="No articles in this folder (add .txt files; they appear here).",
-            )
+            self._show_entries(cursor_path=self.article_list.current_path)
+        self._check_open_article()
+
+    def _show_entries(self, cursor_path: str | None = None) -> None:
+        empty = {
+            "all": "No articles in this folder (add .txt files; they appear here).",
+            "unread": "Nothing unread here. v switches the view.",
+            "starred": "No starred articles yet: s stars the one you are on.",
+        }[self.view]
+        self.article_list.set_rows(self.visible_entries(), cursor_path=cursor_path,
+                                   empty_text=empty)
 
     @work(thread=True, group="index-memory")
     def _index_in_memory(self) -> None:
@@ -268,8 +358,12 @@ class ReaderApp(App[int]):
             self.notify(notice, title="Index", severity="warning")
         self.status.indexing_finished(self._index_summary(done_event))
         await self.reload_entries().wait()
+        if not self._watching:
+            self._watching = True
+            self.watch_corpus()
         if self.mode == "results" and self.query_text:
             self.run_search(self.query_text)  # the search ran on a partial index
+        self.index_runs += 1
         self.index_finished.set()
         if self._reindex_requested:
             self._reindex_requested = False
@@ -293,6 +387,7 @@ class ReaderApp(App[int]):
             self.call_from_thread(self.status.say, f"Could not read the index: {exc}", error=True)
             return
         self.call_from_thread(self._set_entries, entries)
+        self._reconcile(entries)
 
     def request_reindex(self) -> None:
         if self.indexing:
@@ -378,7 +473,7 @@ class ReaderApp(App[int]):
     def _show_all(self) -> None:
         self.mode = "all"
         self.query_text = ""
-        self.article_list.set_rows(self.entries, cursor_path=self._all_cursor_path)
+        self._show_entries(cursor_path=self._all_cursor_path)
         self._update_subtitle()
 
     @on(SearchInput.Submitted)
@@ -409,7 +504,7 @@ class ReaderApp(App[int]):
         self.open_article(event.path, focus=True)
 
     @work(thread=True, exclusive=True, group="open")
-    def open_article(self, path: str, focus: bool = False) -> None:
+    def open_article(self, path: str, focus: bool = False, remember: bool = True) -> None:
         if self.index is None:
             return
         try:
@@ -426,12 +521,61 @@ class ReaderApp(App[int]):
                 )
             except QueryError:
                 pass
-        self.call_from_thread(self._show_article, article, title_spans, body_spans, focus)
+        self.call_from_thread(self._show_article, article, title_spans, body_spans, focus,
+                              remember)
 
-    def _show_article(self, article, title_spans, body_spans, focus: bool) -> None:
+    def _show_article(self, article, title_spans, body_spans, focus: bool,
+                      remember: bool = True) -> None:
+        previous = self.article_view.path
+        if remember and previous and previous != article.path:
+            self.history.append(previous)
+            del self.history[:-100]
         self.article_view.show(article, title_spans, body_spans)
         if focus:
             self.article_view.focus()
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        self._shown_hash = article.hash
+        # Read after a moment of reading, not on passing over it with ] or u.
+        if self.read_after > 0:
+            self._read_timer = self.set_timer(self.read_after, self._mark_shown_read)
+        else:
+            self._mark_shown_read()
+
+    def _mark_shown_read(self) -> None:
+        path = self.article_view.path
+        if path and path not in self.read:
+            self._set_read(path, True)
+
+    def _set_read(self, path: str, read: bool) -> None:
+        (self.read.add if read else self.read.discard)(path)
+        if self.state is not None:
+            hash_ = self._shown_hash if path == self.article_view.path else None
+            self.state.set_read(path, read, hash_)
+        self.article_list.refresh_marks()
+        self._update_subtitle()
+
+    def _check_open_article(self) -> None:
+        """After an update: reload the open article if its file changed, say so if it went."""
+        path = self.article_view.path
+        if path is None or self.index is None:
+            return
+        known = {e.path for e in self.entries}
+        if path not in known:
+            self.status.say("The open article was removed from the folder.")
+            return
+        self.refresh_open_article(path)
+
+    @work(thread=True, exclusive=True, group="refresh-open")
+    def refresh_open_article(self, path: str) -> None:
+        try:
+            article = self.index.read(path)
+        except SkipFile:
+            return
+        shown = self.article_view.shown
+        if shown is None or shown.article.path != path or article.hash == shown.article.hash:
+            return
+        self.call_from_thread(self.article_view.show, article, keep_scroll=True)
 
     @on(ArticleView.Step)
     def on_article_step(self, event: ArticleView.Step) -> None:
@@ -506,6 +650,8 @@ class ReaderApp(App[int]):
         self.result_sort = sort
         if sort != "relevance":
             self.sort = sort
+            if self.state is not None:
+                self.state.set_view("sort", sort)
             self._set_entries(self.entries)
         if self.mode == "results":
             self.run_search(self.query_text)
@@ -518,6 +664,151 @@ class ReaderApp(App[int]):
         self.status.say("Rebuilding the index…")
         self.run_indexer(rebuild=True)
 
+    # --- read state, stars, views --------------------------------------------------------
+
+    def _target_path(self) -> str | None:
+        """The article an action is about: the open one when reading, else the list's."""
+        if self.focused is self.article_view and self.article_view.path:
+            return self.article_view.path
+        return self.article_list.current_path or self.article_view.path
+
+    def action_toggle_read(self) -> None:
+        path = self._target_path()
+        if path is None:
+            self.bell()
+            return
+        if self._read_timer is not None and path == self.article_view.path:
+            self._read_timer.stop()  # the user decides now
+        read = path not in self.read
+        self._set_read(path, read)
+        self.status.say("Marked read." if read else "Marked unread.")
+
+    def action_toggle_star(self) -> None:
+        path = self._target_path()
+        if path is None:
+            self.bell()
+            return
+        starred = path not in self.starred
+        (self.starred.add if starred else self.starred.discard)(path)
+        if self.state is not None:
+            self.state.set_starred(path, starred)
+        self.article_list.refresh_marks()
+        self.status.say("Starred." if starred else "Star removed.")
+
+    def _step_unread(self, step: int) -> None:
+        listing = self.article_list
+        rows = listing.rows
+        start = listing.cursor
+        if self.article_view.path is not None:
+            current = listing.index_of(self.article_view.path)
+            start = current if current is not None else start
+        index = start + step
+        while 0 <= index < len(rows):
+            if rows[index].path not in self.read and rows[index].path != self.article_view.path:
+                listing._set_cursor(index)
+                self.open_article(rows[index].path, focus=self.focused is self.article_view)
+                return
+            index += step
+        self.bell()
+        self.status.say("No more unread articles in this list." if step > 0
+                        else "No unread articles above this one.")
+
+    def action_next_unread(self) -> None:
+        self._step_unread(+1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    def action_history_back(self) -> None:
+        while self.history:
+            path = self.history.pop()
+            if path != self.article_view.path:
+                self.article_list.move_to(path)
+                self.open_article(path, focus=self.focused is self.article_view, remember=False)
+                return
+        self.bell()
+        self.status.say("No earlier article to go back to.")
+
+    def set_view(self, view: str, section: str | None = ...) -> None:  # type: ignore[assignment]
+        self.view = view
+        if section is not ...:
+            self.section = section
+        if self.state is not None:
+            self.state.set_view("view", view)
+            self.state.set_view("section", self.section or "")
+        if self.mode == "results":
+            self._leave_search()
+        self._show_entries(cursor_path=self.article_list.current_path)
+        self._update_subtitle()
+
+    def action_cycle_view(self) -> None:
+        self.set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+
+    # --- out of the app --------------------------------------------------------------------
+
+    def _run_outside(self, command: list[str], stdin_text: str | None = None) -> None:
+        """Hand the terminal to another program and take it back afterwards."""
+        try:
+            with self.suspend():
+                subprocess.run(command, input=stdin_text, text=True, check=False)
+        except SuspendNotSupported:
+            self.notify("Cannot hand over the terminal here.", severity="warning")
+        except (OSError, ValueError) as exc:
+            self.notify(f"Could not run {command[0]}: {exc}", severity="error")
+        self.refresh()
+
+    def _current_article(self):
+        path = self._target_path()
+        if path is None or self.index is None:
+            self.bell()
+            return None
+        try:
+            return self.index.read(path)
+        except SkipFile as exc:
+            self.status.say(f"Cannot read {path}: {exc}", error=True)
+            return None
+
+    def action_pager(self) -> None:
+        article = self._current_article()
+        if article is not None:
+            pager = shlex.split(os.environ.get("PAGER") or "less") or ["less"]
+            self._run_outside(pager, article.text)
+
+    def action_editor(self) -> None:
+        article = self._current_article()
+        if article is not None:
+            editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+            # The real file: nothing is written unless the user saves it in the editor.
+            self._run_outside([*editor, str(self.index.root / article.path)])
+            self.request_reindex()
+
+    def action_copy(self) -> None:
+        article = self._current_article()
+        if article is not None:
+            self.copy_to_clipboard(article.text)
+            self.status.say(f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
+
+    # --- live updates ----------------------------------------------------------------------
+
+    @work(exclusive=True, group="watch")
+    async def watch_corpus(self) -> None:
+        """Index files added, changed or removed while the app runs."""
+        try:
+            from watchfiles import awatch
+        except ImportError:  # pragma: no cover - a dependency, but never fatal
+            return
+        root = self.index.root if self.index else self.corpus
+
+        def articles_only(change, path: str) -> bool:
+            return path.lower().endswith(".txt") or os.path.isdir(path)
+
+        try:
+            async for _changes in awatch(root, watch_filter=articles_only, debounce=400,
+                                         step=100, recursive=True):
+                self.request_reindex()
+        except (OSError, RuntimeError) as exc:
+            self.status.say(f"Not watching the folder for changes: {exc}")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sort by date", "Newest articles first", lambda: self.set_sort("date"))
@@ -526,6 +817,15 @@ class ReaderApp(App[int]):
                             lambda: self.set_sort("relevance"))
         yield SystemCommand("Rebuild index", "Index every article again from scratch",
                             self.action_rebuild)
+        yield SystemCommand("Show all articles", "Every article in the folder",
+                            lambda: self.set_view("all", None))
+        yield SystemCommand("Show unread articles", "Only articles not read yet",
+                            lambda: self.set_view("unread"))
+        yield SystemCommand("Show starred articles", "Only articles you starred",
+                            lambda: self.set_view("starred"))
+        for section in sorted({e.section for e in self.entries if e.section}):
+            yield SystemCommand(f"Show section: {section}", f"Only articles in {section}/",
+                                lambda section=section: self.set_view(self.view, section))
         yield SystemCommand("Help", "Keys and search syntax", self.action_help)
 
 

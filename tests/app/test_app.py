@@ -28,9 +28,11 @@ def make_app(corpus: Path, **settings) -> ReaderApp:
 
 
 async def settle(app: ReaderApp, pilot) -> None:
-    """Wait for every worker the last key started, and for the screen to catch up."""
+    """Wait for the workers the last keys started (not the folder watcher, which never ends)."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    busy = [w for w in app.workers if w.group != "watch"]
+    if busy:  # an empty list would mean "every worker", the watcher too
+        await app.workers.wait_for_complete(busy)
     await pilot.pause()
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
+import threading
 from pathlib import Path
 
-from reader.core.state import StateStore, content_hash
+from reader.core.state import SCHEMA_VERSION, StateStore, content_hash, file_hash
 
 
 def test_marks_stars_and_views_survive_a_reopen(tmp_path):
@@ -50,43 +50,92 @@ WRITER = textwrap.dedent("""
     from reader.core.state import StateStore
     corpus, prefix, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     store = StateStore(corpus)
+    assert not store.in_memory, store.notices
+    opened = list(store.notices)
+    if len(sys.argv) > 4:  # opened: say so, then wait for the word to start
+        print("ready", flush=True)
+        sys.stdin.readline()
     for i in range(count):
         store.set_read(f"{prefix}-{i}.txt")
         print(i, flush=True)
+    assert store.notices == opened, store.notices  # no mark failed
 """)
+
+
+def _writer(corpus: Path, prefix: str, count: int, *gate: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), prefix, str(count), *gate],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
 
 
 def test_two_writers_at_once_keep_every_mark(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    env = dict(os.environ)
-    writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), name, "300"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        for name in ("left", "right")
-    ]
+    writers = [_writer(corpus, name, 500, "gate") for name in ("left", "right")]
+    for writer in writers:  # both have the database open before either writes
+        assert writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
     for writer in writers:
         _, err = writer.communicate(timeout=120)
-        assert writer.returncode == 0, err.decode()
+        assert writer.returncode == 0, err
     marks = StateStore(corpus).read_paths()
-    assert len(marks) == 600
+    assert marks == {f"{side}-{i}.txt" for side in ("left", "right") for i in range(500)}
+
+
+def test_two_stores_in_one_process_see_each_other(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    one, two = StateStore(corpus), StateStore(corpus)
+    for i in range(20):
+        (one if i % 2 else two).set_read(f"{i}.txt")
+    one.set_starred("3.txt")
+    two.set_view("sort", "title")
+    assert one.read_paths() == two.read_paths() == {f"{i}.txt" for i in range(20)}
+    assert two.is_starred("3.txt") and one.get_view("sort") == "title"
+    assert two.toggle_read("3.txt") is False and not one.is_read("3.txt")
+
+
+def test_threads_may_share_one_store(tmp_path):
+    """The app marks on its main thread while workers reconcile on the same connection."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    store.set_read("seed.txt", content_hash="h-seed")
+    hashes = {f"{i}.txt": f"h{i}" for i in range(2000)}
+
+    def reconcile():
+        for _ in range(20):
+            store.reconcile(hashes)
+
+    workers = [threading.Thread(target=reconcile) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for i in range(300):
+        store.set_read(f"{i}.txt", content_hash=f"h{i}")
+    for worker in workers:
+        worker.join()
+    assert not store.notices
+    assert store.read_paths() == {"seed.txt"} | {f"{i}.txt" for i in range(300)}
 
 
 def test_a_killed_writer_loses_at_most_the_last_mark(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for round_ in range(3):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), f"r{round_}", "100000"],
-                                  stdout=subprocess.PIPE, text=True)
+    for round_ in range(4):
+        writer = _writer(corpus, f"r{round_}", 100000)
         acknowledged = -1
-        deadline = time.monotonic() + 30
-        while acknowledged < 50 + round_ * 37 and time.monotonic() < deadline:
+        while acknowledged < 50 + round_ * 37:
             acknowledged = int(writer.stdout.readline())
-        writer.send_signal(signal.SIGKILL)
+        writer.send_signal(signal.SIGKILL)  # while it is still writing marks
         writer.wait()
-        marks = {p for p in StateStore(corpus).read_paths() if p.startswith(f"r{round_}-")}
-        # Every mark the writer had finished (and said so) is there.
+        store = StateStore(corpus)
+        marks = {p for p in store.read_paths() if p.startswith(f"r{round_}-")}
+        # Every mark the writer had finished (and said so) is there, and nothing is damaged.
         assert {f"r{round_}-{i}.txt" for i in range(acknowledged + 1)} <= marks
+        assert not store.notices
+        store.close()
 
 
 def test_a_damaged_database_is_set_aside_and_started_fresh(tmp_path):
@@ -101,8 +150,73 @@ def test_a_damaged_database_is_set_aside_and_started_fresh(tmp_path):
     assert "damaged" in store.notices[0]
     assert store.read_paths() == set()
     store.set_read("b.txt")
-    backups = list(tmp_path.glob("state.sqlite3.damaged-*"))
+    backups = list(tmp_path.glob("state.sqlite3.corrupt-*"))
     assert backups and backups[0].read_bytes().startswith(b"this is not a database")
+
+
+def test_damage_inside_the_file_is_found_at_open(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    with StateStore(corpus, db) as store:
+        for i in range(2000):
+            store.set_read(f"article-{i}.txt", content_hash=f"h{i}")
+    data = bytearray(db.read_bytes())
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    page = int.from_bytes(data[16:18], "big")
+    data[page * 2 : page * 6] = b"\xa5" * (page * 4)  # garbage pages, header intact
+    db.write_bytes(bytes(data))
+    store = StateStore(corpus, db)
+    assert "damaged" in store.notices[0] and not store.in_memory
+    assert store.read_paths() == set()
+    assert len(list(tmp_path.glob("state.sqlite3.corrupt-*"))) == 1
+
+
+def test_two_instances_meeting_a_damaged_file_set_it_aside_once(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with StateStore(corpus) as store:
+        db = store.path
+    db.write_bytes(b"garbage " * 1000)
+    writers = [_writer(corpus, name, 50) for name in ("left", "right")]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    # Neither renamed away the fresh database the other had made and was writing to.
+    assert len(list(db.parent.glob("state.sqlite3.corrupt-*"))) == 1
+    marks = StateStore(corpus).read_paths()
+    assert marks == {f"{side}-{i}.txt" for side in ("left", "right") for i in range(50)}
+
+
+def test_a_database_from_a_newer_reader_is_left_alone(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    StateStore(corpus, db).set_read("a.txt")
+    with sqlite3.connect(db) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    store = StateStore(corpus, db)
+    assert store.in_memory and "newer version" in store.notices[0]
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    store.close()
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT path FROM marks").fetchall() == [("a.txt",)]
+    raw.close()
+
+
+def test_a_full_disk_mid_session_is_a_notice_not_a_crash(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus, tmp_path / "state.sqlite3")
+    store.set_read("kept.txt")
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")  # as good as a full disk
+    for i in range(200):
+        store.set_read(f"{'long-name-' * 20}{i}.txt")
+    store.set_view("view", "unread")
+    assert len(store.notices) == 1 and "full" in store.notices[0]
+    assert "kept.txt" in store.read_paths()
 
 
 def test_an_unwritable_place_falls_back_to_memory(tmp_path):
@@ -114,7 +228,16 @@ def test_an_unwritable_place_falls_back_to_memory(tmp_path):
     assert store.in_memory
     assert "in memory" in store.notices[0]
     store.set_read("a.txt")
-    assert store.is_read("a.txt")
+    store.set_view("view", "starred")
+    assert store.is_read("a.txt") and store.get_view("view") == "starred"
+
+
+def test_content_hash_is_the_files_bytes(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_bytes(b"Title\n\nBody\n")
+    assert file_hash(article) == content_hash(b"Title\n\nBody\n") != content_hash(b"Title\n")
+    assert len(content_hash(b"")) == 16
+    assert file_hash(tmp_path / "missing.txt") is None
 
 
 def test_marks_follow_a_renamed_file(tmp_path):
@@ -123,12 +246,40 @@ def test_marks_follow_a_renamed_file(tmp_path):
     store = StateStore(corpus)
     store.set_read("old.txt", content_hash=content_hash(b"same bytes"))
     store.set_starred("old.txt", content_hash=content_hash(b"same bytes"))
-    assert store.needs_reconcile(["new.txt"])
-    moved = store.reconcile({"new.txt": content_hash(b"same bytes"),
-                             "other.txt": content_hash(b"other")})
-    assert moved == 1
-    assert store.is_read("new.txt") and store.is_starred("new.txt")
-    assert not store.is_read("other.txt")
+    store.set_read("kept.txt", content_hash="h-kept")
+    current = {"new.txt": content_hash(b"same bytes"), "other.txt": content_hash(b"other"),
+               "kept.txt": "h-kept"}
+    assert store.needs_reconcile(current)
+    assert store.reconcile(current) == 1
+    assert store.read_paths() == {"new.txt", "kept.txt"}
+    assert store.starred_paths() == {"new.txt"}
+    # Moved, not copied: nothing is left under the old name, so there is no more work.
+    assert not store.needs_reconcile(current)
+    assert store.reconcile(current) == 0
+    store.close()
+    assert StateStore(corpus).read_paths() == {"new.txt", "kept.txt"}
+
+
+def test_a_mark_saved_without_a_hash_gets_one_and_can_follow_later(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    store.set_starred("a.txt")  # no hash known when it was starred
+    assert store.needs_reconcile(["a.txt"])
+    assert store.reconcile({"a.txt": "h-a"}) == 0
+    assert not store.needs_reconcile(["a.txt"])
+    assert store.reconcile({"b.txt": "h-a"}) == 1
+    assert store.starred_paths() == {"b.txt"}
+
+
+def test_an_edited_article_is_followed_by_its_new_content(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    store.set_read("a.txt", content_hash="before")
+    store.reconcile({"a.txt": "after"})  # edited in place: still read, hash brought up to date
+    assert store.reconcile({"renamed.txt": "after"}) == 1
+    assert store.read_paths() == {"renamed.txt"}
 
 
 def test_marks_follow_a_moved_corpus(tmp_path):
@@ -138,12 +289,38 @@ def test_marks_follow_a_moved_corpus(tmp_path):
     first = StateStore(old)
     first.set_read("a.txt", content_hash="h-a")
     first.set_starred("b.txt", content_hash="h-b")
+    first.set_read("sub/d.txt", content_hash="h-d")
     second = StateStore(new)
     assert second.needs_reconcile(["a.txt", "b.txt"])
-    assert second.reconcile({"a.txt": "h-a", "b.txt": "h-b", "c.txt": "h-c"}) == 2
-    assert second.read_paths() == {"a.txt"}
+    hashes = {"a.txt": "h-a", "b.txt": "h-b", "c.txt": "h-c", "renamed/d.txt": "h-d"}
+    assert second.reconcile(hashes) == 3
+    assert second.read_paths() == {"a.txt", "renamed/d.txt"}
     assert second.starred_paths() == {"b.txt"}
-    assert not second.needs_reconcile(["a.txt", "b.txt", "c.txt"])
+    assert not second.needs_reconcile(hashes)
+    # Copied, not taken: the old folder (if it is still there) keeps its marks.
+    assert first.read_paths() == {"a.txt", "sub/d.txt"}
+
+
+def test_a_corpus_with_marks_of_its_own_takes_none_from_others(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    StateStore(one).set_read("shared.txt", content_hash="same")
+    mine = StateStore(two)
+    mine.set_read("gone.txt", content_hash="h-gone")  # a reason for the app to reconcile
+    assert mine.reconcile({"shared.txt": "same"}) == 0
+    assert mine.read_paths() == {"gone.txt"}
+
+
+def test_a_new_corpus_without_shared_content_adopts_nothing(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    StateStore(one).set_read("a.txt", content_hash="h-a")
+    fresh = StateStore(two)
+    assert fresh.needs_reconcile(["x.txt"])
+    assert fresh.reconcile({"x.txt": "h-x"}) == 0
+    assert fresh.read_paths() == set()
 
 
 def test_an_article_still_in_place_keeps_its_own_marks(tmp_path):

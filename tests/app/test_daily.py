@@ -1,0 +1,232 @@
+"""Daily use: read marks, stars, views, unread navigation, history, pager/editor/copy,
+live updates and remembered settings, in the real app under run_test()."""
+
+from __future__ import annotations
+
+import asyncio
+
+from reader.core.settings import Settings, parse_settings
+from reader.core.state import StateStore
+from reader.tui.app import ReaderApp
+
+ARTICLES = {
+    "a.txt": "Title: Alpha\nDate: 2025-01-05\n\nAlpha story about rivers.\n",
+    "b.txt": "Title: Beta\nDate: 2025-01-04\n\nBeta story about mountains.\n",
+    "c.txt": "Title: Gamma\nDate: 2025-01-03\n\nGamma story about rivers.\n",
+    "world/d.txt": "Title: Delta\nDate: 2025-01-02\n\nDelta story about deserts.\n",
+}
+
+
+def make_app(corpus, **settings) -> ReaderApp:
+    return ReaderApp(corpus, settings=Settings(**settings), index_in_background=False)
+
+
+async def settle(app, pilot) -> None:
+    """Wait for the workers the last keys started (not the folder watcher, which never ends)."""
+    await pilot.pause()
+    busy = [w for w in app.workers if w.group != "watch"]
+    if busy:  # an empty list would mean "every worker", the watcher too
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+def titles(app) -> list[str]:
+    return [row.title for row in app.article_list.rows]
+
+
+async def test_opening_marks_read_after_a_moment_not_on_passing(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.read_after = 60  # passing over articles: none stays open long enough
+        await pilot.press("enter", "right_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        assert app.article_view.path == "c.txt"
+        assert app.read == set()
+        app.read_after = 0  # now stay on one
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert app.read == {"b.txt"}
+        assert "3 unread" in app.sub_title
+
+
+async def test_m_toggles_and_s_stars(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        assert app.read == {"a.txt"}
+        assert app.state.is_read("a.txt")
+        await pilot.press("m")
+        assert app.read == set() and not app.state.is_read("a.txt")
+        await pilot.press("j", "s")
+        assert app.starred == {"b.txt"} and app.state.is_starred("b.txt")
+        line = app.article_list.render_lines_plain()[1]
+        assert "★" in line and "Beta" in line
+        await pilot.press("s")
+        assert app.starred == set()
+
+
+async def test_views_and_sections(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m", "j", "s")  # Alpha read, Beta starred
+        await pilot.press("v")
+        assert app.view == "unread"
+        assert titles(app) == ["Beta", "Gamma", "Delta"]
+        assert "showing unread" in app.sub_title
+        await pilot.press("v")
+        assert titles(app) == ["Beta"]
+        await pilot.press("v")
+        assert titles(app) == ["Alpha", "Beta", "Gamma", "Delta"]
+        app.set_view("all", "world")
+        await settle(app, pilot)
+        assert titles(app) == ["Delta"]
+        assert "in world" in app.sub_title
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Show section: world" in commands and "Show unread articles" in commands
+
+
+async def test_search_results_show_read_and_unread_whatever_the_view(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")  # Alpha read
+        app.set_view("unread")
+        await pilot.press("slash", *"rivers")
+        await settle(app, pilot)
+        assert sorted(titles(app)) == ["Alpha", "Gamma"]
+
+
+async def test_u_next_unread_and_backspace_goes_back(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.read.update({"b.txt"})
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.article_view.path == "a.txt"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.article_view.path == "c.txt"  # Beta is read: skipped
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.article_view.path == "world/d.txt"
+        await pilot.press("u")  # nothing further
+        await settle(app, pilot)
+        assert app.article_view.path == "world/d.txt"
+        assert "No more unread" in app.status.message
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert app.article_view.path == "c.txt"
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        assert app.article_view.path == "world/d.txt"
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        assert app.article_view.path == "c.txt"
+
+
+async def test_marks_stars_and_view_survive_a_restart(write_corpus):
+    corpus = write_corpus(ARTICLES)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m", "j", "m", "s")
+        app.set_sort("title")
+        app.set_view("unread")
+        await settle(app, pilot)
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert again.read == {"a.txt", "b.txt"}
+        assert again.starred == {"b.txt"}
+        assert again.view == "unread" and again.sort == "title"
+        assert titles(again) == ["Delta", "Gamma"]
+
+
+async def test_marks_follow_a_renamed_file(write_corpus):
+    corpus = write_corpus(ARTICLES)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        app.read_after = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await settle(app, pilot)
+    assert StateStore(corpus).is_read("a.txt")
+    (corpus / "a.txt").rename(corpus / "alpha-renamed.txt")
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert "alpha-renamed.txt" in again.read
+        assert "alpha-renamed.txt" in again.starred
+
+
+async def test_pager_editor_and_copy_without_a_terminal(write_corpus):
+    app = make_app(write_corpus(ARTICLES))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.press("e")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("Cannot hand over the terminal" in m for m in messages)
+        await pilot.press("y")
+        assert app.clipboard.startswith("Alpha\n\nAlpha story about rivers.")
+        assert "Copied" in app.status.message
+        assert app.is_running
+
+
+async def test_live_updates_keep_the_cursor_and_the_open_article(write_corpus):
+    corpus = write_corpus(ARTICLES)
+    app = ReaderApp(corpus, settings=Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert app.article_view.path == "b.txt"
+        runs = app.index_runs
+        (corpus / "new.txt").write_text("Title: Epsilon\nDate: 2025-02-01\n\nFresh story.\n")
+        (corpus / "c.txt").unlink()
+        (corpus / "b.txt").write_text("Title: Beta\nDate: 2025-01-04\n\nBeta now about lakes.\n")
+
+        def updated() -> bool:
+            paths = {e.path for e in app.entries}
+            shown = app.article_view.shown
+            return ("new.txt" in paths and "c.txt" not in paths and app.index_runs > runs
+                    and shown is not None and "lakes" in shown.article.body)
+
+        # The watcher notices, the indexer process runs, the list reloads: poll for it.
+        deadline = asyncio.get_running_loop().time() + 30
+        while not updated():
+            assert asyncio.get_running_loop().time() < deadline, "the change never appeared"
+            await pilot.pause(0.05)
+        assert titles(app)[0] == "Epsilon"
+        assert app.article_list.current_path == "b.txt"  # the cursor stayed
+        assert app.article_view.path == "b.txt"
+        assert "lakes" in app.article_view.shown.article.body
+
+
+async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
+    settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\n', None)
+    app = ReaderApp(write_corpus(ARTICLES), settings=settings, index_in_background=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        messages = " ".join(n.message for n in app._notifications)
+        assert "line 2" in messages and "text_width" in messages
+        assert "Unknown theme 'no-such-theme'" in messages
+        assert app.theme == "textual-dark"
+
+
+async def test_settings_theme_and_width_apply(write_corpus):
+    app = make_app(write_corpus(ARTICLES), theme="gruvbox", text_width=60)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.theme == "gruvbox"
+        body = app.article_view.query_one("#article-body")
+        assert body.size.width <= 60
