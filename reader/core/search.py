@@ -423,7 +423,10 @@ class Searcher:
                 return node
             text = as_typed(node) if isinstance(node, query.FuzzyTerm) else node.text.lower()
             if isinstance(node, query.FuzzyTerm):
-                words = reader.terms_within(spell, text, node.maxdist, prefix=node.prefixlength)
+                # The first letter must match: typos there are rare, and it keeps Whoosh's
+                # pure-Python edit-distance walk to a 26th of the lexicon.
+                words = reader.terms_within(spell, text, node.maxdist,
+                                            prefix=max(1, node.prefixlength))
             else:
                 if isinstance(node, query.Prefix):
                     text += "*"

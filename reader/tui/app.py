@@ -691,7 +691,8 @@ class ReaderApp(App[int]):
         starred = path not in self.starred
         (self.starred.add if starred else self.starred.discard)(path)
         if self.state is not None:
-            self.state.set_starred(path, starred)
+            hash_ = self._shown_hash if path == self.article_view.path else None
+            self.state.set_starred(path, starred, hash_)
         self.article_list.refresh_marks()
         self.status.say("Starred." if starred else "Star removed.")
 
