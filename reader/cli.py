@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def _non_negative(value: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] in (["search"], ["index"]):
+        _second_ctrl_c_quits()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # a second Ctrl+C while the first one was being reported
+        return EXIT_INTERRUPTED
+
+
+def _second_ctrl_c_quits() -> None:
+    """The first Ctrl+C stops cleanly (KeyboardInterrupt); a second one during that clean-up
+    exits at once. Raised again, it could land anywhere (a weakref callback, an atexit
+    join) and print a traceback, or leave the clean-up half done and waiting."""
+    count = 0
+
+    def handler(signum, frame):
+        nonlocal count
+        count += 1
+        if count > 1:
+            os._exit(EXIT_INTERRUPTED)  # sub-processes die with us; commits are whole
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, handler)
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets \xe9, not a traceback
         with contextlib.suppress(AttributeError, ValueError):

@@ -578,6 +578,14 @@ def _cancel(writer) -> None:
             task.join(5)
     with contextlib.suppress(Exception):
         writer.cancel()
+    # Its queues' feeder threads would be joined at exit, and a Ctrl+C landing in the
+    # middle of that left the process waiting forever; nothing in them matters now.
+    for name in ("jobqueue", "resultqueue"):
+        queue = getattr(writer, name, None)
+        if queue is not None:
+            with contextlib.suppress(Exception):
+                queue.cancel_join_thread()
+                queue.close()
 
 
 def open_index(corpus: Path, index_dir: Path | None = None, **kwargs) -> CorpusIndex:

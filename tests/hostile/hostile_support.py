@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ def plain_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         env.pop(name, None)
-    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100", "PYTHONUNBUFFERED": "1"})
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100", "PYTHONUNBUFFERED": "1",
+                "PYTHONFAULTHANDLER": "1"})  # a hang killed with SIGABRT shows its stacks
     env.update(extra)
     return env
 
@@ -160,9 +162,16 @@ class Background:
         try:
             status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            pytest.fail(f"reader did not finish within {timeout} s")
+            self.proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            for thread in self._threads:
+                thread.join(5)
+            pytest.fail(f"reader did not finish within {timeout} s:\n"
+                        + self.stderr.decode("utf-8", "replace")[-6000:])
         for thread in self._threads:
             thread.join(10)
         err = self.stderr.decode("utf-8", "replace")
