@@ -75,6 +75,9 @@ class ReaderApp(App[int]):
     CSS_PATH = STYLES
     TITLE = "reader"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The screen focuses the list as it first shows; a deferred focus() in on_mount could land
+    # after a "/" typed at once and pull the keys that follow away from the search box.
+    AUTO_FOCUS = "#articles"
 
     BINDINGS = [
         # priority: handled before the keys typed after it are forwarded to the list.
@@ -171,7 +174,6 @@ class ReaderApp(App[int]):
         listing.empty_text = "Loading articles…"
         listing.is_read = self.read.__contains__
         listing.is_starred = self.starred.__contains__
-        listing.focus()
         self.load_index()
 
     def _apply_settings(self) -> None:
@@ -228,6 +230,8 @@ class ReaderApp(App[int]):
         if index.in_memory:
             self.call_from_thread(self._index_in_memory)
         elif self.index_in_background:
+            # Watch first: a file added while the first update runs triggers another one.
+            self.call_from_thread(self._start_watching)
             self.call_from_thread(self.run_indexer)
 
     def _use_state(self, state: StateStore) -> None:
@@ -358,9 +362,6 @@ class ReaderApp(App[int]):
             self.notify(notice, title="Index", severity="warning")
         self.status.indexing_finished(self._index_summary(done_event))
         await self.reload_entries().wait()
-        if not self._watching:
-            self._watching = True
-            self.watch_corpus()
         if self.mode == "results" and self.query_text:
             self.run_search(self.query_text)  # the search ran on a partial index
         self.index_runs += 1
@@ -478,11 +479,11 @@ class ReaderApp(App[int]):
 
     @on(SearchInput.Submitted)
     def on_search_submitted(self, event: SearchInput.Submitted) -> None:
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     @on(SearchInput.ToResults)
     def on_search_to_results(self) -> None:
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     @on(SearchInput.Leave)
     def on_search_leave(self) -> None:
@@ -495,7 +496,7 @@ class ReaderApp(App[int]):
         self.search_bar.set_status("")
         if self.mode == "results":
             self._show_all()
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     # --- opening articles ------------------------------------------------------------------
 
@@ -532,7 +533,7 @@ class ReaderApp(App[int]):
             del self.history[:-100]
         self.article_view.show(article, title_spans, body_spans)
         if focus:
-            self.article_view.focus()
+            self.set_focus(self.article_view)
         if self._read_timer is not None:
             self._read_timer.stop()
         self._shown_hash = article.hash
@@ -596,13 +597,13 @@ class ReaderApp(App[int]):
 
     def action_switch_pane(self) -> None:
         if self.focused is self.article_list:
-            self.article_view.focus()
+            self.set_focus(self.article_view)
         else:
-            self.article_list.focus()
+            self.set_focus(self.article_list)
 
     def action_back(self) -> None:
         if self.focused is self.article_view:
-            self.article_list.focus()
+            self.set_focus(self.article_list)
         elif self.mode == "results":
             self._leave_search()
 
@@ -790,6 +791,11 @@ class ReaderApp(App[int]):
             self.status.say(f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
 
     # --- live updates ----------------------------------------------------------------------
+
+    def _start_watching(self) -> None:
+        if not self._watching:
+            self._watching = True
+            self.watch_corpus()
 
     @work(exclusive=True, group="watch")
     async def watch_corpus(self) -> None:

@@ -244,6 +244,10 @@ async def test_related_articles_open_from_the_list(sample_corpus):
         assert isinstance(app.screen, RelatedScreen)
         assert [hit.path for hit in app.screen.related][0] == XI
         await pilot.press("enter")
+        for _ in range(100):  # the dismissal is a few messages away
+            if not isinstance(app.screen, RelatedScreen):
+                break
+            await pilot.pause()
         await settle(app, pilot)
         assert not isinstance(app.screen, RelatedScreen)
         assert app.article_view.path == XI

@@ -48,6 +48,7 @@ def key_table(app, sections: list[tuple[str, list[Binding]]], keymap: dict[str, 
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "VerticalScroll"
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False),

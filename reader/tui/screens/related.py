@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 
 class RelatedScreen(ModalScreen[str | None]):
+    AUTO_FOCUS = "OptionList"
     BINDINGS = [
         Binding("escape,q,r", "close", "Close", id="related.close"),
         Binding("j", "cursor('down')", "Down", show=False),

@@ -203,7 +203,7 @@ class ArticleList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         index = (event.y + int(self.scroll_y)) // self.row_height
         if 0 <= index < len(self.rows):
-            self.focus()
+            self.app.set_focus(self)
             self._set_cursor(index)
             self.action_select()
 
