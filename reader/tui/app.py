@@ -69,6 +69,11 @@ def quick_entries(root: Path, max_bytes: int) -> list[Entry]:
     return entries
 
 
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 class ReaderApp(App[int]):
     """Read, search and keep up with a folder of plain-text articles."""
 
@@ -322,6 +327,7 @@ class ReaderApp(App[int]):
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
+                preexec_fn=_lower_priority,  # key presses first, indexing in the gaps
             )
         except OSError as exc:
             self.indexing = False
