@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.core import corpus as corpus_module
 from reader.core.corpus import CorpusError, FileStat, diff, scan
 from reader.core.index import SCHEMA_VERSION, CorpusIndex
 from reader.core.paths import cache_dir
@@ -210,21 +209,6 @@ def test_second_updater_waits_or_reports_busy(sample_corpus):
         with pytest.raises(IndexBusy):
             second.update(lock_timeout=0.2)
     assert len(second.update().added) == 3
-
-
-def test_core_never_imports_textual():
-    code = (
-        "import sys, pkgutil, importlib, reader.core\n"
-        "for m in pkgutil.walk_packages(reader.core.__path__, 'reader.core.'):\n"
-        "    importlib.import_module(m.name)\n"
-        "import reader.cli\n"
-        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-        "print(bad); sys.exit(1 if bad else 0)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sources = Path(corpus_module.__file__).parent.glob("*.py")
-    assert not [p for p in sources if "import textual" in p.read_text() or "from textual" in p.read_text()]
 
 
 def test_importing_reader_under_warnings_as_errors():
