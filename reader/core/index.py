@@ -14,6 +14,7 @@ earlier state; the next update brings it level with the corpus.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import functools
@@ -23,6 +24,7 @@ import pickle
 import shutil
 import signal
 import struct
+import tempfile
 import sys
 import threading
 import time
@@ -35,7 +37,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
@@ -67,6 +69,22 @@ INDEX_ERRORS = (
     FileFormatError,  # a segment file whose header is gone or garbage
     zlib.error,
 )
+
+
+class PrivateRamStorage(RamStorage):
+    """An in-memory index whose writers' temp files are private to this process.
+
+    Whoosh's RamStorage puts them in ``/tmp/<index name>.tmp`` ("/tmp/MAIN.tmp" for every
+    index), so two processes on the in-memory fallback deleted each other's files."""
+
+    _temp_root: str | None = None
+
+    def temp_storage(self, name=None):
+        if self._temp_root is None:
+            self._temp_root = tempfile.mkdtemp(prefix="reader-ram-")
+            atexit.register(shutil.rmtree, self._temp_root, True)
+        folder = os.path.join(self._temp_root, name or f"{os.getpid()}-{id(self)}.tmp")
+        return FileStorage(folder).create()
 
 
 def make_schema() -> Schema:
@@ -221,7 +239,7 @@ class CorpusIndex:
     def _open_in_memory(self, why: str) -> CorpusIndex:
         self.notices.append(f"Using a temporary in-memory index: {why}.")
         self.in_memory = True
-        self._ix = RamStorage().create_index(self.schema)
+        self._ix = PrivateRamStorage().create_index(self.schema)
         self._active = None
         return self
 
