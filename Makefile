@@ -21,7 +21,7 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/reader corpus $(ARGS)
+	$(BIN)/reader $(if $(ARGS),$(ARGS),corpus)
 
 test: $(TSTAMP)
 	$(BIN)/python -m pytest -n 2 -q $(ARGS)
