@@ -200,19 +200,25 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     from .core.index import IndexBusy
 
     progress, callback = _progress_printer(show_progress and not json_progress)
+    committed = None
     if json_progress:
         def callback(done: int, total: int) -> None:
             _emit({"event": "progress", "done": done, "total": total})
+
+        def committed(done: int, total: int) -> None:  # the app reloads its list on these
+            _emit({"event": "commit", "done": done, "total": total})
     try:
         try:
-            return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5)
+            return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5,
+                                committed=committed)
         except IndexBusy:
             if not wait:
                 raise
             if not json_progress:
                 print("reader: another reader is updating this index; waiting for it…",
                       file=sys.stderr)
-            return index.update(rebuild=rebuild, progress=callback, lock_timeout=3600)
+            return index.update(rebuild=rebuild, progress=callback, lock_timeout=3600,
+                                committed=committed)
     finally:
         if progress is not None:
             progress.stop()

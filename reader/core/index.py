@@ -5,6 +5,11 @@ Layout of an index folder (in the user cache dir, never in the corpus)::
     meta.json      {"schema": N, "corpus": "/abs/path", "active": "ix-3"}
     update.lock    held (flock) by whoever is updating; released by the OS on any exit
     ix-3/          the Whoosh index itself (segments written with compound=False)
+    ix-3/listing.pickle
+                   what the list and the change check need of every article (path, title,
+                   section, date, mtime, size, hash), written after each commit and tagged
+                   with its generation: reading it takes tens of milliseconds at 100,000
+                   articles, where unpickling every stored field takes seconds
 
 A missing, corrupt or old-schema index is never fatal: a fresh generation folder is made
 and filled, and the reason is kept in ``notices`` for the user. Each commit holds whole
@@ -33,6 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -53,6 +59,8 @@ BATCH_DOCS = 5000
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
 EPOCH = datetime(1970, 1, 1)
+LISTING_FILE = "listing.pickle"
+LISTING_VERSION = 1
 
 # What a damaged index raises on open or on first read.
 INDEX_ERRORS = (
@@ -134,14 +142,35 @@ def document(article: Article) -> dict:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One article as the list shows it, drawn from the index alone."""
+class Entry(NamedTuple):
+    """One article as the list shows it, drawn from the index alone (a tuple: 100,000 of
+    them are made at every start, twice as fast as a frozen dataclass)."""
 
     path: str
     title: str
     section: str
     date: datetime
+
+
+class Row(NamedTuple):
+    """What the index holds of one article besides its words: the listing's record."""
+
+    title: str
+    section: str
+    date: datetime
+    mtime_ns: int
+    size: int
+    hash: str
+
+
+def _row(fields: dict) -> Row:
+    return Row(fields.get("title", ""), fields.get("section_name", ""), fields.get("date") or EPOCH,
+               fields.get("mtime_ns", 0), fields.get("size", -1), fields.get("hash", ""))
+
+
+def _row_of(article: Article) -> Row:
+    return Row(article.title, article.section, article.date or EPOCH, article.mtime_ns,
+               article.size, article.hash)
 
 
 @dataclass(slots=True)
@@ -300,26 +329,89 @@ class CorpusIndex:
 
     # --- reading ---------------------------------------------------------------------------
 
+    def rows(self) -> dict[str, Row]:
+        """path -> Row of every indexed article: from the listing when it matches the
+        index's latest commit, else from the stored fields (seconds at 100,000)."""
+        listing = self._load_listing()
+        if listing is not None:
+            return listing
+        with self.ix.searcher() as searcher:
+            return {fields["path"]: _row(fields) for fields in searcher.all_stored_fields()}
+
     def known(self) -> dict[str, FileStat]:
         """What the index holds: path -> (mtime, size) as last indexed."""
-        with self.ix.searcher() as searcher:
-            return {
-                fields["path"]: FileStat(fields.get("mtime_ns", 0), fields.get("size", -1))
-                for fields in searcher.all_stored_fields()
-            }
+        return {path: FileStat(row.mtime_ns, row.size) for path, row in self.rows().items()}
 
     def entries(self) -> list[Entry]:
-        """Every indexed article, for drawing the list without touching the corpus."""
-        with self.ix.searcher() as searcher:
-            return [
-                Entry(f["path"], f.get("title", ""), f.get("section_name", ""), f["date"])
-                for f in searcher.all_stored_fields()
-            ]
+        """Every indexed article, newest first, for drawing the list without touching the
+        corpus."""
+        return list(map(Entry, *self._listing_columns()))
 
     def hashes(self) -> dict[str, str]:
         """path -> content hash of every indexed article (to carry marks over moves)."""
-        with self.ix.searcher() as searcher:
-            return {f["path"]: f.get("hash", "") for f in searcher.all_stored_fields()}
+        return {path: row.hash for path, row in self.rows().items()}
+
+    def _listing_columns(self) -> tuple[list, list, list, list]:
+        """(paths, titles, sections, dates), newest first, as the listing stores them."""
+        data = self._read_listing()
+        if data is not None:
+            return data["paths"], *data["columns"][:3]
+        ordered = _newest_first(self.rows())
+        return ([p for p, _ in ordered], [r.title for _, r in ordered],
+                [r.section for _, r in ordered], [r.date for _, r in ordered])
+
+    # --- the listing -----------------------------------------------------------------------
+
+    def _listing_file(self) -> Path | None:
+        if self.in_memory or not self._active:
+            return None
+        return self.dir / self._active / LISTING_FILE
+
+    def _read_listing(self) -> dict | None:
+        """The listing's columns, or None when it is missing, damaged or from another
+        commit than the index's latest (a writer killed between the two, an older version)."""
+        target = self._listing_file()
+        if target is None:
+            return None
+        try:
+            with open(target, "rb") as handle:
+                data = pickle.load(handle)
+            if (not isinstance(data, dict) or data.get("version") != LISTING_VERSION
+                    or data.get("generation") != self.ix.latest_generation()):
+                return None
+            paths, columns = data["paths"], data["columns"]
+            if len(columns) != len(Row._fields) or any(len(c) != len(paths) for c in columns):
+                return None
+            return data
+        except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
+            return None
+
+    def _load_listing(self) -> dict[str, Row] | None:
+        data = self._read_listing()
+        if data is None:
+            return None
+        return dict(zip(data["paths"], map(Row, *data["columns"]), strict=True))
+
+    def _save_listing(self, rows: dict[str, Row]) -> None:
+        """Write the listing for the index's latest commit (with the update lock held)."""
+        target = self._listing_file()
+        if target is None:
+            return
+        ordered = _newest_first(rows)
+        data = {
+            "version": LISTING_VERSION,
+            "generation": self.ix.latest_generation(),
+            "paths": [path for path, _ in ordered],
+            "columns": [[row[i] for _, row in ordered] for i in range(len(Row._fields))],
+        }
+        tmp = target.with_name(f"{LISTING_FILE}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:  # a full disk: readers fall back to the stored fields
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -367,19 +459,23 @@ class CorpusIndex:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
         lock_timeout: float = 0.0,
+        committed: ProgressFn | None = None,
     ) -> UpdateReport:
         """Bring the index level with the corpus. KeyboardInterrupt keeps what was committed.
 
+        ``progress(done, total)`` follows the work; ``committed(done, total)`` is called after
+        each commit, when readers of the index (and its listing) can see it.
         When the index cannot be written (disk full, cache dir gone read-only) the update is
         made in a temporary in-memory index instead, with a notice; the files on disk keep
         the last complete commit."""
         try:
-            return self._update(rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
+            return self._update(rebuild=rebuild, progress=progress, lock_timeout=lock_timeout,
+                                committed=committed)
         except OSError as exc:
             if self.in_memory:
                 raise
             self._open_in_memory(f"cannot write the index in {self.dir} ({exc.strerror or exc})")
-            return self._update(progress=progress)
+            return self._update(progress=progress, committed=committed)
 
     def _update(
         self,
@@ -387,6 +483,7 @@ class CorpusIndex:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
         lock_timeout: float = 0.0,
+        committed: ProgressFn | None = None,
     ) -> UpdateReport:
         started = time.perf_counter()
         report = UpdateReport()
@@ -400,20 +497,22 @@ class CorpusIndex:
                     report.rebuilt = True
                 found = scan(self.root)
                 report.skipped.update(found.problems)
+                listed = self._read_listing() is not None
                 try:
-                    known = self.known()
+                    rows = self.rows()
                 except INDEX_ERRORS as exc:
                     self.notices.append(
                         f"Rebuilding the index: it could not be read ({type(exc).__name__})."
                     )
                     self._create_generation_locked()
                     report.rebuilt = True
-                    known = {}
+                    rows, listed = {}, False
+                known = {path: FileStat(row.mtime_ns, row.size) for path, row in rows.items()}
                 changes = diff(found.files, known)
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
                     try:
-                        self._apply(changes, report, progress)
+                        self._apply(changes, rows, report, progress, committed)
                     except Exception:
                         damage = self.verify()  # a merge reads old segments: are they damaged?
                         if damage is None:
@@ -424,7 +523,10 @@ class CorpusIndex:
                         report.added, report.updated, report.removed = [], [], []
                         report.skipped = dict(found.problems)
                         report.unchanged = 0
-                        self._apply(diff(found.files, {}), report, progress)
+                        rows = {}
+                        self._apply(diff(found.files, {}), rows, report, progress, committed)
+                elif not listed:  # an index from before the listing, or one a kill left behind
+                    self._save_listing(rows)
         except KeyboardInterrupt:
             report.interrupted = True
         report.seconds = time.perf_counter() - started
@@ -441,7 +543,10 @@ class CorpusIndex:
             if old.name != active:
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _apply(self, changes: Changes, report: UpdateReport, progress: ProgressFn | None) -> None:
+    def _apply(self, changes: Changes, rows: dict[str, Row], report: UpdateReport,
+               progress: ProgressFn | None, committed: ProgressFn | None = None) -> None:
+        """Index the changes in batches; ``rows`` (what the index held) follows each commit
+        and is written as the listing after it."""
         to_read = changes.added + changes.changed
         known_changed = set(changes.changed)
         total = len(to_read) + len(changes.removed)
@@ -459,6 +564,7 @@ class CorpusIndex:
             writer = self._writer(len(batch))
             added: list[str] = []  # reported once committed: an interrupted batch adds nothing
             updated: list[str] = []
+            new_rows: dict[str, Row] = {}
             try:
                 for path in pending_deletes:
                     writer.delete_by_term("path", path)
@@ -469,6 +575,7 @@ class CorpusIndex:
                         report.skipped[path] = str(exc)
                     else:
                         writer.add_document(**document(article))
+                        new_rows[path] = _row_of(article)
                         (updated if path in known_changed else added).append(path)
                     done += 1
                     if progress and done % 50 == 0:
@@ -478,6 +585,10 @@ class CorpusIndex:
                 _cancel(writer)
                 self._drop_unfinished()
                 raise
+            for path in pending_deletes:
+                rows.pop(path, None)
+            rows.update(new_rows)
+            self._save_listing(rows)
             report.added.extend(added)
             report.updated.extend(updated)
             report.removed.extend(p for p in pending_deletes if p in changes.removed)
@@ -485,6 +596,8 @@ class CorpusIndex:
             pending_deletes = []
             if progress:
                 progress(done, total)
+            if committed:
+                committed(done, total)
 
     def _drop_old_generations(self) -> None:
         """With the update lock held: follow a generation another process made since we
@@ -574,6 +687,12 @@ def _arm_pdeathsig() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_die_with_parent)
+
+
+def _newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:
+    """The order the list opens in (by date, then path, descending), so that sorting it again
+    at start-up finds it already in order."""
+    return sorted(rows.items(), key=lambda item: (item[1].date, item[0]), reverse=True)
 
 
 def _check_lengths(reader) -> None:

@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import WorkerCancelled
 
 from ..core.articles import SkipFile, parse_article
 from ..core.corpus import CorpusError, scan
@@ -334,7 +335,6 @@ class ReaderApp(App[int]):
             self.status.say(f"Cannot start indexing: {exc}", error=True)
             return
         self._indexer = process
-        batches_seen = 0
         try:
             assert process.stdout is not None
             async for raw in process.stdout:
@@ -342,14 +342,14 @@ class ReaderApp(App[int]):
                     event = json.loads(raw)
                 except ValueError:
                     continue
-                if event.get("event") == "progress":
+                kind = event.get("event")
+                if kind == "progress":
                     done, total = event["done"], event["total"]
                     self.index_progress = (done, total)
                     self.status.indexing(done, total)
-                    if done // 5000 > batches_seen:  # a batch was committed: show it
-                        batches_seen = done // 5000
-                        self.reload_entries()
-                elif event.get("event") == "done":
+                elif kind == "commit" and event["done"] < event["total"]:
+                    self.reload_entries()  # a batch is in: show it (the last one, below)
+                elif kind == "done":
                     done_event = event
             stderr = await process.stderr.read() if process.stderr else b""
             status = await process.wait()
@@ -367,7 +367,10 @@ class ReaderApp(App[int]):
         for notice in done_event.get("notices", []):
             self.notify(notice, title="Index", severity="warning")
         self.status.indexing_finished(self._index_summary(done_event))
-        await self.reload_entries().wait()
+        try:
+            await self.reload_entries().wait()
+        except WorkerCancelled:  # the app is closing (q right after an editor or a change)
+            return
         if self.mode == "results" and self.query_text:
             self.run_search(self.query_text)  # the search ran on a partial index
         self.index_runs += 1

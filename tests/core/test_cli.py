@@ -99,6 +99,7 @@ def test_index_progress_json_for_the_app(write_corpus, capsys):
     assert main(["index", "--corpus", str(root), "--progress-json"]) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert events[0] == {"event": "progress", "done": 0, "total": 3}
+    assert {"event": "commit", "done": 3, "total": 3} in events  # the app reloads its list
     assert events[-1]["event"] == "done" and events[-1]["added"] == 3
 
 

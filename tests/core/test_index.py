@@ -125,11 +125,15 @@ def test_large_update_uses_the_parallel_writer_and_batches(write_corpus, monkeyp
     monkeypatch.setattr(index_module, "BATCH_DOCS", 80)
     root = write_corpus({f"s{i:03}.txt": f"Story {i}\nword{i} common\n" for i in range(200)})
     index = CorpusIndex(root).open()
-    progress = []
-    report = index.update(progress=lambda done, total: progress.append((done, total)))
+    progress, commits = [], []
+    report = index.update(progress=lambda done, total: progress.append((done, total)),
+                          committed=lambda done, total: commits.append(done))
     assert len(report.added) == 200
     assert index.doc_count() == 200
     assert progress[-1] == (200, 200)
+    assert commits == [80, 160, 200]
+    assert index._read_listing() is not None
+    assert {path: tuple(row) for path, row in index.rows().items()} == stored_rows(index)
     from reader.core.search import Searcher
 
     assert [h.path for h in Searcher(index).search("word137").hits] == ["s137.txt"]
@@ -333,3 +337,61 @@ def test_schema_change_notice_and_rebuild_from_the_command_line(sample_corpus, c
     assert err.strip() == "reader: Rebuilding the index: the index format changed."
     assert out.startswith("3 added, 0 updated, 0 removed, 0 skipped, 0 unchanged")
     assert json.loads((index.dir / "meta.json").read_text())["schema"] == SCHEMA_VERSION
+
+
+# --- the listing: what the list and the change check read instead of every stored field ----
+
+
+def stored_rows(index: CorpusIndex) -> dict:
+    """What the stored fields say, the slow way the listing stands in for."""
+    with index.ix.searcher() as searcher:
+        return {f["path"]: (f["title"], f["section_name"], f["date"], f["mtime_ns"], f["size"],
+                            f["hash"]) for f in searcher.all_stored_fields()}
+
+
+def test_the_listing_matches_the_stored_fields_after_every_kind_of_change(sample_corpus):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    listing = index.dir / index._active / "listing.pickle"
+    assert listing.exists()
+    bump(sample_corpus / "xi.txt", "TikTok deal, revised\nNew body.\n")
+    (sample_corpus / "madrid.txt").unlink()
+    (sample_corpus / "new.txt").write_text("Fresh story\nBody.\n")
+    index.update()
+    assert index._read_listing() is not None  # the reads below come from it
+    assert {path: tuple(row) for path, row in index.rows().items()} == stored_rows(index)
+    assert index.rows()["xi.txt"].title == "TikTok deal, revised"
+    entries = index.entries()
+    assert [e.path for e in entries] == sorted(
+        (e.path for e in entries), key=lambda p: (index.rows()[p].date, p), reverse=True)
+
+
+def test_a_listing_from_another_commit_is_not_believed(sample_corpus):
+    """A writer killed between its commit and the listing leaves an old listing behind."""
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    writer = index.ix.writer()  # a commit that no listing follows
+    writer.delete_by_term("path", "xi.txt")
+    writer.commit()
+    assert index._read_listing() is None
+    assert "xi.txt" not in index.known()  # from the stored fields: the truth
+    assert "xi.txt" not in {e.path for e in index.entries()}
+    report = index.update()  # puts xi.txt back, and the listing level with it
+    assert report.added == ["xi.txt"]
+    assert index._read_listing() is not None
+    assert set(index.known()) == set(stored_rows(index))
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"\x80\x05K\x01."])
+def test_a_damaged_or_missing_listing_is_rewritten_by_the_next_update(sample_corpus, damage):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    before = {path: tuple(row) for path, row in index.rows().items()}
+    listing = index.dir / index._active / "listing.pickle"
+    listing.write_bytes(damage)
+    assert {path: tuple(row) for path, row in index.rows().items()} == before
+    report = CorpusIndex(sample_corpus).open().update()  # nothing changed ...
+    assert not report.changed
+    assert index._read_listing() is not None  # ... but the listing is whole again
+    listing.unlink()
+    assert {path: tuple(row) for path, row in index.rows().items()} == before
