@@ -357,8 +357,8 @@ def run_app(args) -> int:
         return fail(str(exc))
     try:
         from .tui.app import ReaderApp
-    except ImportError:
-        return fail("the reading app is not built yet; use 'reader search' and 'reader index'")
+    except ImportError as exc:  # a broken install: say what is missing, not a traceback
+        return fail(f"cannot start the app ({exc}); 'reader search' and 'reader index' still work")
     app = ReaderApp(corpus, index_dir=args.index_dir)
     app.run()
     return app.return_code or EXIT_OK

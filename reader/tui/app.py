@@ -49,6 +49,8 @@ SORT_LABELS = {"date": "newest first", "title": "by title", "relevance": "by rel
 
 
 def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
+    """The full list in the user's order (the index gives it newest first, so the usual
+    sort by date finds it in order and costs one pass)."""
     if sort == "title":
         return sorted(entries, key=lambda e: (e.title.casefold(), e.path))
     return sorted(entries, key=lambda e: (e.date, e.path), reverse=True)
@@ -129,6 +131,8 @@ class ReaderApp(App[int]):
         self.indexing = False
         self.index_progress = (0, 0)
         self._reindex_requested = False
+        #: The list came from peeking at the files (a first run), not from the index.
+        self._quick_list = False
         self.state: StateStore | None = None
         self.read: set[str] = set()
         self.starred: set[str] = set()
@@ -230,7 +234,8 @@ class ReaderApp(App[int]):
         if not entries:
             entries = quick_entries(index.root, index.max_bytes)
             quick = True
-        self.call_from_thread(self._set_entries, entries)
+        self._quick_list = quick
+        self.call_from_thread(self._set_entries, sort_entries(entries, self.sort))
         if quick and entries:
             self.call_from_thread(self.status.say, "First run: indexing the articles…")
         if index.in_memory:
@@ -285,7 +290,8 @@ class ReaderApp(App[int]):
         return entries
 
     def _set_entries(self, entries: list[Entry]) -> None:
-        self.entries = sort_entries(entries, self.sort)
+        """Show a new full list, already in ``self.sort`` order (sorted off the UI thread)."""
+        self.entries = entries
         self._update_subtitle()
         if self.mode == "all":
             self._show_entries(cursor_path=self.article_list.current_path)
@@ -304,7 +310,7 @@ class ReaderApp(App[int]):
     def _index_in_memory(self) -> None:
         assert self.index is not None
         self.index.update()
-        self.call_from_thread(self._set_entries, self.index.entries())
+        self.call_from_thread(self._set_entries, sort_entries(self.index.entries(), self.sort))
         self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
 
     def _index_command(self) -> list[str]:
@@ -347,8 +353,11 @@ class ReaderApp(App[int]):
                     done, total = event["done"], event["total"]
                     self.index_progress = (done, total)
                     self.status.indexing(done, total)
-                elif kind == "commit" and event["done"] < event["total"]:
-                    self.reload_entries()  # a batch is in: show it (the last one, below)
+                elif (kind == "commit" and event["done"] < event["total"] and not rebuild
+                      and not self._quick_list):
+                    # A batch of a large update is in: show it (the last one, below). The
+                    # list of a rebuild or a first run already names every article.
+                    self.reload_entries(merge=True)
                 elif kind == "done":
                     done_event = event
             stderr = await process.stderr.read() if process.stderr else b""
@@ -387,7 +396,9 @@ class ReaderApp(App[int]):
         return "Index up to date" + (": " + ", ".join(parts) if parts else ".")
 
     @work(thread=True, exclusive=True, group="reload")
-    def reload_entries(self) -> None:
+    def reload_entries(self, merge: bool = False) -> None:
+        """The list from the index as it is now; ``merge`` keeps the articles listed that the
+        index does not hold yet (in the middle of an update)."""
         if self.index is None:
             return
         try:
@@ -396,7 +407,12 @@ class ReaderApp(App[int]):
         except Exception as exc:  # the indexer may be swapping generations under us
             self.call_from_thread(self.status.say, f"Could not read the index: {exc}", error=True)
             return
-        self.call_from_thread(self._set_entries, entries)
+        if merge:
+            indexed = {e.path for e in entries}
+            entries += [e for e in self.entries if e.path not in indexed]
+        else:
+            self._quick_list = False
+        self.call_from_thread(self._set_entries, sort_entries(entries, self.sort))
         self._reconcile(entries)
 
     def request_reindex(self) -> None:
@@ -487,11 +503,22 @@ class ReaderApp(App[int]):
         self._update_subtitle()
 
     @on(SearchInput.Submitted)
-    def on_search_submitted(self, event: SearchInput.Submitted) -> None:
-        self.set_focus(self.article_list)
-
     @on(SearchInput.ToResults)
-    def on_search_to_results(self) -> None:
+    async def on_search_to_results(self) -> None:
+        """Go to the results of what is in the box, waiting for them when the search is still
+        pending: "nvidia", enter, enter typed at once opens the first hit, not the article
+        that was first before the search."""
+        text = self.search_bar.value
+        if self.index is not None and text.strip() and (
+            self.mode != "results" or self.query_text != text
+        ):
+            self.workers.cancel_group(self, "search")
+            try:
+                results = await asyncio.to_thread(self._search, text, self.result_sort)
+            except QueryError as exc:
+                self.search_bar.set_status(str(exc), error=True)
+                return  # stay in the box to mend the query
+            self._show_results(text, results)
         self.set_focus(self.article_list)
 
     @on(SearchInput.Leave)
@@ -662,7 +689,7 @@ class ReaderApp(App[int]):
             self.sort = sort
             if self.state is not None:
                 self.state.set_view("sort", sort)
-            self._set_entries(self.entries)
+            self._set_entries(sort_entries(self.entries, sort))
         if self.mode == "results":
             self.run_search(self.query_text)
         self._update_subtitle()

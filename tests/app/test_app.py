@@ -99,6 +99,30 @@ async def test_search_open_highlight_and_back(sample_corpus):
         assert len(app.article_list.rows) == 3
 
 
+async def test_enter_typed_at_once_waits_for_the_results(sample_corpus, monkeypatch):
+    """"/nvidia", enter, enter typed faster than the search-as-you-type delay still opens
+    the hit: enter runs the pending search first."""
+    import reader.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "SEARCH_DEBOUNCE", 30.0)  # as-you-type never fires here
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.article_list.current_path != MADRID
+        await pilot.press("slash", *"nvidia", "enter", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "open"])
+        await pilot.pause()
+        assert app.mode == "results"
+        assert app.article_view.path == MADRID
+        assert [body for body in app.article_view.hits]  # with its hit highlighted
+
+        await pilot.press("slash", *["backspace"] * 6, *"title:", "enter")
+        await pilot.pause()
+        assert app.focused is app.search_bar.input  # a query that cannot run: mend it here
+        assert "needs a word after it" in str(app.search_bar.query_one("#search-status").render())
+
+
 async def test_n_and_shift_n_cycle_through_hits(write_corpus):
     words = " ".join(f"filler{i}" for i in range(60))
     body = "\n\n".join(f"Paragraph {i} mentions tariffs. {words}" for i in range(30))
