@@ -378,3 +378,25 @@ def test_sections_with_spaces_and_capitals(write_corpus):
     ]:
         assert sorted(h.path for h in searcher.search(query, limit=0).hits) == expected, query
     assert {h.section for h in searcher.search("section:tech").hits} == {"Tech"}
+
+
+WORDS = st.sampled_from(["Talks", "talk", "talking", "the", "U.S.", "a", "happy", "happiness",
+                         "cry", "cried", "Ünïcode", "naïve", "x2", "3.14", "under_score"])
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40),
+       st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14"])))
+def test_hit_offsets_are_the_analyzers_own(words, terms):
+    """The memoised word-by-word walk finds exactly the spans the analyzer's walk finds."""
+    from whoosh.analysis import StemmingAnalyzer
+
+    from reader.core.search import find_spans
+
+    analyzer = StemmingAnalyzer()
+    text = " ".join(words)
+    expected = [(t.startchar, t.endchar)
+                for t in analyzer(text, chars=True, mode="index", removestops=False)
+                if t.text in terms]
+    assert find_spans(text, terms, analyzer) == expected
+    assert find_spans(text, terms, analyzer) == expected  # and again, from the memo
