@@ -54,8 +54,15 @@ SCHEMA_VERSION = 2  # 2: content hash stored
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
 #: Documents per commit in a large update: what a kill can lose, and how often
-#: a reader of the index (the app) sees progress.
+#: a reader of the index (the app) sees progress. A very large update uses fewer, larger
+#: commits (at most MAX_COMMITS), since each commit adds segments that every search visits.
 BATCH_DOCS = 5000
+MAX_COMMITS = 8
+#: Segments of about the same size are merged once this many have piled up ...
+MERGE_FACTOR = 4
+#: ... unless together they hold more articles than this: a merge runs in one process, in
+#: the middle of an update (about 1,000 articles a second), so large ones are left alone.
+MAX_MERGE_DOCS = 20_000
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
 EPOCH = datetime(1970, 1, 1)
@@ -557,7 +564,8 @@ class CorpusIndex:
         # Removals (and the old versions of changed files) go in the first commit, with
         # the first batch of additions, so nothing is ever in the index twice.
         pending_deletes = list(changes.removed) + list(changes.changed)
-        batches = [to_read[i : i + BATCH_DOCS] for i in range(0, len(to_read), BATCH_DOCS)]
+        size = max(BATCH_DOCS, -(-len(to_read) // MAX_COMMITS))
+        batches = [to_read[i : i + size] for i in range(0, len(to_read), size)]
         if not batches:
             batches = [[]]
         for batch in batches:
@@ -580,7 +588,7 @@ class CorpusIndex:
                     done += 1
                     if progress and done % 50 == 0:
                         progress(done, total)
-                writer.commit(merge=True)
+                writer.commit(mergetype=merge_tiers)
             except BaseException:
                 _cancel(writer)
                 self._drop_unfinished()
@@ -687,6 +695,32 @@ def _arm_pdeathsig() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_die_with_parent)
+
+
+def merge_tiers(writer, segments: list) -> list:
+    """Whoosh merge policy: merge the smallest size tier (segments within 4x of each other)
+    that has MERGE_FACTOR or more segments and MAX_MERGE_DOCS or fewer articles.
+
+    Whoosh's own MERGE_SMALL merged everything once about twenty segments existed: 50,000
+    articles rewritten in one process, minutes in the middle of a build. Here small updates
+    fold into each other and large segments stay as they are."""
+    from whoosh.reading import SegmentReader
+
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(max(1, segment.doc_count_all()).bit_length() // 2, []).append(segment)
+    chosen: list = []
+    for _, tier in sorted(tiers.items()):
+        if len(tier) >= MERGE_FACTOR and sum(s.doc_count_all() for s in tier) <= MAX_MERGE_DOCS:
+            chosen = tier
+            break
+    if not chosen:
+        return segments
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in chosen]
 
 
 def _newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:

@@ -395,3 +395,33 @@ def test_a_damaged_or_missing_listing_is_rewritten_by_the_next_update(sample_cor
     assert index._read_listing() is not None  # ... but the listing is whole again
     listing.unlink()
     assert {path: tuple(row) for path, row in index.rows().items()} == before
+
+
+def test_small_updates_fold_into_each_other(write_corpus):
+    root = write_corpus({f"a{i}.txt": f"Story {i}\nbody word{i}\n" for i in range(10)})
+    index = CorpusIndex(root).open()
+    index.update()
+    for round_ in range(6):  # six small updates, a segment each
+        for i in range(3):
+            (root / f"r{round_}-{i}.txt").write_text(f"Round {round_}\nround{round_}x{i}\n")
+        index.update()
+    sizes = sorted(s.doc_count_all() for s in index.ix._segments())
+    assert len(sizes) < 4, sizes  # four 3-article segments became one
+    assert sum(sizes) == 28 and index.doc_count() == 28
+    from reader.core.search import Searcher
+
+    assert [h.path for h in Searcher(index).search("round2x1").hits] == ["r2-1.txt"]
+
+
+def test_large_segments_are_not_merged_in_the_middle_of_an_update(write_corpus, monkeypatch):
+    import reader.core.index as index_module
+
+    monkeypatch.setattr(index_module, "MAX_MERGE_DOCS", 5)  # every tier is "large" here
+    root = write_corpus({f"a{i}.txt": f"Story {i}\nbody\n" for i in range(3)})
+    index = CorpusIndex(root).open()
+    index.update()
+    for round_ in range(5):
+        for i in range(3):
+            (root / f"r{round_}-{i}.txt").write_text(f"Round {round_}\nbody\n")
+        index.update()
+    assert sorted(s.doc_count_all() for s in index.ix._segments()) == [3] * 6
