@@ -5,9 +5,10 @@
 For each size a synthetic corpus is made (bench/make_corpus.py, cached under
 /tmp/reader-bench) or the given folder is used. Measured, each beside its baseline:
 full build (vs bare Whoosh, same schema and writer), no-change index, 1% changed,
-search p50/p95 with snippets (vs `rg -l -i`), app first frame (vs a bare Textual app),
-list replace and cursor moves, key-to-frame while a build runs, peak memory.
-The machine is shared and noisy: read the ratios and medians, not single times.
+search p50/p95 with snippets (vs `rg -l -i`), and in a real terminal (tmux, 120x36) the
+app's first frame (vs a bare Textual app's) and key-to-frame times, idle and while a
+rebuild runs; list replace and peak memory headless. The machine is shared and noisy:
+read the ratios and medians, not single times.
 """
 
 from __future__ import annotations
@@ -26,25 +27,31 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from terminal import app_in_terminal, env_for  # noqa: E402
 PY = sys.executable
 READER = [PY, "-m", "reader"]
 CACHE = Path(tempfile.gettempdir()) / "reader-bench"
 
-# Run a command, report wall time and the peak RSS of its largest process (KB).
+# Run a command, report wall time, the peak RSS of its largest process (KB) and the CPU
+# seconds of all its processes (how many cores it kept busy).
 MEASURE = (
     "import resource, subprocess, sys, time\n"
     "t = time.perf_counter()\n"
     "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(time.perf_counter() - t, u.ru_maxrss, rc, u.ru_utime + u.ru_stime)\n"
 )
 
 
-def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
+def measure(command: list[str], env: dict | None = None, cpu: bool = False):
+    """(seconds, peak MB) of a command; with ``cpu``, also the cores it kept busy."""
     out = subprocess.run([PY, "-c", MEASURE, *command], capture_output=True, text=True,
                          env=env, check=True).stdout.split()
     if out[2] != "0":
         raise RuntimeError(f"{command} exited {out[2]}")
-    return float(out[0]), int(out[1]) / 1024
+    seconds, mb = float(out[0]), int(out[1]) / 1024
+    return (seconds, mb, float(out[3]) / seconds) if cpu else (seconds, mb)
 
 
 def median(values) -> float:
@@ -65,8 +72,11 @@ def corpus_for(n: int) -> Path:
     return folder
 
 
-def queries(folder: Path, count: int, seed: int = 7) -> list[tuple[str, str | None]]:
-    """(query, the word for ripgrep or None) from words that occur in the corpus."""
+KINDS = ("word", "and", "phrase", "title", "fuzzy")
+
+
+def queries(folder: Path, count: int, seed: int = 7) -> list[tuple[str, str, str | None]]:
+    """(kind, query, the word for ripgrep or None) from words that occur in the corpus."""
     rng = random.Random(seed)
     files = sorted(folder.rglob("*.txt"))
     words: list[str] = []
@@ -77,43 +87,45 @@ def queries(folder: Path, count: int, seed: int = 7) -> list[tuple[str, str | No
         titles.append(body[0] if body else "")
         words += [w.strip(".,").lower() for w in " ".join(body[1:3]).split() if len(w) > 4]
     words = sorted(set(words))
-    out: list[tuple[str, str | None]] = []
+    out: list[tuple[str, str, str | None]] = []
     for i in range(count):
-        kind = i % 5
+        kind = KINDS[i % len(KINDS)]
         a, b = rng.choice(words), rng.choice(words)
-        if kind == 0:
-            out.append((a, a))
-        elif kind == 1:
-            out.append((f"{a} {b}", None))
-        elif kind == 2:
-            out.append((f'"{a} {b}"', None))
-        elif kind == 3:
-            out.append((f"title:{rng.choice(titles).split()[0] if titles else a}", None))
+        if kind == "word":
+            out.append((kind, a, a))
+        elif kind == "and":
+            out.append((kind, f"{a} {b}", None))
+        elif kind == "phrase":
+            out.append((kind, f'"{a} {b}"', None))
+        elif kind == "title":
+            out.append((kind, f"title:{rng.choice(titles).split()[0] if titles else a}", None))
         else:
-            out.append((f"{a[:-1]}x~", None))
+            out.append((kind, f"{a[:-1]}x~", None))
     return out
 
 
 def bench_search(folder: Path, index_dir: Path, count: int, rg_runs: int) -> dict:
+    """Our search as the CLI and the app run it (top 20 with snippets) against ripgrep
+    listing the files that hold the word."""
     from reader.core.index import CorpusIndex
     from reader.core.search import QueryError, Searcher
 
     index = CorpusIndex(folder, index_dir).open()
     searcher = Searcher(index)
     qs = queries(folder, count)
-    times = []
-    for text, _ in qs:
+    times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for kind, text, _ in qs:
         started = time.perf_counter()
         try:
             searcher.search(text, limit=20)
         except QueryError:
             pass
-        times.append(time.perf_counter() - started)
+        times[kind].append(time.perf_counter() - started)
     rg = shutil.which("rg")
     rg_times = []
     ours_single = []
     if rg:
-        singles = [word for _, word in qs if word][:rg_runs]
+        singles = [word for _, _, word in qs if word][:rg_runs]
         for word in singles:
             started = time.perf_counter()
             subprocess.run([rg, "-l", "-i", word, str(folder)], stdout=subprocess.DEVNULL)
@@ -121,77 +133,55 @@ def bench_search(folder: Path, index_dir: Path, count: int, rg_runs: int) -> dic
             started = time.perf_counter()
             searcher.search(word, limit=20)
             ours_single.append(time.perf_counter() - started)
-    return {
-        "queries": len(times), "p50": median(times), "p95": pct(times, 0.95),
+    every = [t for kind in KINDS for t in times[kind]]
+    result = {
+        "queries": len(every), "p50": median(every), "p95": pct(every, 0.95),
         "rg_p50": median(rg_times) if rg_times else None,
         "ours_single_p50": median(ours_single) if ours_single else None,
     }
+    for kind in KINDS:
+        result[f"{kind}_p50"], result[f"{kind}_p95"] = median(times[kind]), pct(times[kind], 0.95)
+    return result
 
 
-APP_PROBE = r'''
+APP_PROBE = r"""
 import asyncio, json, resource, sys, time
 from pathlib import Path
-launched = float(sys.argv[4])
-mode, corpus, index_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+from reader.core.settings import Settings
+from reader.tui.app import ReaderApp
+
+corpus, index_dir = Path(sys.argv[1]), Path(sys.argv[2])
 result = {}
-if mode == "bare":
-    from textual.app import App
-    from textual.widgets import Static
-    class Bare(App):
-        def compose(self):
-            yield Static("hello")
-        def on_mount(self):
-            self.call_after_refresh(self.done)
-        def done(self):
-            result["first_frame"] = time.time() - launched
-            self.exit()
-    Bare().run(headless=True)
-else:
-    from reader.core.settings import Settings
-    from reader.tui.app import ReaderApp
-    async def main():
-        app = ReaderApp(corpus, index_dir=index_dir, settings=Settings(),
-                        index_in_background=(mode == "build"))
-        async with app.run_test(size=(120, 36)) as pilot:
-            while not app.article_list.rows:
-                await pilot.pause(0.005)
+
+async def main():
+    # As a user gets it: the list from the index, the indexer in its own process.
+    app = ReaderApp(corpus, index_dir=index_dir, settings=Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(app.index_finished.wait(), 1800)
+        await pilot.pause()
+        listing = app.article_list
+        rows = list(listing.rows)
+        times = []
+        for n in range(7):  # replace every row, and draw the lines a frame needs
+            started = time.perf_counter()
+            listing.set_rows(rows[::-1] if n % 2 == 0 else rows)
+            for y in range(listing.size.height):
+                listing.render_line(y)
+            times.append(time.perf_counter() - started)
             await pilot.pause()
-            result["first_frame"] = time.time() - launched
-            listing = app.article_list
-            if mode == "app":
-                rows = list(listing.rows)
-                started = time.perf_counter()
-                listing.set_rows(rows[::-1]); await pilot.pause()
-                result["replace"] = time.perf_counter() - started
-                result["rows"] = len(rows)
-                moves = []
-                for _ in range(200):
-                    started = time.perf_counter()
-                    await pilot.press("j")
-                    moves.append(time.perf_counter() - started)
-                result["cursor"] = sorted(moves)
-            else:
-                app.action_rebuild()
-                while not app.indexing:
-                    await pilot.pause(0.01)
-                keys = []
-                while app.indexing and len(keys) < 400:
-                    started = time.perf_counter()
-                    await pilot.press("j" if len(keys) % 2 else "k")
-                    keys.append(time.perf_counter() - started)
-                    await pilot.pause(0.02)
-                result["keys"] = sorted(keys)
-            app.exit()
-    asyncio.run(main())
+        result["rows"] = len(rows)
+        result["replace"] = sorted(times)[len(times) // 2]
+        app.exit()
+
+asyncio.run(main())
 result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(result))
-'''
+"""
 
 
-def app_probe(mode: str, folder: Path, index_dir: Path, env: dict) -> dict:
-    out = subprocess.run([PY, "-c", APP_PROBE, mode, str(folder), str(index_dir),
-                          repr(time.time())], capture_output=True, text=True, env=env,
-                         timeout=1800)
+def app_probe(folder: Path, index_dir: Path, env: dict) -> dict:
+    out = subprocess.run([PY, "-c", APP_PROBE, str(folder), str(index_dir)],
+                         capture_output=True, text=True, env=env, timeout=1800)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:
         raise RuntimeError(out.stderr[-2000:])
@@ -206,50 +196,60 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
     row: dict = {"size": label}
     repeats = 1 if args.quick else 2
     ours, bare = [], []
-    for _ in range(repeats):
-        t, mem = measure([*READER, "index", "--rebuild", "--corpus", str(folder),
-                          "--index-dir", str(index_dir)], env)
-        ours.append((t, mem))
-        t, mem = measure([PY, str(HERE / "bare_whoosh.py"), str(folder), str(bare_dir)], env)
-        bare.append((t, mem))
-    row["build"] = median(t for t, _ in ours)
-    row["build_bare"] = median(t for t, _ in bare)
-    row["build_mem_mb"] = max(m for _, m in ours)
-    row["build_bare_mem_mb"] = max(m for _, m in bare)
+    for _ in range(repeats):  # in turns, so that a busy spell of the machine hits both
+        ours.append(measure([*READER, "index", "--rebuild", "--corpus", str(folder),
+                             "--index-dir", str(index_dir)], env, cpu=True))
+        bare.append(measure([PY, str(HERE / "bare_whoosh.py"), str(folder), str(bare_dir)],
+                            env, cpu=True))
+    row["build"] = median(t for t, _, _ in ours)
+    row["build_bare"] = median(t for t, _, _ in bare)
+    row["build_cores"] = median(c for _, _, c in ours)
+    row["build_bare_cores"] = median(c for _, _, c in bare)
+    row["build_mem_mb"] = max(m for _, m, _ in ours)
+    row["build_bare_mem_mb"] = max(m for _, m, _ in bare)
     shutil.rmtree(bare_dir, ignore_errors=True)
 
     row["nochange"] = median(measure([*READER, "index", "--corpus", str(folder), "--index-dir",
                                       str(index_dir)], env)[0] for _ in range(3))
     files = sorted(folder.rglob("*.txt"))
     rng = random.Random(3)
-    for path in rng.sample(files, max(1, len(files) // 100)):
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write("\nUpdated paragraph for the benchmark.\n")
-    row["update1pct"] = measure([*READER, "index", "--corpus", str(folder), "--index-dir",
-                                 str(index_dir)], env)[0]
+    changed = {path: (path.read_bytes(), path.stat()) for path in
+               rng.sample(files, max(1, len(files) // 100))}
+    try:
+        for path in changed:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write("\nUpdated paragraph for the benchmark.\n")
+        row["update1pct"] = measure([*READER, "index", "--corpus", str(folder), "--index-dir",
+                                     str(index_dir)], env)[0]
+    finally:  # the cached corpus stays as make_corpus.py made it
+        for path, (data, st) in changed.items():
+            path.write_bytes(data)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    measure([*READER, "index", "--corpus", str(folder), "--index-dir", str(index_dir)], env)
 
     row.update({f"search_{k}": v for k, v in bench_search(
-        folder, index_dir, 200, 10 if args.quick else 20).items()})
+        folder, index_dir, 200 if args.quick else 400, 10 if args.quick else 20).items()})
 
-    bare_frames, app_frames = [], []
-    for _ in range(3):
-        bare_frames.append(app_probe("bare", folder, index_dir, env)["first_frame"])
-        probe = app_probe("app", folder, index_dir, env)
-        app_frames.append(probe["first_frame"])
-    row["frame"] = median(app_frames)
-    row["frame_bare"] = median(bare_frames)
+    probe = app_probe(folder, index_dir, env)
     row["replace"] = probe["replace"]
-    row["cursor_p95"] = pct(probe["cursor"], 0.95)
     row["app_mem_mb"] = probe["maxrss_mb"]
-    during = app_probe("build", folder, index_dir, env)
-    row["keys_during_build"] = len(during["keys"])
-    row["key_p99"] = pct(during["keys"], 0.99) if during["keys"] else None
-    row["key_p50"] = median(during["keys"]) if during["keys"] else None
+
+    seen = app_in_terminal(READER, folder, index_dir, env_for(env),
+                           keys=200 if args.quick else 400, python=PY)
+    row["frame"], row["frame_bare"] = seen["frame"], seen["frame_bare"]
+    row["cursor_p50"], row["cursor_p95"] = median(seen["keys_idle"]), pct(seen["keys_idle"], .95)
+    row["bare_key_p50"], row["bare_key_p95"] = median(seen["keys_bare"]), pct(seen["keys_bare"], .95)
+    during = seen["keys_build"]
+    row["keys_during_build"] = len(during)
+    row["key_p50"], row["key_p99"] = median(during), pct(during, 0.99)
+    row["key_max"] = max(during)
     return row
 
 
 def fmt_ms(seconds) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
 def write_results(rows: list[dict], command: str) -> str:
@@ -264,25 +264,57 @@ def write_results(rows: list[dict], command: str) -> str:
         " so compare the ratios (ours / baseline, measured in the same run) and medians.",
         f"Command: `{command}`",
         "",
-        "| size | build (bare Whoosh) | overhead | build peak MB (bare) | no-change index | 1% changed |"
-        " search p50 / p95 | rg -l -i p50 | rg / ours | first frame (bare Textual) | ratio |"
-        " list replace | cursor p95 | key p50 / p99 during build | app MB |",
-        "|" + "---|" * 15,
+        "| size | build (bare Whoosh) | overhead | cores busy (bare) | build peak MB (bare) |"
+        " no-change index | 1% changed |",
+        "|" + "---|" * 7,
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {fmt_ms(r['build'])} ({fmt_ms(r['build_bare'])}) |"
+            f" {r['build'] / r['build_bare'] - 1:+.0%} |"
+            f" {r['build_cores']:.1f} ({r['build_bare_cores']:.1f}) |"
+            f" {r['build_mem_mb']:,.0f} ({r['build_bare_mem_mb']:,.0f}) |"
+            f" {fmt_ms(r['nochange'])} | {fmt_ms(r['update1pct'])} |"
+        )
+    lines += [
+        "",
+        "Search, top 20 with snippets, p50 / p95 by kind of query; ripgrep (`rg -l -i WORD`)"
+        " against ours on the same single words:",
+        "",
+        "| size | all | " + " | ".join(KINDS) + " | rg p50 | ours p50 (words) | rg / ours |",
+        "|" + "---|" * (len(KINDS) + 5),
     ]
     for r in rows:
         ratio_rg = (r["search_rg_p50"] / r["search_ours_single_p50"]
                     if r.get("search_rg_p50") and r.get("search_ours_single_p50") else None)
+        kinds = " | ".join(f"{fmt_ms(r[f'search_{k}_p50'])} / {fmt_ms(r[f'search_{k}_p95'])}"
+                           for k in KINDS)
         lines.append(
-            f"| {r['size']} | {fmt_ms(r['build'])} ({fmt_ms(r['build_bare'])}) |"
-            f" {r['build'] / r['build_bare'] - 1:+.0%} |"
-            f" {r['build_mem_mb']:,.0f} ({r['build_bare_mem_mb']:,.0f}) |"
-            f" {fmt_ms(r['nochange'])} | {fmt_ms(r['update1pct'])} |"
-            f" {fmt_ms(r['search_p50'])} / {fmt_ms(r['search_p95'])} |"
-            f" {fmt_ms(r['search_rg_p50'])} | {'—' if ratio_rg is None else f'{ratio_rg:,.0f}x'} |"
-            f" {fmt_ms(r['frame'])} ({fmt_ms(r['frame_bare'])}) | {r['frame'] / r['frame_bare']:.1f}x |"
-            f" {fmt_ms(r['replace'])} | {fmt_ms(r['cursor_p95'])} |"
-            f" {fmt_ms(r['key_p50'])} / {fmt_ms(r['key_p99'])} ({r['keys_during_build']} keys) |"
-            f" {r['app_mem_mb']:,.0f} |"
+            f"| {r['size']} | {fmt_ms(r['search_p50'])} / {fmt_ms(r['search_p95'])} | {kinds} |"
+            f" {fmt_ms(r['search_rg_p50'])} | {fmt_ms(r['search_ours_single_p50'])} |"
+            f" {'—' if ratio_rg is None else f'{ratio_rg:,.0f}x'} |"
+        )
+    lines += [
+        "",
+        "The app in a real terminal (tmux, 120x36): launch to the list on screen against a bare"
+        " Textual app's first frame (medians of 3); key press to changed screen for j/k,"
+        " idle (against a bare Textual app whose j/k change a line: the floor of terminal,"
+        " tmux and Textual) and while the app rebuilds the index; list replace and memory"
+        " headless:",
+        "",
+        "| size | first frame (bare Textual) | ratio | keys idle p50 / p95 (bare) |"
+        " keys during rebuild p50 / p99 / max | list replace | app MB |",
+        "|" + "---|" * 7,
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {fmt_ms(r['frame'])} ({fmt_ms(r['frame_bare'])}) |"
+            f" {r['frame'] / r['frame_bare']:.1f}x |"
+            f" {fmt_ms(r['cursor_p50'])} / {fmt_ms(r['cursor_p95'])}"
+            f" ({fmt_ms(r['bare_key_p50'])} / {fmt_ms(r['bare_key_p95'])}) |"
+            f" {fmt_ms(r['key_p50'])} / {fmt_ms(r['key_p99'])} / {fmt_ms(r['key_max'])}"
+            f" ({r['keys_during_build']} keys) |"
+            f" {fmt_ms(r['replace'])} | {r['app_mem_mb']:,.0f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -20,8 +20,17 @@ from textual.app import App
 from textual.widgets import Static
 
 class Bare(App):
+    """The floor: a Textual app whose j and k change one line of text."""
+
+    BINDINGS = [("j", "move(1)"), ("k", "move(-1)")]
+    moves = 0
+
     def compose(self):
-        yield Static("bare textual app is up")
+        yield Static("\n\nbare textual app is up")
+
+    def action_move(self, step):
+        self.moves += step
+        self.query_one(Static).update(f"\n\nbare textual app is up ({self.moves})")
 
 Bare().run()
 '''
@@ -65,12 +74,16 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
-def first_frame(command: list[str], env: dict[str, str], ready) -> float:
-    """Seconds from launching ``command`` until the screen satisfies ``ready``."""
+def first_frame(command: list[str], env: dict[str, str], ready, quit_key: str) -> float:
+    """Seconds from launching ``command`` until the screen satisfies ``ready``; then the app
+    is quit with ``quit_key`` (so that nothing it started runs on into the next measure)."""
     term = Tmux(command, env)
     try:
         term.wait_for(ready, poll=0.0)
-        return time.perf_counter() - term.started
+        seconds = time.perf_counter() - term.started
+        term.keys(quit_key)
+        term.wait_for(lambda s: "EXIT=" in s, timeout=60, poll=0.05)
+        return seconds
     finally:
         term.close()
 
@@ -103,11 +116,20 @@ def app_in_terminal(reader: list[str], corpus, index_dir, env: dict[str, str], k
                     python: str) -> dict:
     """First frame of ours and of a bare Textual app; key-to-frame idle and during a rebuild."""
     result: dict = {}
-    bare = [first_frame([python, "-c", BARE_APP], env, lambda s: "bare textual app is up" in s)
-            for _ in range(3)]
-    ours = [first_frame([*reader, str(corpus), "--index-dir", str(index_dir)], env,
-                        lambda s: " articles · " in s) for _ in range(3)]
+    bare, ours = [], []
+    for _ in range(3):  # in turns, so that a busy spell of the machine hits both
+        bare.append(first_frame([python, "-c", BARE_APP], env,
+                                lambda s: "bare textual app is up" in s, "C-q"))
+        ours.append(first_frame([*reader, str(corpus), "--index-dir", str(index_dir)], env,
+                                lambda s: " articles · " in s, "q"))
     result["frame_bare"], result["frame"] = sorted(bare)[1], sorted(ours)[1]
+
+    term = Tmux([python, "-c", BARE_APP], env)
+    try:
+        term.wait_for(lambda s: "bare textual app is up" in s, poll=0.05)
+        result["keys_bare"] = key_times(term, keys, gap=0.03)
+    finally:
+        term.close()
 
     term = Tmux([*reader, str(corpus), "--index-dir", str(index_dir)], env)
     try:

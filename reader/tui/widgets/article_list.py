@@ -73,7 +73,8 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--empty { color: $text-muted; text-style: italic; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # repaint=False: watch_cursor redraws the two rows that changed, not the whole list.
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor moved to another article."""
@@ -151,7 +152,9 @@ class ArticleList(ScrollView, can_focus=True):
         self._scroll_to_cursor(center)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh()
+        # Only the two rows whose highlight changed are drawn again (a scroll redraws all).
+        self.refresh_lines(old * self.row_height, self.row_height)
+        self.refresh_lines(new * self.row_height, self.row_height)
         self.post_message(self.Highlighted(self, self.current_path))
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
