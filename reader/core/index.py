@@ -86,6 +86,34 @@ INDEX_ERRORS = (
 )
 
 
+def _remember_missing_columns() -> None:
+    """Whoosh fix: a segment's reader remembers that a field has no length column.
+
+    Whoosh-reloaded 2.7.5 looked for the file again on every call, and writing a segment
+    asks for the length of every posting: a ``stat`` per posting of the unscored fields
+    (the spelling words), a sixth of the time of a build."""
+    from whoosh.codec import whoosh3
+
+    reader_class = whoosh3.W3PerDocReader
+    original = reader_class._cached_reader
+    if getattr(original, "_remembers_missing", False):
+        return
+
+    def _cached_reader(self, fieldname, column):
+        if fieldname in self._readers:
+            return self._readers[fieldname]
+        reader = original(self, fieldname, column)
+        if reader is None:
+            self._readers[fieldname] = None
+        return reader
+
+    _cached_reader._remembers_missing = True
+    reader_class._cached_reader = _cached_reader
+
+
+_remember_missing_columns()
+
+
 class PrivateRamStorage(RamStorage):
     """An in-memory index whose writers' temp files are private to this process.
 

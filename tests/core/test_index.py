@@ -425,3 +425,19 @@ def test_large_segments_are_not_merged_in_the_middle_of_an_update(write_corpus, 
             (root / f"r{round_}-{i}.txt").write_text(f"Round {round_}\nbody\n")
         index.update()
     assert sorted(s.doc_count_all() for s in index.ix._segments()) == [3] * 6
+
+
+def test_writing_a_segment_does_not_stat_a_file_per_posting(write_corpus, monkeypatch):
+    """Whoosh looked for a missing length column again for every posting (fixed in index.py)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    root = write_corpus({f"a{i}.txt": f"Story {i}\n" + " ".join(f"w{i}x{j}" for j in range(40))
+                         for i in range(30)})
+    index = CorpusIndex(root).open()
+    calls = []
+    original = FileStorage.file_exists
+    monkeypatch.setattr(FileStorage, "file_exists",
+                        lambda self, name: calls.append(name) or original(self, name))
+    index.update()
+    assert index.doc_count() == 30
+    assert len(calls) < 100, len(calls)  # 30 articles x 40 spelling words: 1,200 before
