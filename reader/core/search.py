@@ -63,6 +63,8 @@ class Results:
     total: int
     suggestion: str | None = None
     seconds: float = 0.0
+    #: The words the query matched (analysed): what ``Searcher.add_snippets`` highlights.
+    terms: set[str] = field(default_factory=set)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -362,10 +364,12 @@ class Searcher:
         *,
         limit: int | None = 20,
         sort: str = "relevance",
-        snippets: bool = True,
+        snippets: bool | int = True,
         suggest: bool = True,
     ) -> Results:
-        """Ranked hits for ``text``. ``limit`` None or 0 means all."""
+        """Ranked hits for ``text``. ``limit`` None or 0 means all. ``snippets``: True for
+        every hit, a number for the first that many (``add_snippets`` does the rest later:
+        each costs a read of the article's file)."""
         started = time.perf_counter()
         q = self.parse(text)
         if sort not in SORTS:
@@ -383,11 +387,13 @@ class Searcher:
             terms = match_terms(q, searcher.reader()) if snippets else set()
             # With sortedby, Whoosh puts the sort key where the score would be.
             scored = sort == "relevance"
-            hits = [self._hit(result, terms, snippets, scored) for result in results]
+            first = len(results) if snippets is True else int(snippets)
+            hits = [self._hit(result, terms, n < first, scored)
+                    for n, result in enumerate(results)]
             suggestion = None
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
-        return Results(text, hits, total, suggestion, time.perf_counter() - started)
+        return Results(text, hits, total, suggestion, time.perf_counter() - started, terms)
 
     @contextlib.contextmanager
     def _reading(self):
@@ -470,6 +476,23 @@ class Searcher:
 
         return q.accept(rewrite)
 
+    def add_snippets(self, hits: list[Hit], terms: set[str], cancelled=lambda: False) -> None:
+        """Give hits made without a snippet their snippet and title highlights (in place)."""
+        for hit in hits:
+            if cancelled():
+                return
+            if not hit.snippet:
+                self._snippet(hit, terms)
+
+    def _snippet(self, hit: Hit, terms: set[str]) -> None:
+        hit.title_spans = find_spans(hit.title, terms, self.analyzer)
+        try:
+            body = self.index.read(hit.path).body
+        except SkipFile:
+            body = ""
+        spans = find_spans(body, terms, self.analyzer, limit=SNIPPET_SCAN_CHARS)
+        hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans)
+
     def _hit(self, result, terms: set[str], snippets: bool, scored: bool = True) -> Hit:
         stored = result.fields()
         title = stored.get("title", "")
@@ -481,13 +504,7 @@ class Searcher:
             score=float(result.score) if scored and result.score is not None else 0.0,
         )
         if snippets:
-            hit.title_spans = find_spans(title, terms, self.analyzer)
-            try:
-                body = self.index.read(hit.path).body
-            except SkipFile:
-                body = ""
-            spans = find_spans(body, terms, self.analyzer, limit=SNIPPET_SCAN_CHARS)
-            hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans)
+            self._snippet(hit, terms)
         return hit
 
     def highlights(self, text: str, title: str, body: str) -> tuple[list[Span], list[Span]]:

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, get_current_worker
 
 from ..core.articles import SkipFile, parse_article
 from ..core.corpus import CorpusError, scan
@@ -42,6 +42,8 @@ from .widgets.search_bar import SearchInput
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "reader.tcss"
 SEARCH_DEBOUNCE = 0.12
 SEARCH_LIMIT = 100
+#: Results shown with their snippet at once; the rest get theirs a moment later.
+FIRST_SNIPPETS = 24
 QUICK_SCAN_BYTES = 4096
 READ_AFTER_SECONDS = 1.5
 VIEWS = ("all", "unread", "starred")
@@ -469,7 +471,18 @@ class ReaderApp(App[int]):
         self._show_results(text, results)
 
     def _search(self, text: str, sort: str):
-        return Searcher(self.index).search(text, limit=SEARCH_LIMIT, sort=sort)
+        return Searcher(self.index).search(text, limit=SEARCH_LIMIT, sort=sort,
+                                           snippets=FIRST_SNIPPETS)
+
+    @work(thread=True, exclusive=True, group="snippets")
+    def add_snippets(self, results) -> None:
+        """Snippets for the results below the first screenful, after they are shown."""
+        worker = get_current_worker()
+        rest = results.hits[FIRST_SNIPPETS:]
+        if rest and self.index is not None:
+            Searcher(self.index).add_snippets(rest, results.terms, lambda: worker.is_cancelled)
+            if not worker.is_cancelled:
+                self.call_from_thread(self.article_list.refresh)
 
     def _show_results(self, text: str, results) -> None:
         if self.mode == "all":
@@ -494,6 +507,7 @@ class ReaderApp(App[int]):
         if results.suggestion:
             empty = f"No results. Did you mean: {results.suggestion}"
         self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
+        self.add_snippets(results)
         self._update_subtitle()
 
     def _show_all(self) -> None:

@@ -427,3 +427,22 @@ async def test_unreadable_article_says_why(sample_corpus):
         await settle(app, pilot)
         assert "vanished" in body_text(app)
         assert app.article_view.path is None
+
+
+async def test_results_below_the_first_screenful_get_their_snippets_too(write_corpus):
+    from reader.tui.app import FIRST_SNIPPETS
+
+    count = FIRST_SNIPPETS + 6
+    corpus = write_corpus({f"s{i:02}.txt": f"Story {i}\nIntro.\n\nThe harbour reopened {i}.\n"
+                           for i in range(count)})
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"harbour")
+        await settle(app, pilot)
+        hits = app.article_list.rows
+        assert len(hits) == count
+        assert all("harbour" in hit.snippet for hit in hits)
+        await pilot.press("enter", "G")  # the last result shows its snippet
+        await pilot.pause()
+        assert "The harbour reopened" in visible_text(app)

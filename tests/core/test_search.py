@@ -400,3 +400,13 @@ def test_hit_offsets_are_the_analyzers_own(words, terms):
                 if t.text in terms]
     assert find_spans(text, terms, analyzer) == expected
     assert find_spans(text, terms, analyzer) == expected  # and again, from the memo
+
+
+def test_snippets_for_the_first_hits_now_and_the_rest_later(searcher):
+    full = searcher.search("china OR export", limit=None)
+    assert len(full.hits) >= 3 and all(hit.snippet for hit in full.hits)
+    some = searcher.search("china OR export", limit=None, snippets=1)
+    assert some.hits[0].snippet and not any(hit.snippet for hit in some.hits[1:])
+    searcher.add_snippets(some.hits, some.terms)
+    assert [(h.snippet, h.snippet_spans, h.title_spans) for h in some.hits] == \
+        [(h.snippet, h.snippet_spans, h.title_spans) for h in full.hits]
