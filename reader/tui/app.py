@@ -58,10 +58,18 @@ def sort_entries(entries: list[Entry], sort: str) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.date, e.path), reverse=True)
 
 
-def quick_entries(root: Path, max_bytes: int) -> list[Entry]:
-    """Titles from the first few KB of each file, for a first run before the index exists."""
-    entries = []
+#: A first run shows the list after peeking at this many files, then again with all of them.
+QUICK_FIRST = 300
+
+
+def quick_entries(root: Path, max_bytes: int, first: int | None = None):
+    """Titles from the first few KB of each file, for a first run before the index exists:
+    yields the list so far after ``first`` files (QUICK_FIRST), then all of it."""
+    first = QUICK_FIRST if first is None else first
+    entries: list[Entry] = []
     for path, stat in scan(root).files.items():
+        if len(entries) == first:
+            yield list(entries)
         if stat.size > max_bytes:
             continue
         try:
@@ -71,7 +79,7 @@ def quick_entries(root: Path, max_bytes: int) -> list[Entry]:
         except (OSError, SkipFile):
             continue
         entries.append(Entry(path, article.title, article.section, article.date))
-    return entries
+    yield entries
 
 
 def _lower_priority() -> None:
@@ -232,20 +240,23 @@ class ReaderApp(App[int]):
         state = StateStore(index.root)
         self.call_from_thread(self._use_state, state)
         self._reconcile(entries)
-        quick = False
-        if not entries:
-            entries = quick_entries(index.root, index.max_bytes)
-            quick = True
-        self._quick_list = quick
-        self.call_from_thread(self._set_entries, sort_entries(entries, self.sort))
-        if quick and entries:
-            self.call_from_thread(self.status.say, "First run: indexing the articles…")
+        self._quick_list = not entries
+        if entries:
+            self.call_from_thread(self._set_entries, sort_entries(entries, self.sort))
         if index.in_memory:
             self.call_from_thread(self._index_in_memory)
         elif self.index_in_background:
             # Watch first: a file added while the first update runs triggers another one.
             self.call_from_thread(self._start_watching)
             self.call_from_thread(self.run_indexer)
+        if not entries:  # a first run: peek at the files while the indexer starts
+            self.call_from_thread(self.status.say, "First run: indexing the articles…")
+            for found in quick_entries(index.root, index.max_bytes):
+                self.call_from_thread(self._set_quick_entries, sort_entries(found, self.sort))
+
+    def _set_quick_entries(self, entries: list[Entry]) -> None:
+        if self._quick_list:  # unless the index already answered (a small folder)
+            self._set_entries(entries)
 
     def _use_state(self, state: StateStore) -> None:
         self.state = state
@@ -312,6 +323,7 @@ class ReaderApp(App[int]):
     def _index_in_memory(self) -> None:
         assert self.index is not None
         self.index.update()
+        self._quick_list = False
         self.call_from_thread(self._set_entries, sort_entries(self.index.entries(), self.sort))
         self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
 

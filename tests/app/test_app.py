@@ -446,3 +446,21 @@ async def test_results_below_the_first_screenful_get_their_snippets_too(write_co
         await pilot.press("enter", "G")  # the last result shows its snippet
         await pilot.pause()
         assert "The harbour reopened" in visible_text(app)
+
+
+async def test_a_first_run_lists_the_files_before_the_index_is_built(write_corpus, monkeypatch):
+    import reader.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "QUICK_FIRST", 5)  # a first screenful, then the rest
+    corpus = write_corpus({f"n{i:02}.txt": f"Headline {i}\nText.\n" for i in range(12)})
+    shown: list[int] = []
+    app = ReaderApp(corpus, settings=Settings())
+    original = app._set_entries
+    monkeypatch.setattr(app, "_set_entries", lambda entries: (shown.append(len(entries)),
+                                                                original(entries)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await pilot.pause()
+        assert shown[0] == 5, shown  # the quick peek came first ...
+        assert shown[-1] == 12 and len(app.entries) == 12  # ... and the index had the last word
+        assert not app._quick_list
