@@ -367,9 +367,11 @@ class CorpusIndex:
     def rows(self) -> dict[str, Row]:
         """path -> Row of every indexed article: from the listing when it matches the
         index's latest commit, else from the stored fields (seconds at 100,000)."""
-        listing = self._load_listing()
+        return self._rows(self._read_listing())
+
+    def _rows(self, listing: dict | None) -> dict[str, Row]:
         if listing is not None:
-            return listing
+            return dict(zip(listing["paths"], map(Row, *listing["columns"]), strict=True))
         with self.ix.searcher() as searcher:
             return {fields["path"]: _row(fields) for fields in searcher.all_stored_fields()}
 
@@ -420,12 +422,6 @@ class CorpusIndex:
             return data
         except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
             return None
-
-    def _load_listing(self) -> dict[str, Row] | None:
-        data = self._read_listing()
-        if data is None:
-            return None
-        return dict(zip(data["paths"], map(Row, *data["columns"]), strict=True))
 
     def _save_listing(self, rows: dict[str, Row]) -> None:
         """Write the listing for the index's latest commit (with the update lock held)."""
@@ -532,9 +528,10 @@ class CorpusIndex:
                     report.rebuilt = True
                 found = scan(self.root)
                 report.skipped.update(found.problems)
-                listed = self._read_listing() is not None
+                listing = self._read_listing()
+                listed = listing is not None
                 try:
-                    rows = self.rows()
+                    rows = self._rows(listing)
                 except INDEX_ERRORS as exc:
                     self.notices.append(
                         f"Rebuilding the index: it could not be read ({type(exc).__name__})."
