@@ -188,6 +188,11 @@ def app_probe(folder: Path, index_dir: Path, env: dict) -> dict:
     return json.loads(lines[-1])
 
 
+def show(row: dict) -> None:
+    """What is measured so far (a long run that fails later keeps what it had)."""
+    print(json.dumps(row, default=str), flush=True)
+
+
 def run_size(label: str, folder: Path, args, work: Path) -> dict:
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache"), XDG_DATA_HOME=str(work / "data"),
                XDG_CONFIG_HOME=str(work / "config"))
@@ -199,15 +204,18 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
     for _ in range(repeats):  # in turns, so that a busy spell of the machine hits both
         ours.append(measure([*READER, "index", "--rebuild", "--corpus", str(folder),
                              "--index-dir", str(index_dir)], env, cpu=True))
-        bare.append(measure([PY, str(HERE / "bare_whoosh.py"), str(folder), str(bare_dir)],
-                            env, cpu=True))
+        if not args.no_baseline_build:
+            bare.append(measure([PY, str(HERE / "bare_whoosh.py"), str(folder), str(bare_dir)],
+                                env, cpu=True))
+    bare = bare or [(None, None, None)]
     row["build"] = median(t for t, _, _ in ours)
-    row["build_bare"] = median(t for t, _, _ in bare)
+    row["build_bare"] = bare[0][0] if len(bare) == 1 else median(t for t, _, _ in bare)
     row["build_cores"] = median(c for _, _, c in ours)
-    row["build_bare_cores"] = median(c for _, _, c in bare)
+    row["build_bare_cores"] = bare[0][2] if len(bare) == 1 else median(c for _, _, c in bare)
     row["build_mem_mb"] = max(m for _, m, _ in ours)
-    row["build_bare_mem_mb"] = max(m for _, m, _ in bare)
+    row["build_bare_mem_mb"] = bare[0][1] if len(bare) == 1 else max(m for _, m, _ in bare)
     shutil.rmtree(bare_dir, ignore_errors=True)
+    show(row)
 
     row["nochange"] = median(measure([*READER, "index", "--corpus", str(folder), "--index-dir",
                                       str(index_dir)], env)[0] for _ in range(3))
@@ -226,13 +234,16 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
             path.write_bytes(data)
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     measure([*READER, "index", "--corpus", str(folder), "--index-dir", str(index_dir)], env)
+    show(row)
 
     row.update({f"search_{k}": v for k, v in bench_search(
         folder, index_dir, 200 if args.quick else 400, 10 if args.quick else 20).items()})
 
+    show(row)
     probe = app_probe(folder, index_dir, env)
     row["replace"] = probe["replace"]
     row["app_mem_mb"] = probe["maxrss_mb"]
+    show(row)
 
     seen = app_in_terminal(READER, folder, index_dir, env_for(env),
                            keys=200 if args.quick else 400, python=PY)
@@ -269,11 +280,13 @@ def write_results(rows: list[dict], command: str) -> str:
         "|" + "---|" * 7,
     ]
     for r in rows:
+        overhead = cores = mem = "—"
+        if r["build_bare"] is not None:
+            overhead = f"{r['build'] / r['build_bare'] - 1:+.0%}"
+            cores, mem = f"{r['build_bare_cores']:.1f}", f"{r['build_bare_mem_mb']:,.0f}"
         lines.append(
-            f"| {r['size']} | {fmt_ms(r['build'])} ({fmt_ms(r['build_bare'])}) |"
-            f" {r['build'] / r['build_bare'] - 1:+.0%} |"
-            f" {r['build_cores']:.1f} ({r['build_bare_cores']:.1f}) |"
-            f" {r['build_mem_mb']:,.0f} ({r['build_bare_mem_mb']:,.0f}) |"
+            f"| {r['size']} | {fmt_ms(r['build'])} ({fmt_ms(r['build_bare'])}) | {overhead} |"
+            f" {r['build_cores']:.1f} ({cores}) | {r['build_mem_mb']:,.0f} ({mem}) |"
             f" {fmt_ms(r['nochange'])} | {fmt_ms(r['update1pct'])} |"
         )
     lines += [
@@ -324,6 +337,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="2000,20000,100000")
     parser.add_argument("--corpus", type=Path, help="measure this folder instead")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--no-baseline-build", action="store_true",
+                        help="skip the bare-Whoosh build (it takes as long as ours)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ much extra, the same for ours and the bare Textual baseline.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -88,6 +89,11 @@ def first_frame(command: list[str], env: dict[str, str], ready, quit_key: str) -
         term.close()
 
 
+def _list_shown(screen: str) -> bool:
+    """The header counts the articles once the list holds them ("0 articles" before)."""
+    return re.search(r"\b[1-9][\d,]* articles? · ", screen) is not None
+
+
 def _list_region(screen: str) -> str:
     """The screen without its first line and last two (the header's subtitle, the status
     line and its progress bar, the footer): what a cursor move changes."""
@@ -121,7 +127,7 @@ def app_in_terminal(reader: list[str], corpus, index_dir, env: dict[str, str], k
         bare.append(first_frame([python, "-c", BARE_APP], env,
                                 lambda s: "bare textual app is up" in s, "C-q"))
         ours.append(first_frame([*reader, str(corpus), "--index-dir", str(index_dir)], env,
-                                lambda s: " articles · " in s, "q"))
+                                _list_shown, "q"))
     result["frame_bare"], result["frame"] = sorted(bare)[1], sorted(ours)[1]
 
     term = Tmux([python, "-c", BARE_APP], env)

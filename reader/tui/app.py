@@ -8,7 +8,10 @@ process, so a long build never makes a key press wait for the GIL.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import functools
+import inspect
 import json
 import os
 import shlex
@@ -158,6 +161,30 @@ class ReaderApp(App[int]):
         self._read_timer = None
         #: Set each time an indexing run has finished and the list shows its result.
         self.index_finished = asyncio.Event()
+
+    def call_from_thread(self, callback, *args, **kwargs):
+        """Textual's call_from_thread, except that a worker thread stops waiting once the app
+        is closing. Quitting while a thread had something to show left the two waiting for
+        each other (the closing loop for its threads, the thread for the loop) and the
+        process never ended; the worker now ends as cancelled."""
+        loop = self._loop
+        if loop is None or self._exit or self._closing:
+            raise asyncio.CancelledError
+        call = functools.partial(callback, *args, **kwargs)
+
+        async def run():
+            with self._context():
+                result = call()
+                return await result if inspect.isawaitable(result) else result
+
+        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except concurrent.futures.TimeoutError:
+                if self._exit or self._closing or loop.is_closed():
+                    future.cancel()
+                    raise asyncio.CancelledError from None
 
     # --- composition -----------------------------------------------------------------------
 

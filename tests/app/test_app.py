@@ -464,3 +464,29 @@ async def test_a_first_run_lists_the_files_before_the_index_is_built(write_corpu
         assert shown[0] == 5, shown  # the quick peek came first ...
         assert shown[-1] == 12 and len(app.entries) == 12  # ... and the index had the last word
         assert not app._quick_list
+
+
+async def test_a_thread_with_something_to_show_gives_up_once_the_app_closes(sample_corpus):
+    """Textual's call_from_thread waits for the loop forever; a closing app waits for its
+    threads. After q, a worker thread's call ends at once, as cancelled, and runs nothing
+    (q during a large folder's start-up sometimes never exited)."""
+    import threading
+
+    app = make_app(sample_corpus)
+    ran, outcome, release = [], [], threading.Event()
+
+    def late() -> None:
+        release.wait(10)
+        try:
+            app.call_from_thread(ran.append, "shown")
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        thread = threading.Thread(target=late)
+        thread.start()
+        app.exit()
+        release.set()
+        await asyncio.to_thread(thread.join, 10)
+    assert outcome == ["cancelled"] and ran == []

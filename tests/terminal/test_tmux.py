@@ -59,3 +59,21 @@ def test_bad_folder_is_one_line_and_status_two(terminal, tmp_path):
     assert "EXIT=2" in final
     assert "no such folder" in final
     assert "Traceback" not in final
+
+
+def test_q_at_once_on_a_large_folder_exits(terminal, write_corpus, tmp_path):
+    """q pressed while the list is still loading: the worker thread that had the list to
+    show and the closing app used to wait for each other, and the process never ended."""
+    from reader.core.index import CorpusIndex
+
+    corpus = write_corpus({f"s{i % 20}/a{i:05}.txt": f"Headline {i}\nBody {i}.\n"
+                           for i in range(3000)}, name="large")
+    index_dir = tmp_path / "large-index"
+    CorpusIndex(corpus, index_dir).open().update()
+    for _ in range(3):
+        term = terminal(corpus=corpus, args=f"--index-dir '{index_dir}'")
+        term.wait_for(lambda s: "reader" in s, timeout=30)
+        term.keys("q")
+        final = term.wait_for(lambda s: "EXIT=" in s, timeout=30)
+        assert "EXIT=0" in final
+        term.close()
