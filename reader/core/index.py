@@ -53,16 +53,17 @@ from .paths import default_index_dir
 SCHEMA_VERSION = 2  # 2: content hash stored
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
-#: Documents per commit in a large update: what a kill can lose, and how often
-#: a reader of the index (the app) sees progress. A very large update uses fewer, larger
-#: commits (at most MAX_COMMITS), since each commit adds segments that every search visits.
-BATCH_DOCS = 5000
-MAX_COMMITS = 8
+#: Documents per commit in a large update: what a kill can lose, and how often a reader of
+#: the index (the app's search) sees progress. Each commit costs a pause of the parallel
+#: writer (its processes finish their segments one after the other) and adds segments that
+#: every search visits, so commits are few: 20,000 articles take one, 100,000 take four.
+BATCH_DOCS = 25_000
 #: Segments of about the same size are merged once this many have piled up ...
-MERGE_FACTOR = 4
-#: ... unless together they hold more articles than this: a merge runs in one process, in
-#: the middle of an update (about 1,000 articles a second), so large ones are left alone.
-MAX_MERGE_DOCS = 20_000
+MERGE_FACTOR = 6
+#: ... unless together they hold more articles than this: a merge rewrites every posting in
+#: one process, at about 100 articles a second, so only the small segments that everyday
+#: updates leave are merged; the large ones of a build stay as they are.
+MAX_MERGE_DOCS = 2_000
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
 EPOCH = datetime(1970, 1, 1)
@@ -589,8 +590,7 @@ class CorpusIndex:
         # Removals (and the old versions of changed files) go in the first commit, with
         # the first batch of additions, so nothing is ever in the index twice.
         pending_deletes = list(changes.removed) + list(changes.changed)
-        size = max(BATCH_DOCS, -(-len(to_read) // MAX_COMMITS))
-        batches = [to_read[i : i + size] for i in range(0, len(to_read), size)]
+        batches = [to_read[i : i + BATCH_DOCS] for i in range(0, len(to_read), BATCH_DOCS)]
         if not batches:
             batches = [[]]
         for batch in batches:
