@@ -34,7 +34,7 @@ from ..core.articles import SkipFile, parse_article
 from ..core.corpus import CorpusError, scan
 from ..core.index import CorpusIndex, Entry
 from ..core.paths import config_file
-from ..core.search import QueryError, Searcher
+from ..core.errors import QueryError
 from ..core.settings import Settings, load_settings
 from ..core.state import StateStore
 from .screens.help import HelpScreen, key_table
@@ -280,6 +280,7 @@ class ReaderApp(App[int]):
             self.call_from_thread(self.status.say, "First run: indexing the articles…")
             for found in quick_entries(index.root, index.max_bytes):
                 self.call_from_thread(self._set_quick_entries, sort_entries(found, self.sort))
+        import reader.core.search  # noqa: F401 - loaded now, so the first search is quick
 
     def _set_quick_entries(self, entries: list[Entry]) -> None:
         if self._quick_list:  # unless the index already answered (a small folder)
@@ -509,8 +510,14 @@ class ReaderApp(App[int]):
             return
         self._show_results(text, results)
 
+    def _searcher(self):
+        """A Searcher (Whoosh's query parser is imported here, off the first frame's path)."""
+        from ..core.search import Searcher
+
+        return Searcher(self.index)
+
     def _search(self, text: str, sort: str):
-        return Searcher(self.index).search(text, limit=SEARCH_LIMIT, sort=sort,
+        return self._searcher().search(text, limit=SEARCH_LIMIT, sort=sort,
                                            snippets=FIRST_SNIPPETS)
 
     @work(thread=True, exclusive=True, group="snippets")
@@ -519,7 +526,7 @@ class ReaderApp(App[int]):
         worker = get_current_worker()
         rest = results.hits[FIRST_SNIPPETS:]
         if rest and self.index is not None:
-            Searcher(self.index).add_snippets(rest, results.terms, lambda: worker.is_cancelled)
+            self._searcher().add_snippets(rest, results.terms, lambda: worker.is_cancelled)
             if not worker.is_cancelled:
                 self.call_from_thread(self.article_list.refresh)
 
@@ -606,7 +613,7 @@ class ReaderApp(App[int]):
         body_spans: list = []
         if self.mode == "results" and self.query_text:
             try:
-                title_spans, body_spans = Searcher(self.index).highlights(
+                title_spans, body_spans = self._searcher().highlights(
                     self.query_text, article.title, article.body
                 )
             except QueryError:
@@ -710,7 +717,7 @@ class ReaderApp(App[int]):
         except SkipFile as exc:
             self.call_from_thread(self.status.say, f"Cannot read {path}: {exc}", error=True)
             return
-        related = Searcher(self.index).related(path)
+        related = self._searcher().related(path)
         self.call_from_thread(self._show_related, title, related)
 
     def _show_related(self, title: str, related: list) -> None:

@@ -19,7 +19,7 @@ QUERY_SYNTAX = [
     ("section:world", "only in a section (a subfolder)"),
     ("date:2025-09", "a day, month or year; date:[2025-01 to 2025-06] for a range"),
     ("export*", "words starting with export"),
-    ("nvidai~", "close spellings (~2 for two edits)"),
+    ("nvidai~", "close spellings, first two letters as typed (~2: two edits)"),
     ("(a OR b) c", "group with parentheses"),
 ]
 
