@@ -201,6 +201,10 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
     row: dict = {"size": label}
     repeats = 1 if args.quick else 2
     ours, bare = [], []
+    if args.index_dir:  # an index built before (of this very folder): no build measured
+        shutil.copytree(args.index_dir, index_dir)
+        repeats = 0
+        ours = [(None, None, None)]
     for _ in range(repeats):  # in turns, so that a busy spell of the machine hits both
         ours.append(measure([*READER, "index", "--rebuild", "--corpus", str(folder),
                              "--index-dir", str(index_dir)], env, cpu=True))
@@ -208,11 +212,11 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
             bare.append(measure([PY, str(HERE / "bare_whoosh.py"), str(folder), str(bare_dir)],
                                 env, cpu=True))
     bare = bare or [(None, None, None)]
-    row["build"] = median(t for t, _, _ in ours)
+    row["build"] = ours[0][0] if len(ours) == 1 else median(t for t, _, _ in ours)
     row["build_bare"] = bare[0][0] if len(bare) == 1 else median(t for t, _, _ in bare)
-    row["build_cores"] = median(c for _, _, c in ours)
+    row["build_cores"] = ours[0][2] if len(ours) == 1 else median(c for _, _, c in ours)
     row["build_bare_cores"] = bare[0][2] if len(bare) == 1 else median(c for _, _, c in bare)
-    row["build_mem_mb"] = max(m for _, m, _ in ours)
+    row["build_mem_mb"] = ours[0][1] if len(ours) == 1 else max(m for _, m, _ in ours)
     row["build_bare_mem_mb"] = bare[0][1] if len(bare) == 1 else max(m for _, m, _ in bare)
     shutil.rmtree(bare_dir, ignore_errors=True)
     show(row)
@@ -281,6 +285,10 @@ def write_results(rows: list[dict], command: str) -> str:
     ]
     for r in rows:
         overhead = cores = mem = "—"
+        if r["build"] is None:
+            lines.append(f"| {r['size']} | not measured (a prebuilt index) | — | — | — |"
+                         f" {fmt_ms(r['nochange'])} | {fmt_ms(r['update1pct'])} |")
+            continue
         if r["build_bare"] is not None:
             overhead = f"{r['build'] / r['build_bare'] - 1:+.0%}"
             cores, mem = f"{r['build_bare_cores']:.1f}", f"{r['build_bare_mem_mb']:,.0f}"
@@ -339,6 +347,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--no-baseline-build", action="store_true",
                         help="skip the bare-Whoosh build (it takes as long as ours)")
+    parser.add_argument("--index-dir", type=Path,
+                        help="start from a copy of this index of the (one) size: no builds")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
