@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -202,8 +203,14 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     progress, callback = _progress_printer(show_progress and not json_progress)
     committed = None
     if json_progress:
+        last = [0.0]
+
         def callback(done: int, total: int) -> None:
-            _emit({"event": "progress", "done": done, "total": total})
+            # Five a second at most: each one redraws the app's status line.
+            now = time.monotonic()
+            if now - last[0] >= 0.2 or done in (0, total):
+                last[0] = now
+                _emit({"event": "progress", "done": done, "total": total})
 
         def committed(done: int, total: int) -> None:  # the app reloads its list on these
             _emit({"event": "commit", "done": done, "total": total})
