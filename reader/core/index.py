@@ -23,6 +23,7 @@ import atexit
 import contextlib
 import fcntl
 import functools
+import gc
 import json
 import os
 import pickle
@@ -383,7 +384,9 @@ class CorpusIndex:
     def entries(self) -> list[Entry]:
         """Every indexed article, newest first, for drawing the list without touching the
         corpus."""
-        return list(map(Entry, *self._listing_columns()))
+        columns = self._listing_columns()
+        with _no_collection():
+            return list(map(Entry, *columns))
 
     def hashes(self) -> dict[str, str]:
         """path -> content hash of every indexed article (to carry marks over moves)."""
@@ -412,7 +415,7 @@ class CorpusIndex:
         if target is None:
             return None
         try:
-            with open(target, "rb") as handle:
+            with open(target, "rb") as handle, _no_collection():
                 data = pickle.load(handle)
             if (not isinstance(data, dict) or data.get("version") != LISTING_VERSION
                     or data.get("generation") != self.ix.latest_generation()):
@@ -746,6 +749,19 @@ def merge_tiers(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in chosen]
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """While 100,000 long-lived objects are made at once: the garbage collector's passes
+    over them would find nothing to free and cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:
