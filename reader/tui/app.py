@@ -569,10 +569,17 @@ class ReaderApp(App[int]):
 
     @on(SearchInput.Submitted)
     @on(SearchInput.ToResults)
-    async def on_search_to_results(self) -> None:
+    async def on_search_to_results(self, event) -> None:
         """Go to the results of what is in the box, waiting for them when the search is still
         pending: "nvidia", enter, enter typed at once opens the first hit, not the article
         that was first before the search."""
+        if self.focused is not self.search_bar.input:
+            # Typed ahead: the box got this key before the first one moved to the results.
+            if isinstance(event, SearchInput.Submitted):
+                self.article_list.action_select()
+            else:
+                self.article_list.action_cursor_down()
+            return
         text = self.search_bar.value
         if self.index is not None and text.strip() and (
             self.mode != "results" or self.query_text != text

@@ -117,6 +117,18 @@ async def test_enter_typed_at_once_waits_for_the_results(sample_corpus, monkeypa
         assert app.article_view.path == MADRID
         assert [body for body in app.article_view.hits]  # with its hit highlighted
 
+        # Two enters that both reach the box before the first one has moved on (a terminal
+        # sends typed-ahead keys at once): the second opens the first result.
+        await pilot.press("escape", "escape", "slash", *"tiktok")
+        assert app.mode == "all"
+        await app.search_bar.input.action_submit()
+        await app.search_bar.input.action_submit()
+        await pilot.pause()
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "open"])
+        await pilot.pause()
+        assert app.mode == "results" and app.query_text == "tiktok"
+        assert app.article_view.path == app.article_list.rows[0].path
+
         await pilot.press("slash", *["backspace"] * 6, *"title:", "enter")
         await pilot.pause()
         assert app.focused is app.search_bar.input  # a query that cannot run: mend it here
