@@ -171,7 +171,6 @@ if __name__ == "__main__":  # a quick look: python bench/terminal.py CORPUS INDE
     import json
     import sys
 
-    here = os.path.dirname(os.path.abspath(__file__))
     reader = [sys.executable, "-m", "reader"]
     print(json.dumps(app_in_terminal(reader, sys.argv[1], sys.argv[2], env_for(dict(os.environ)),
                                      int(sys.argv[3]) if len(sys.argv) > 3 else 100,

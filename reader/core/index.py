@@ -379,7 +379,7 @@ class CorpusIndex:
 
     def known(self) -> dict[str, FileStat]:
         """What the index holds: path -> (mtime, size) as last indexed."""
-        return {path: FileStat(row.mtime_ns, row.size) for path, row in self.rows().items()}
+        return _file_stats(self.rows())
 
     def entries(self) -> list[Entry]:
         """Every indexed article, newest first, for drawing the list without touching the
@@ -397,7 +397,7 @@ class CorpusIndex:
         data = self._read_listing()
         if data is not None:
             return data["paths"], *data["columns"][:3]
-        ordered = _newest_first(self.rows())
+        ordered = _newest_first(self._rows(None))  # the listing just read is not usable
         return ([p for p, _ in ordered], [r.title for _, r in ordered],
                 [r.section for _, r in ordered], [r.date for _, r in ordered])
 
@@ -543,8 +543,7 @@ class CorpusIndex:
                     self._create_generation_locked()
                     report.rebuilt = True
                     rows, listed = {}, False
-                known = {path: FileStat(row.mtime_ns, row.size) for path, row in rows.items()}
-                changes = diff(found.files, known)
+                changes = diff(found.files, _file_stats(rows))
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
                     try:
@@ -762,6 +761,10 @@ def _no_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _file_stats(rows: dict[str, Row]) -> dict[str, FileStat]:
+    return {path: FileStat(row.mtime_ns, row.size) for path, row in rows.items()}
 
 
 def _newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:

@@ -523,7 +523,7 @@ class ReaderApp(App[int]):
 
     def _search(self, text: str, sort: str):
         return self._searcher().search(text, limit=SEARCH_LIMIT, sort=sort,
-                                           snippets=FIRST_SNIPPETS)
+                                       snippets=FIRST_SNIPPETS)
 
     @work(thread=True, exclusive=True, group="snippets")
     def add_snippets(self, results) -> None:
