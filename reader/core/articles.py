@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from charset_normalizer import from_bytes
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Titles are cut here for the list; the whole first line stays searchable in the body.
@@ -162,6 +161,8 @@ def decode(data: bytes) -> tuple[str, str]:
         accented = sum(1 for char in western[:65536] if ord(char) > 127 and char.isalpha())
         if accented <= 0.25 * max(letters, 1):
             return western, "cp1252"
+    from charset_normalizer import from_bytes  # only here: a rare file, and 25 ms to import
+
     best = from_bytes(data[: 1024 * 1024]).best()
     if best is not None and best.encoding:
         return data.decode(best.encoding, errors="replace"), best.encoding

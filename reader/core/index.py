@@ -8,8 +8,9 @@ Layout of an index folder (in the user cache dir, never in the corpus)::
     ix-3/listing.pickle
                    what the list and the change check need of every article (path, title,
                    section, date, mtime, size, hash), written after each commit and tagged
-                   with its generation: reading it takes tens of milliseconds at 100,000
-                   articles, where unpickling every stored field takes seconds
+                   with its generation (``reader.core.listing``): its head, the first
+                   screen, takes a millisecond to read, the whole list a tenth of a second
+                   at 100,000 articles, where unpickling every stored field takes seconds
 
 A missing, corrupt or old-schema index is never fatal: a fresh generation folder is made
 and filled, and the reason is kept in ``notices`` for the user. Each commit holds whole
@@ -23,7 +24,6 @@ import atexit
 import contextlib
 import fcntl
 import functools
-import gc
 import json
 import os
 import pickle
@@ -39,7 +39,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -49,9 +48,10 @@ from whoosh.filedb.filetables import FileFormatError
 
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
+from . import listing
+from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
 
-SCHEMA_VERSION = 2  # 2: content hash stored
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
 #: Documents per commit in a large update: what a kill can lose, and how often a reader of
@@ -68,8 +68,6 @@ MAX_MERGE_DOCS = 2_000
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
 EPOCH = datetime(1970, 1, 1)
-LISTING_FILE = "listing.pickle"
-LISTING_VERSION = 1
 
 # What a damaged index raises on open or on first read.
 INDEX_ERRORS = (
@@ -177,27 +175,6 @@ def document(article: Article) -> dict:
         "size": article.size,
         "hash": article.hash,
     }
-
-
-class Entry(NamedTuple):
-    """One article as the list shows it, drawn from the index alone (a tuple: 100,000 of
-    them are made at every start, twice as fast as a frozen dataclass)."""
-
-    path: str
-    title: str
-    section: str
-    date: datetime
-
-
-class Row(NamedTuple):
-    """What the index holds of one article besides its words: the listing's record."""
-
-    title: str
-    section: str
-    date: datetime
-    mtime_ns: int
-    size: int
-    hash: str
 
 
 def _row(fields: dict) -> Row:
@@ -369,12 +346,11 @@ class CorpusIndex:
     def rows(self) -> dict[str, Row]:
         """path -> Row of every indexed article: from the listing when it matches the
         index's latest commit, else from the stored fields (seconds at 100,000)."""
-        return self._rows(self._read_listing())
+        rows = self._read_listing()
+        return rows if rows is not None else self._stored_rows()
 
-    def _rows(self, listing: dict | None) -> dict[str, Row]:
-        if listing is not None:
-            return dict(zip(listing["paths"], map(Row, *listing["columns"]), strict=True))
-        with self.ix.searcher() as searcher:
+    def _stored_rows(self) -> dict[str, Row]:
+        with self.ix.searcher() as searcher, no_collection():
             return {fields["path"]: _row(fields) for fields in searcher.all_stored_fields()}
 
     def known(self) -> dict[str, FileStat]:
@@ -384,69 +360,41 @@ class CorpusIndex:
     def entries(self) -> list[Entry]:
         """Every indexed article, newest first, for drawing the list without touching the
         corpus."""
-        columns = self._listing_columns()
-        with _no_collection():
-            return list(map(Entry, *columns))
+        target = self._listing_file()
+        if target is not None:
+            entries = listing.read_entries(target, self.ix.latest_generation())
+            if entries is not None:
+                return entries
+        with no_collection():
+            return [Entry(path, row.title, row.section, row.date)
+                    for path, row in newest_first(self._stored_rows())]
+
+    def generation(self) -> int:
+        """The number of the index's latest commit (what a listing is tagged with)."""
+        return -1 if self.in_memory else self.ix.latest_generation()
 
     def hashes(self) -> dict[str, str]:
         """path -> content hash of every indexed article (to carry marks over moves)."""
         return {path: row.hash for path, row in self.rows().items()}
-
-    def _listing_columns(self) -> tuple[list, list, list, list]:
-        """(paths, titles, sections, dates), newest first, as the listing stores them."""
-        data = self._read_listing()
-        if data is not None:
-            return data["paths"], *data["columns"][:3]
-        ordered = _newest_first(self._rows(None))  # the listing just read is not usable
-        return ([p for p, _ in ordered], [r.title for _, r in ordered],
-                [r.section for _, r in ordered], [r.date for _, r in ordered])
 
     # --- the listing -----------------------------------------------------------------------
 
     def _listing_file(self) -> Path | None:
         if self.in_memory or not self._active:
             return None
-        return self.dir / self._active / LISTING_FILE
+        return self.dir / self._active / listing.LISTING_FILE
 
-    def _read_listing(self) -> dict | None:
-        """The listing's columns, or None when it is missing, damaged or from another
-        commit than the index's latest (a writer killed between the two, an older version)."""
+    def _read_listing(self) -> dict[str, Row] | None:
+        """The listing's rows, or None when it is missing, damaged or from another commit
+        than the index's latest (a writer killed between the two, an older version)."""
         target = self._listing_file()
-        if target is None:
-            return None
-        try:
-            with open(target, "rb") as handle, _no_collection():
-                data = pickle.load(handle)
-            if (not isinstance(data, dict) or data.get("version") != LISTING_VERSION
-                    or data.get("generation") != self.ix.latest_generation()):
-                return None
-            paths, columns = data["paths"], data["columns"]
-            if len(columns) != len(Row._fields) or any(len(c) != len(paths) for c in columns):
-                return None
-            return data
-        except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
-            return None
+        return None if target is None else listing.read_rows(target, self.ix.latest_generation())
 
     def _save_listing(self, rows: dict[str, Row]) -> None:
         """Write the listing for the index's latest commit (with the update lock held)."""
         target = self._listing_file()
-        if target is None:
-            return
-        ordered = _newest_first(rows)
-        data = {
-            "version": LISTING_VERSION,
-            "generation": self.ix.latest_generation(),
-            "paths": [path for path, _ in ordered],
-            "columns": [[row[i] for _, row in ordered] for i in range(len(Row._fields))],
-        }
-        tmp = target.with_name(f"{LISTING_FILE}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:  # a full disk: readers fall back to the stored fields
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if target is not None:
+            listing.write(target, self.ix.latest_generation(), rows)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -532,10 +480,11 @@ class CorpusIndex:
                     report.rebuilt = True
                 found = scan(self.root)
                 report.skipped.update(found.problems)
-                listing = self._read_listing()
-                listed = listing is not None
+                rows = self._read_listing()
+                listed = rows is not None
                 try:
-                    rows = self._rows(listing)
+                    if rows is None:
+                        rows = self._stored_rows()
                 except INDEX_ERRORS as exc:
                     self.notices.append(
                         f"Rebuilding the index: it could not be read ({type(exc).__name__})."
@@ -750,27 +699,8 @@ def merge_tiers(writer, segments: list) -> list:
     return [s for s in segments if s not in chosen]
 
 
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """While 100,000 long-lived objects are made at once: the garbage collector's passes
-    over them would find nothing to free and cost a third of the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _file_stats(rows: dict[str, Row]) -> dict[str, FileStat]:
     return {path: FileStat(row.mtime_ns, row.size) for path, row in rows.items()}
-
-
-def _newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:
-    """The order the list opens in (by date, then path, descending), so that sorting it again
-    at start-up finds it already in order."""
-    return sorted(rows.items(), key=lambda item: (item[1].date, item[0]), reverse=True)
 
 
 def _check_lengths(reader) -> None:

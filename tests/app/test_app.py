@@ -502,3 +502,42 @@ async def test_a_thread_with_something_to_show_gives_up_once_the_app_closes(samp
         release.set()
         await asyncio.to_thread(thread.join, 10)
     assert outcome == ["cancelled"] and ran == []
+
+
+async def test_the_first_screen_shows_before_the_whole_list_is_read(write_corpus, monkeypatch):
+    """At 100,000 articles the whole list takes a tenth of a second to read; the listing's
+    head (the first screen, and the count) is on screen before it, then the rest follows."""
+    import threading
+
+    import reader.core.listing as listing
+    import reader.tui.app as app_module
+    from reader.core.index import CorpusIndex
+
+    monkeypatch.setattr(listing, "HEAD", 5)
+    corpus = write_corpus({f"n{i:02}.txt": f"Headline {i:02}\ndate: 2024-03-{i + 1:02}\n\nText.\n"
+                           for i in range(20)})
+    CorpusIndex(corpus).open().update()
+    release = threading.Event()
+    whole = app_module.peek
+
+    def slow_peek(index_dir):
+        release.wait(30)
+        return whole(index_dir)
+
+    monkeypatch.setattr(app_module, "peek", slow_peek)
+    app = ReaderApp(corpus, settings=Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.entries:
+                break
+        await pilot.pause()
+        assert [e.title for e in app.article_list.rows] == [f"Headline {i}" for i in
+                                                            (19, 18, 17, 16, 15)]
+        assert app.sub_title == "20 articles · reading the list…"
+        assert "Headline 19" in visible_text(app)
+        release.set()
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await pilot.pause()
+        assert len(app.article_list.rows) == 20
+        assert app.sub_title.startswith("20 articles · 20 unread")

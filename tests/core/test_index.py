@@ -441,3 +441,47 @@ def test_writing_a_segment_does_not_stat_a_file_per_posting(write_corpus, monkey
     index.update()
     assert index.doc_count() == 30
     assert len(calls) < 100, len(calls)  # 30 articles x 40 spelling words: 1,200 before
+
+
+def test_the_listing_head_and_whole_list_are_read_without_opening_the_index(write_corpus,
+                                                                            monkeypatch):
+    import reader.core.listing as listing
+
+    monkeypatch.setattr(listing, "HEAD", 4)
+    monkeypatch.setattr(listing, "CHUNK", 3)  # the list spans several chunks
+    titles = ["delta", "Alpha", "charlie", "bravo", "echo", "foxtrot", "golf"]
+    root = write_corpus({f"a{i}.txt": f"{title}\ndate: 2024-01-0{i + 1}\n\nBody {i}.\n"
+                         for i, title in enumerate(titles)})
+    index = CorpusIndex(root).open()
+    assert listing.peek(index.dir) is None and listing.peek_head(index.dir) is None  # empty
+    index.update()
+    generation, count, heads = listing.peek_head(index.dir)
+    assert generation == index.generation() and count == 7
+    entries = index.entries()
+    assert heads["date"] == entries[:4]
+    assert [e.title for e in heads["title"]] == ["Alpha", "bravo", "charlie", "delta"]
+    assert listing.peek(index.dir) == (generation, entries)
+    assert [e.path for e in entries] == [f"a{i}.txt" for i in reversed(range(7))]
+    assert {path: tuple(row) for path, row in index.rows().items()} == stored_rows(index)
+
+
+def test_peeking_believes_no_listing_of_another_commit_or_a_damaged_one(sample_corpus):
+    import reader.core.listing as listing
+
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    assert listing.peek(index.dir) is not None
+    writer = index.ix.writer()  # a commit that no listing follows
+    writer.delete_by_term("path", "xi.txt")
+    writer.commit()
+    assert listing.peek(index.dir) is None and listing.peek_head(index.dir) is None
+    index.update()
+    target = index.dir / index._active / "listing.pickle"
+    whole = target.read_bytes()
+    target.write_bytes(whole[: len(whole) // 2])  # the head is there, the list cut short
+    assert listing.peek_head(index.dir) is not None
+    assert listing.peek(index.dir) is None
+    assert {e.path for e in index.entries()} == set(stored_rows(index))  # the slow way
+    meta = json.loads((index.dir / "meta.json").read_text())
+    (index.dir / "meta.json").write_text(json.dumps({**meta, "active": "../elsewhere"}))
+    assert listing.peek_head(index.dir) is None
