@@ -13,6 +13,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -75,6 +76,13 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
+def _idle_priority() -> None:
+    """What the app gives its indexer (reader.tui.app._lower_priority)."""
+    from reader.tui.app import _lower_priority
+
+    _lower_priority()
+
+
 def first_frame(command: list[str], env: dict[str, str], ready, quit_key: str) -> float:
     """Seconds from launching ``command`` until the screen satisfies ``ready``; then the app
     is quit with ``quit_key`` (so that nothing it started runs on into the next measure)."""
@@ -134,6 +142,20 @@ def app_in_terminal(reader: list[str], corpus, index_dir, env: dict[str, str], k
     try:
         term.wait_for(lambda s: "bare textual app is up" in s, poll=0.05)
         result["keys_bare"] = key_times(term, keys, gap=0.03)
+        # The floor during a build: the same build as the app's rebuild below (reader index
+        # at the app's low priority), into a scratch folder, beside the bare app.
+        with tempfile.TemporaryDirectory() as scratch:
+            build = subprocess.Popen(
+                [*reader, "index", "--corpus", str(corpus), "--index-dir", scratch, "--rebuild"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env},
+                preexec_fn=_idle_priority)
+            try:
+                time.sleep(3)  # past the scan, into the indexing
+                result["keys_bare_build"] = key_times(term, keys, gap=0.1,
+                                                      until=lambda s: build.poll() is not None)
+            finally:
+                build.kill()
+                build.wait()
     finally:
         term.close()
 

@@ -95,8 +95,13 @@ def quick_entries(root: Path, max_bytes: int, first: int | None = None):
 
 
 def _lower_priority() -> None:
-    with contextlib.suppress(OSError):
-        os.nice(10)
+    """The indexer (and the processes it forks) runs only when the CPU would otherwise be
+    idle (SCHED_IDLE; nice 19 where there is none): a key press never queues behind it."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
 
 
 class ReaderApp(App[int]):

@@ -24,7 +24,9 @@ class StatusLine(Horizontal):
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
-        self.query_one("#status-message", Label).update(Text(message))
+        # One line of fixed size: no layout of the whole screen (Static.update's default)
+        # for each progress report of the indexer, only this line drawn again.
+        self.query_one("#status-message", Label).update(Text(message), layout=False)
 
     @property
     def message(self) -> str:
