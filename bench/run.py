@@ -105,8 +105,9 @@ def queries(folder: Path, count: int, seed: int = 7) -> list[tuple[str, str, str
 
 
 def bench_search(folder: Path, index_dir: Path, count: int, rg_runs: int) -> dict:
-    """Our search as the CLI and the app run it (top 20 with snippets) against ripgrep
-    listing the files that hold the word."""
+    """Our search as the app runs it (top 20 with snippets, on screen before the matches
+    are counted) against ripgrep listing the files that hold the word; then the count the
+    app shows a moment later."""
     from reader.core.index import CorpusIndex
     from reader.core.search import QueryError, Searcher
 
@@ -114,13 +115,18 @@ def bench_search(folder: Path, index_dir: Path, count: int, rg_runs: int) -> dic
     searcher = Searcher(index)
     qs = queries(folder, count)
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    counts: list[float] = []
     for kind, text, _ in qs:
         started = time.perf_counter()
         try:
-            searcher.search(text, limit=20)
+            results = searcher.search(text, limit=20, count=False)
         except QueryError:
-            pass
+            results = None
         times[kind].append(time.perf_counter() - started)
+        if results is not None and results.total is None:
+            started = time.perf_counter()
+            searcher.count(results)
+            counts.append(time.perf_counter() - started)
     rg = shutil.which("rg")
     rg_times = []
     ours_single = []
@@ -131,13 +137,15 @@ def bench_search(folder: Path, index_dir: Path, count: int, rg_runs: int) -> dic
             subprocess.run([rg, "-l", "-i", word, str(folder)], stdout=subprocess.DEVNULL)
             rg_times.append(time.perf_counter() - started)
             started = time.perf_counter()
-            searcher.search(word, limit=20)
+            searcher.search(word, limit=20, count=False)
             ours_single.append(time.perf_counter() - started)
     every = [t for kind in KINDS for t in times[kind]]
     result = {
         "queries": len(every), "p50": median(every), "p95": pct(every, 0.95),
         "rg_p50": median(rg_times) if rg_times else None,
         "ours_single_p50": median(ours_single) if ours_single else None,
+        "counted": len(counts), "count_p50": median(counts) if counts else None,
+        "count_p95": pct(counts, 0.95) if counts else None,
     }
     for kind in KINDS:
         result[f"{kind}_p50"], result[f"{kind}_p95"] = median(times[kind]), pct(times[kind], 0.95)
@@ -302,10 +310,12 @@ def write_results(rows: list[dict], command: str) -> str:
     lines += [
         "",
         "Search, top 20 with snippets, p50 / p95 by kind of query; ripgrep (`rg -l -i WORD`)"
-        " against ours on the same single words:",
+        " against ours on the same single words; the count of matches, which the app shows"
+        " a moment after the results when it takes a second pass (how many queries did):",
         "",
-        "| size | all | " + " | ".join(KINDS) + " | rg p50 | ours p50 (words) | rg / ours |",
-        "|" + "---|" * (len(KINDS) + 5),
+        "| size | all | " + " | ".join(KINDS) + " | rg p50 | ours p50 (words) | rg / ours |"
+        " count after p50 / p95 |",
+        "|" + "---|" * (len(KINDS) + 6),
     ]
     for r in rows:
         ratio_rg = (r["search_rg_p50"] / r["search_ours_single_p50"]
@@ -316,6 +326,8 @@ def write_results(rows: list[dict], command: str) -> str:
             f"| {r['size']} | {fmt_ms(r['search_p50'])} / {fmt_ms(r['search_p95'])} | {kinds} |"
             f" {fmt_ms(r['search_rg_p50'])} | {fmt_ms(r['search_ours_single_p50'])} |"
             f" {'—' if ratio_rg is None else f'{ratio_rg:,.0f}x'} |"
+            f" {fmt_ms(r.get('search_count_p50'))} / {fmt_ms(r.get('search_count_p95'))}"
+            f" ({r.get('search_counted', 0)}) |"
         )
     lines += [
         "",

@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from whoosh import qparser, query
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -57,11 +58,15 @@ class Hit:
 class Results:
     query: str
     hits: list[Hit]
-    total: int
+    #: How many articles match in all; None when the search was asked not to count them
+    #: (``count=False``) and that would have cost a second pass: ``Searcher.count`` does it.
+    total: int | None
     suggestion: str | None = None
     seconds: float = 0.0
     #: The words the query matched (analysed): what ``Searcher.add_snippets`` highlights.
     terms: set[str] = field(default_factory=set)
+    #: The query as it ran (wildcards and fuzzy terms expanded), for ``Searcher.count``.
+    ran: Any = field(default=None, repr=False, compare=False)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -341,6 +346,14 @@ def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tu
     return text, inner
 
 
+def _unique(items):
+    seen = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
+
+
 # --- running -------------------------------------------------------------------------------
 
 
@@ -363,10 +376,14 @@ class Searcher:
         sort: str = "relevance",
         snippets: bool | int = True,
         suggest: bool = True,
+        count: bool = True,
     ) -> Results:
         """Ranked hits for ``text``. ``limit`` None or 0 means all. ``snippets``: True for
         every hit, a number for the first that many (``add_snippets`` does the rest later:
-        each costs a read of the article's file)."""
+        each costs a read of the article's file). ``count=False`` leaves ``total`` None when
+        counting every match would take a second pass over them (Whoosh skips the blocks
+        that cannot reach the top; at 100,000 articles the count of a common AND costs as
+        much as the search): ``count`` does it afterwards."""
         started = time.perf_counter()
         q = self.parse(text)
         if sort not in SORTS:
@@ -380,17 +397,29 @@ class Searcher:
         with self._reading(), self.index.ix.searcher() as searcher:
             q = self.expand(q, searcher.reader())
             results = searcher.search(q, **kwargs)
-            total = len(results)
+            if count or results.has_exact_length():
+                total = len(results)
+            elif not limit or results.scored_length() < limit:
+                total = results.scored_length()  # the top never filled: nothing was skipped
+            else:
+                total = None
             terms = match_terms(q, searcher.reader()) if snippets else set()
             # With sortedby, Whoosh puts the sort key where the score would be.
             scored = sort == "relevance"
-            first = len(results) if snippets is True else int(snippets)
+            first = results.scored_length() if snippets is True else int(snippets)
             hits = [self._hit(result, terms, n < first, scored)
                     for n, result in enumerate(results)]
             suggestion = None
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
-        return Results(text, hits, total, suggestion, time.perf_counter() - started, terms)
+        return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q)
+
+    def count(self, results: Results) -> int:
+        """How many articles match the query of ``results`` (made with ``count=False``)."""
+        if results.total is None:
+            with self._reading(), self.index.ix.searcher() as searcher:
+                results.total = sum(1 for _ in searcher.docs_for_query(results.ran))
+        return results.total
 
     @contextlib.contextmanager
     def _reading(self):
@@ -452,11 +481,14 @@ class Searcher:
             text = as_typed(node) if isinstance(node, query.FuzzyTerm) else node.text.lower()
             if isinstance(node, query.FuzzyTerm):
                 # The first two letters must match (one for short words): typos there are
-                # rare, and it keeps Whoosh's pure-Python edit-distance walk over the merged
-                # lexicon of every segment to a few hundred words (p95 260 ms with one).
-                words = reader.terms_within(spell, text, node.maxdist,
-                                            prefix=max(2 if len(text) > 3 else 1,
-                                                       node.prefixlength))
+                # rare, and it keeps the walk over the lexicon to a few hundred words (p95
+                # 260 ms with one). Each segment's reader walks its own lexicon with a
+                # Levenshtein automaton; the index-wide reader would merge every segment's
+                # words and measure each in Python (the same words, a third slower).
+                prefix = max(2 if len(text) > 3 else 1, node.prefixlength)
+                words = _unique(
+                    word for leaf, _ in reader.leaf_readers()
+                    for word in leaf.terms_within(spell, text, node.maxdist, prefix=prefix))
             else:
                 if isinstance(node, query.Prefix):
                     text += "*"

@@ -155,6 +155,7 @@ class ReaderApp(App[int]):
         self.result_sort = "relevance"  # of search results
         self.mode = "all"  # or "results"
         self.query_text = ""
+        self._results = None  # the search results shown
         self._all_cursor_path: str | None = None
         self._indexer: asyncio.subprocess.Process | None = None
         self.indexing = False
@@ -589,7 +590,20 @@ class ReaderApp(App[int]):
 
     def _search(self, text: str, sort: str):
         return self._searcher().search(text, limit=SEARCH_LIMIT, sort=sort,
-                                       snippets=FIRST_SNIPPETS)
+                                       snippets=FIRST_SNIPPETS, count=False)
+
+    @work(thread=True, exclusive=True, group="count")
+    def count_results(self, results) -> None:
+        """The number of matches of a large result set, just after the results are shown."""
+        try:
+            self._searcher().count(results)
+        except QueryError:
+            return
+        self.call_from_thread(self._counted, results)
+
+    def _counted(self, results) -> None:
+        if self.mode == "results" and self._results is results:
+            self.search_bar.set_status(self._results_status(results))
 
     @work(thread=True, exclusive=True, group="snippets")
     def add_snippets(self, results) -> None:
@@ -606,9 +620,22 @@ class ReaderApp(App[int]):
             self._all_cursor_path = self.article_list.current_path
         self.mode = "results"
         self.query_text = text
-        count = results.total
-        if count:
-            shown = len(results.hits)
+        self._results = results
+        self.search_bar.set_status(self._results_status(results))
+        if results.total is None:
+            self.count_results(results)
+        empty = "No results."
+        if results.suggestion:
+            empty = f"No results. Did you mean: {results.suggestion}"
+        self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
+        self.add_snippets(results)
+        self._update_subtitle()
+
+    def _results_status(self, results) -> str:
+        count, shown = results.total, len(results.hits)
+        if count is None:
+            status = f"top {shown} results, counting…"
+        elif count:
             status = f"{count:,} result{'s' if count != 1 else ''}"
             if shown < count:
                 status = f"top {shown} of {count:,} results"
@@ -619,13 +646,7 @@ class ReaderApp(App[int]):
         if self.indexing and self.index_progress[1]:
             done, total = self.index_progress
             status += f" (indexing: {done:,} of {total:,} done)"
-        self.search_bar.set_status(status)
-        empty = "No results."
-        if results.suggestion:
-            empty = f"No results. Did you mean: {results.suggestion}"
-        self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
-        self.add_snippets(results)
-        self._update_subtitle()
+        return status
 
     def _show_all(self) -> None:
         self.mode = "all"

@@ -541,3 +541,24 @@ async def test_the_first_screen_shows_before_the_whole_list_is_read(write_corpus
         await pilot.pause()
         assert len(app.article_list.rows) == 20
         assert app.sub_title.startswith("20 articles · 20 unread")
+
+
+async def test_a_large_result_set_is_shown_first_and_counted_after(write_corpus, monkeypatch):
+    import reader.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "SEARCH_LIMIT", 5)
+    corpus = write_corpus({f"s{i:02}.txt": f"Story {i}\nThe harbour {'harbour ' * (i % 4)}"
+                           f"reopened.\n" for i in range(40)})
+    app = make_app(corpus)
+    counted = []
+    original = app_module.ReaderApp._counted
+    monkeypatch.setattr(app_module.ReaderApp, "_counted",
+                        lambda self, results: (counted.append(results), original(self, results)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"harbour")
+        await settle(app, pilot)
+        assert len(app.article_list.rows) == 5
+        assert len(counted) == 1  # shown without the count, counted after
+        status = str(app.search_bar.query_one("#search-status").render())
+        assert status == "top 5 of 40 results"

@@ -98,6 +98,29 @@ def test_limit_and_total(searcher):
     assert len(searcher.search("china", limit=0).hits) == 3
 
 
+def test_the_count_of_a_large_result_set_can_come_after_the_results(write_corpus):
+    """Whoosh skips the blocks of postings that cannot reach the top, so counting every match
+    takes a second pass: the app asks for the hits first (count=False), then the count."""
+    root = write_corpus({f"s{i:03}.txt": f"Story {i}\nThe harbour {'and the harbour ' * (i % 7)}"
+                         f"reopened{' kiwi' if i < 4 else ''}.\n" for i in range(300)})
+    index = CorpusIndex(root).open()
+    index.update()
+    searcher = Searcher(index)
+    counted = searcher.search("harbour reopened", limit=10)
+    assert counted.total == 300
+    later = searcher.search("harbour reopened", limit=10, count=False)
+    assert [h.path for h in later.hits] == [h.path for h in counted.hits]
+    assert later.total is None
+    assert searcher.count(later) == 300 and later.total == 300
+    few = searcher.search("kiwi", limit=10, count=False)  # fewer than the limit: exact
+    assert few.total == len(few.hits) == 4
+    (root / "late.txt").write_text("Late story\nThe harbour again.\n")
+    index.update()  # a second segment: fuzzy terms are looked up in each
+    fuzzy = searcher.search("harbor~", limit=5, count=False)  # counted as expanded
+    assert len(index.ix.reader().leaf_readers()) == 2
+    assert fuzzy.hits and searcher.count(fuzzy) == 301
+
+
 def test_snippet_spans_point_at_the_hits(searcher):
     hit = searcher.search("nvidia export").hits[0]
     marked = [hit.snippet[s:e].lower() for s, e in hit.snippet_spans]
