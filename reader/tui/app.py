@@ -735,7 +735,10 @@ class ReaderApp(App[int]):
         self._shown_hash = article.hash
         # Read after a moment of reading, not on passing over it with ] or u.
         if self.read_after > 0:
-            self._read_timer = self.set_timer(self.read_after, self._mark_shown_read)
+            # The view's timer, not the app's: it goes with the view when the app closes
+            # (an app timer could fire after the view was gone, mid-shutdown).
+            self._read_timer = self.article_view.set_timer(self.read_after,
+                                                           self._mark_shown_read)
         else:
             self._mark_shown_read()
 
