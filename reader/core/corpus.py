@@ -10,14 +10,17 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 class CorpusError(Exception):
     """The corpus folder itself is unusable (missing, a file, unreadable)."""
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
+class FileStat(NamedTuple):
+    """A file as the change check sees it (a tuple: 100,000 are made and compared in C at
+    every start; as a dataclass, making and comparing them took a fifth of a no-change run)."""
+
     mtime_ns: int
     size: int
 
