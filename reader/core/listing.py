@@ -89,6 +89,11 @@ def latest_generation(folder: Path) -> int:
     return max(generations, default=-1)
 
 
+#: The keys of the list's chunks, and of the columns only an update reads (see write).
+_SHOWN = ("paths", "titles", "sections", "dates")
+_CHECKED = ("mtime_ns", "size", "hash")
+
+
 def _title_key(item: tuple[str, Row]) -> tuple[str, str]:
     return item[1].title.casefold(), item[0]
 
@@ -141,33 +146,24 @@ def _load_head(handle, generation: int) -> dict | None:
     return head
 
 
-def _read(target: Path, generation: int, rows: bool) -> tuple[list, dict | None] | None:
-    """The list's entries, newest first (and with ``rows`` the update's columns), after
-    checking them whole. The list is read in chunks and each becomes entries at once: each
-    step runs in C without letting other threads in, so a key press in the app waits for
-    one chunk at most, never for the whole list."""
-    try:
-        with open(target, "rb") as handle, no_collection():
-            head = _load_head(handle, generation)
-            if head is None:
-                return None
-            entries: list[Entry] = []
-            while len(entries) < head["count"]:
-                chunk = pickle.load(handle)
-                columns = [chunk[k] for k in ("paths", "titles", "sections", "dates")]
-                if not columns[0] or any(len(c) != len(columns[0]) for c in columns):
-                    return None
-                entries += _entries(*columns)
-            if len(entries) != head["count"]:
-                return None
-            checked = None
-            if rows:
-                checked = pickle.load(handle)
-                if any(len(checked[k]) != head["count"] for k in ("mtime_ns", "size", "hash")):
-                    return None
-            return entries, checked
-    except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
-        return None
+class _Damaged(Exception):
+    pass
+
+
+def _chunks(handle, head: dict) -> Iterator[list[list]]:
+    """The list's columns (path, title, section, ISO date), one chunk at a time, checked
+    whole. Each chunk is unpickled in C without letting other threads in: in chunks, a key
+    press in the app waits for one of them at most, never for the whole list."""
+    seen = 0
+    while seen < head["count"]:
+        chunk = pickle.load(handle)
+        columns = [chunk[k] for k in _SHOWN]
+        if not columns[0] or any(len(c) != len(columns[0]) for c in columns):
+            raise _Damaged
+        seen += len(columns[0])
+        yield columns
+    if seen != head["count"]:
+        raise _Damaged
 
 
 def _entries(paths, titles, sections, dates) -> list[Entry]:
@@ -180,20 +176,42 @@ def _entries(paths, titles, sections, dates) -> list[Entry]:
 def read_entries(target: Path, generation: int) -> list[Entry] | None:
     """The list newest first, or None when the listing is missing, damaged or not of the
     commit ``generation``."""
-    found = _read(target, generation, rows=False)
-    return None if found is None else found[0]
+    try:
+        with open(target, "rb") as handle, no_collection():
+            head = _load_head(handle, generation)
+            if head is None:
+                return None
+            entries: list[Entry] = []
+            for columns in _chunks(handle, head):
+                entries += _entries(*columns)
+            return entries
+    except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
+        return None
 
 
 def read_rows(target: Path, generation: int) -> dict[str, Row] | None:
-    """path -> Row of every listed article, or None as for ``read_entries``."""
-    found = _read(target, generation, rows=True)
-    if found is None:
+    """path -> Row of every listed article, or None as for ``read_entries``. What an update
+    compares the folder with: the rows are made straight from the columns, in C."""
+    try:
+        with open(target, "rb") as handle, no_collection():
+            head = _load_head(handle, generation)
+            if head is None:
+                return None
+            paths, titles, sections, dates = ([] for _ in _SHOWN)
+            for chunk_paths, chunk_titles, chunk_sections, chunk_dates in _chunks(handle, head):
+                paths += chunk_paths
+                titles += chunk_titles
+                sections += chunk_sections
+                dates += chunk_dates
+            checked = pickle.load(handle)
+            columns = [checked[k] for k in _CHECKED]
+            if any(len(c) != head["count"] for c in columns):
+                return None
+            rows = map(tuple.__new__, repeat(Row), zip(
+                titles, sections, map(datetime.fromisoformat, dates), *columns))
+            return dict(zip(paths, rows))
+    except Exception:  # noqa: BLE001 - as for read_entries
         return None
-    entries, checked = found
-    with no_collection():
-        return {entry.path: Row(entry.title, entry.section, entry.date, mtime_ns, size, hash_)
-                for entry, mtime_ns, size, hash_ in zip(
-                    entries, checked["mtime_ns"], checked["size"], checked["hash"])}
 
 
 def _active_folder(index_dir: Path) -> tuple[Path, int] | None:
