@@ -195,8 +195,14 @@ _INVISIBLE = re.compile(
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 
 
+# What the three patterns above can match in ASCII text (tab and newline are kept).
+_ASCII_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def clean_text(text: str) -> str:
     """Remove everything that could act on a terminal; keep words, newlines and spaces."""
+    if text.isascii() and not _ASCII_CONTROLS.search(text):  # most files: one quick pass
+        return text.expandtabs(4) if "\t" in text else text
     text = _NEWLINES.sub("\n", text)
     text = _ESCAPES.sub("", text)
     text = _INVISIBLE.sub("", text)
