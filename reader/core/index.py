@@ -51,6 +51,7 @@ from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
 from . import listing
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
+from .words import Lexicon
 
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
@@ -65,6 +66,10 @@ MERGE_FACTOR = 6
 #: one process, at about 100 articles a second, so only the small segments that everyday
 #: updates leave are merged; the large ones of a build stay as they are.
 MAX_MERGE_DOCS = 2_000
+#: The unstemmed words of title and body, for fuzzy terms, wildcards and "did you mean".
+SPELLING_FIELDS = ("spell_title", "spell_body")
+#: Whoosh searchers kept open between searches (one per thread searching at once).
+SEARCHERS_KEPT = 4
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
 EPOCH = datetime(1970, 1, 1)
@@ -229,6 +234,9 @@ class CorpusIndex:
         self.in_memory = False
         self._ix = None
         self._active: str | None = None
+        self._idle_searchers: list = []
+        self._pool_lock = threading.Lock()
+        self._lexicon: Lexicon | None = None
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -316,6 +324,49 @@ class CorpusIndex:
             return True
         return not self.ix.up_to_date() if self._ix is not None else False
 
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator:
+        """A Whoosh searcher on the latest commit, for one thread at a time.
+
+        Searchers are kept open between uses while the index has no new commit: a new one
+        reads each segment's stored-field offsets again on its first hit (7 ms a segment at
+        100,000, a third of a query). Not Whoosh's ``refresh()``: it keeps a segment's reader
+        when the segment's name is the same, deletions or not, so an article changed since
+        would be found twice. One that failed is closed, not kept."""
+        ix = self.ix
+        with self._pool_lock:
+            kept = self._idle_searchers.pop() if self._idle_searchers else None
+        if kept is not None and (kept._ix is not ix or not kept.up_to_date()):
+            kept.close()
+            kept = None
+        searcher = ix.searcher() if kept is None else kept
+        try:
+            yield searcher
+        except BaseException:
+            searcher.close()
+            raise
+        with self._pool_lock:
+            if len(self._idle_searchers) < SEARCHERS_KEPT and ix is self._ix:
+                self._idle_searchers.append(searcher)
+                return
+        searcher.close()
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The spelling words of the index's segments, for fuzzy terms (see words.py)."""
+        if self._lexicon is None:
+            self.ix  # opened first: it decides whether the index is in memory
+            self._lexicon = Lexicon(None if self.in_memory else self.dir / "words")
+        return self._lexicon
+
+    def close(self) -> None:
+        """Close the searchers kept open (their files stay open until then)."""
+        with self._pool_lock:
+            idle, self._idle_searchers = self._idle_searchers, []
+        for searcher in idle:
+            with contextlib.suppress(Exception):
+                searcher.close()
+
     # --- locking ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -395,6 +446,11 @@ class CorpusIndex:
         target = self._listing_file()
         if target is not None:
             listing.write(target, self.ix.latest_generation(), rows)
+
+    def _save_words(self) -> None:
+        """File the spelling words of the commit's new segments, so no search reads them."""
+        with contextlib.suppress(*INDEX_ERRORS, OSError), self.ix.searcher() as searcher:
+            self.lexicon.save(searcher.reader(), SPELLING_FIELDS)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -573,6 +629,7 @@ class CorpusIndex:
                 rows.pop(path, None)
             rows.update(new_rows)
             self._save_listing(rows)
+            self._save_words()
             report.added.extend(added)
             report.updated.extend(updated)
             report.removed.extend(p for p in pending_deletes if p in changes.removed)

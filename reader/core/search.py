@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import itertools
 import re
 import time
@@ -311,8 +312,32 @@ def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -
             for token in analyzer(source, chars=True, mode="index", removestops=False)
             if token.text in terms
         ]
-    return [match.span() for match in pattern.finditer(source)
-            if _analysed(match.group(), analyzer) in terms]
+    # Each distinct word is analysed (or looked up) once; the pass over the text then only
+    # asks whether a word is one of the few that hit.
+    whole = _whole_words(pattern)
+    words = set(whole.findall(source)) if whole else {m.group() for m in pattern.finditer(source)}
+    hits = {word for word in words if _analysed(word, analyzer) in terms}
+    if not hits:
+        return []
+    if pattern.pattern == _TOKEN_PATTERN:
+        # Only the hits, found by the regex engine: a token starts where no word letter or
+        # "letter." comes before and ends where no letter or ".letter" follows.
+        alternatives = "|".join(map(re.escape, sorted(hits, key=len, reverse=True)))
+        finder = re.compile(rf"(?<![\w*])(?<![\w*]\.)(?:{alternatives})(?![\w*])(?!\.[\w*])")
+        return [match.span() for match in finder.finditer(source)]
+    return [match.span() for match in pattern.finditer(source) if match.group() in hits]
+
+
+#: The tokenizer's pattern (index.make_schema): words, with single dots inside ("U.S").
+_TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_words(pattern: re.Pattern) -> re.Pattern | None:
+    """``pattern`` with its groups made non-capturing, so that ``findall`` gives whole
+    matches (the tokenizer's ``[\\w*]+(\\.?[\\w*]+)*`` has a group); None if that fails."""
+    bare = re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern.pattern), pattern.flags)
+    return bare if bare.groups == 0 else None
 
 
 def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
@@ -394,7 +419,7 @@ class Searcher:
         elif sort == "title":
             kwargs.update(sortedby="title_key")
         q = self._boost_title_phrase(q)
-        with self._reading(), self.index.ix.searcher() as searcher:
+        with self._reading(), self.index.searcher() as searcher:
             q = self.expand(q, searcher.reader())
             results = searcher.search(q, **kwargs)
             if count or results.has_exact_length():
@@ -417,7 +442,7 @@ class Searcher:
     def count(self, results: Results) -> int:
         """How many articles match the query of ``results`` (made with ``count=False``)."""
         if results.total is None:
-            with self._reading(), self.index.ix.searcher() as searcher:
+            with self._reading(), self.index.searcher() as searcher:
                 results.total = sum(1 for _ in searcher.docs_for_query(results.ran))
         return results.total
 
@@ -481,14 +506,13 @@ class Searcher:
             text = as_typed(node) if isinstance(node, query.FuzzyTerm) else node.text.lower()
             if isinstance(node, query.FuzzyTerm):
                 # The first two letters must match (one for short words): typos there are
-                # rare, and it keeps the walk over the lexicon to a few hundred words (p95
-                # 260 ms with one). Each segment's reader walks its own lexicon with a
-                # Levenshtein automaton; the index-wide reader would merge every segment's
-                # words and measure each in Python (the same words, a third slower).
+                # rare, and it keeps ``word~2`` to the few hundred words that share them.
                 prefix = max(2 if len(text) > 3 else 1, node.prefixlength)
-                words = _unique(
-                    word for leaf, _ in reader.leaf_readers()
-                    for word in leaf.terms_within(spell, text, node.maxdist, prefix=prefix))
+                words = self.index.lexicon.within(reader, spell, text, node.maxdist, prefix)
+                if words is None:  # segments without names: Whoosh walks each lexicon
+                    words = _unique(
+                        word for leaf, _ in reader.leaf_readers()
+                        for word in leaf.terms_within(spell, text, node.maxdist, prefix=prefix))
             else:
                 if isinstance(node, query.Prefix):
                     text += "*"
@@ -541,7 +565,7 @@ class Searcher:
     def highlights(self, text: str, title: str, body: str) -> tuple[list[Span], list[Span]]:
         """Offsets of every hit of query ``text`` in an article's title and body."""
         q = self.parse(text)
-        with self._reading(), self.index.ix.searcher() as searcher:
+        with self._reading(), self.index.searcher() as searcher:
             terms = match_terms(self.expand(q, searcher.reader()), searcher.reader())
         return find_spans(title, terms, self.analyzer), find_spans(body, terms, self.analyzer)
 
@@ -558,7 +582,7 @@ class Searcher:
             return []
 
     def _related(self, article, path: str, limit: int) -> list[Hit]:
-        with self.index.ix.searcher() as searcher:
+        with self.index.searcher() as searcher:
             docnum = searcher.document_number(path=path)
             if docnum is None:
                 return []
@@ -575,7 +599,7 @@ class Searcher:
             return [self._hit(result, set(), snippets=False) for result in results]
 
     def suggest(self, text: str) -> str | None:
-        with self._reading(), self.index.ix.searcher() as searcher:
+        with self._reading(), self.index.searcher() as searcher:
             return self._suggest(text, searcher)
 
     def _suggest(self, text: str, searcher) -> str | None:

@@ -408,16 +408,19 @@ WORDS = st.sampled_from(["Talks", "talk", "talking", "the", "U.S.", "a", "happy"
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40),
+@given(st.lists(st.tuples(st.one_of(WORDS, st.text(max_size=8)),
+                          st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", ""])),
+                max_size=40),
        st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14"])))
 def test_hit_offsets_are_the_analyzers_own(words, terms):
-    """The memoised word-by-word walk finds exactly the spans the analyzer's walk finds."""
+    """Finding only the words that hit gives exactly the spans the analyzer's walk finds,
+    dots, stars and words run together included."""
     from whoosh.analysis import StemmingAnalyzer
 
     from reader.core.search import find_spans
 
     analyzer = StemmingAnalyzer()
-    text = " ".join(words)
+    text = "".join(word + sep for word, sep in words)
     expected = [(t.startchar, t.endchar)
                 for t in analyzer(text, chars=True, mode="index", removestops=False)
                 if t.text in terms]
@@ -433,3 +436,67 @@ def test_snippets_for_the_first_hits_now_and_the_rest_later(searcher):
     searcher.add_snippets(some.hits, some.terms)
     assert [(h.snippet, h.snippet_spans, h.title_spans) for h in some.hits] == \
         [(h.snippet, h.snippet_spans, h.title_spans) for h in full.hits]
+
+
+# --- searchers kept open, and the spelling words held in memory ---------------------------
+
+
+def bump(path, text):
+    """New content and a later mtime, as an editor leaves a file."""
+    import os
+
+    path.write_text(text)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def test_a_kept_searcher_sees_every_commit_and_no_article_twice(sample_corpus, tmp_path):
+    """Searchers are kept open between searches; after a commit (here from a second
+    CorpusIndex, as the app's indexer process makes them) the next search sees it, and an
+    article changed in place is found once, as it is now (Whoosh's own refresh() would keep
+    the old segment's reader and its old deletions)."""
+    index = CorpusIndex(sample_corpus, tmp_path / "ix").open()
+    index.update()
+    searcher = Searcher(index)
+    assert paths(searcher, "glaciers") == []
+    assert paths(searcher, "blessing") == ["xi.txt"]
+    bump(sample_corpus / "xi.txt", "TikTok deal revised\nnow about glaciers and a blessing\n")
+    other = CorpusIndex(sample_corpus, tmp_path / "ix").open()
+    assert other.update().updated == ["xi.txt"]
+    assert paths(searcher, "glaciers") == ["xi.txt"]
+    assert paths(searcher, "blessing") == ["xi.txt"]
+    assert paths(searcher, "signalled") == []  # the old text is gone
+    assert searcher.search("tiktok", limit=0).total == len(paths(searcher, "tiktok", limit=0))
+
+
+def test_fuzzy_words_match_whoosh_and_come_from_files_beside_the_index(write_corpus, tmp_path):
+    from reader.core.words import Lexicon, _distance
+
+    words = ["market", "markets", "marker", "makret", "marked", "mark", "remarket", "maket",
+             "nvidia", "nvdia", "cafe", "café", "naïve", "naive", "ab", "abc", "ba"]
+    root = write_corpus({f"a{i}.txt": f"Story {i}\n{' '.join(words[i::3])}\n" for i in range(3)})
+    index = CorpusIndex(root, tmp_path / "ix").open()
+    index.update()
+    folder = tmp_path / "ix" / "words"
+    assert sorted(p.name.split(".")[1] for p in folder.glob("*.words")) == [
+        "spell_body", "spell_title"]  # one segment, written after the commit
+    with index.ix.searcher() as whoosh:
+        reader = whoosh.reader()
+        lexicon = Lexicon(folder)  # a new process: the words come from the files
+        for text in ["market", "markte", "mraket", "cafe", "naive", "ab", "nvida", "zzz"]:
+            for maxdist, prefix in [(1, 1), (1, 2), (2, 1), (2, 2), (1, 0)]:
+                ours = lexicon.within(reader, "spell_body", text, maxdist, prefix)
+                expected = sorted(
+                    w for w in (b.decode() for b in reader.lexicon("spell_body"))
+                    if w[:prefix] == text[:prefix] and _distance(text, w, maxdist) <= maxdist)
+                assert ours == expected, (text, maxdist, prefix)
+                whooshs = {w.decode() if isinstance(w, bytes) else w
+                           for w in reader.terms_within("spell_body", text, maxdist, prefix=prefix)}
+                assert whooshs <= set(ours)  # ours also counts a swap as one edit
+    assert _distance("makret", "market", 1) == 1 and _distance("market", "mrkaet", 2) == 2 and _distance("market", "mzzzet", 2) == 3
+    # An update writes the new segment's words and deletes those of segments gone.
+    for i in range(3, 30):
+        (root / f"b{i}.txt").write_text(f"More {i}\nmarkets again {i}\n")
+        index.update()
+    live = {leaf.segment().segment_id() for leaf, _ in index.ix.reader().leaf_readers()}
+    assert {p.name.split(".")[0] for p in folder.glob("*.words")} == live
