@@ -156,6 +156,7 @@ class ReaderApp(App[int]):
         self.mode = "all"  # or "results"
         self.query_text = ""
         self._results = None  # the search results shown
+        self._query_problem_said = ""  # a query's problem on the status line
         self._all_cursor_path: str | None = None
         self._indexer: asyncio.subprocess.Process | None = None
         self.indexing = False
@@ -562,6 +563,7 @@ class ReaderApp(App[int]):
         if not text.strip():
             self.workers.cancel_group(self, "search")
             self.search_bar.set_status("")
+            self._query_mended()
             if self.mode == "results":
                 self._show_all()
             return
@@ -578,7 +580,7 @@ class ReaderApp(App[int]):
         try:
             results = await asyncio.to_thread(self._search, text, self.result_sort)
         except QueryError as exc:
-            self.search_bar.set_status(str(exc), error=True)
+            self._query_problem(exc)
             return
         self._show_results(text, results)
 
@@ -615,7 +617,20 @@ class ReaderApp(App[int]):
             if not worker.is_cancelled:
                 self.call_from_thread(self.article_list.refresh)
 
+    def _query_problem(self, exc: QueryError) -> None:
+        """The query's one-line problem beside the box (cut short in a narrow pane) and
+        whole on the status line, until the query is mended or left."""
+        self.search_bar.set_status(str(exc), error=True)
+        self._query_problem_said = f"Search: {exc}"
+        self.status.say(self._query_problem_said, error=True)
+
+    def _query_mended(self) -> None:
+        if self._query_problem_said and self.status.message == self._query_problem_said:
+            self.status.say("")
+        self._query_problem_said = ""
+
     def _show_results(self, text: str, results) -> None:
+        self._query_mended()
         if self.mode == "all":
             self._all_cursor_path = self.article_list.current_path
         self.mode = "results"
@@ -675,7 +690,7 @@ class ReaderApp(App[int]):
             try:
                 results = await asyncio.to_thread(self._search, text, self.result_sort)
             except QueryError as exc:
-                self.search_bar.set_status(str(exc), error=True)
+                self._query_problem(exc)
                 return  # stay in the box to mend the query
             self._show_results(text, results)
         self.set_focus(self.article_list)
@@ -689,6 +704,7 @@ class ReaderApp(App[int]):
         with self.search_bar.input.prevent(SearchInput.Changed):
             self.search_bar.input.value = ""
         self.search_bar.set_status("")
+        self._query_mended()
         if self.mode == "results":
             self._show_all()
         self.set_focus(self.article_list)

@@ -170,9 +170,12 @@ async def test_malformed_query_shows_its_error_in_place(sample_corpus):
         bar = app.search_bar
         assert bar.has_class("-error")
         assert "is not a date" in str(bar.query_one("#search-status").render())
+        # The status line has room for the whole message, which the pane may cut short.
+        assert app.status.message.startswith("Search: 'someday' is not a date")
         await pilot.press(*["backspace"] * 12, *"nvidia")
         await settle(app, pilot)
         assert not bar.has_class("-error")
+        assert app.status.message == ""
         assert [row.path for row in app.article_list.rows] == [MADRID]
 
 
