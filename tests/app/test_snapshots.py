@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,16 @@ def snapshot_app(write_corpus, tmp_path, monkeypatch):
     # The help screen shows where settings and the index live: keep those paths fixed.
     monkeypatch.setenv("XDG_CONFIG_HOME", "/home/reader/.config")
     index_dir = Path("/tmp/reader-snapshot-index") / tmp_path.name
+    # A fixed path outlives the run: an index left by an earlier run (of an older format,
+    # say) would put "Rebuilding the index" on the screen.
+    shutil.rmtree(index_dir, ignore_errors=True)
 
     def make() -> ReaderApp:
         return ReaderApp(corpus, index_dir=index_dir, settings=Settings(),
                          index_in_background=False)
 
-    return make
+    yield make
+    shutil.rmtree(index_dir, ignore_errors=True)
 
 
 async def _ready(pilot) -> None:
