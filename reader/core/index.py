@@ -51,7 +51,7 @@ from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
 from . import listing
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
-from .words import Lexicon
+from .words import Lexicon, words_of
 
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
@@ -66,8 +66,6 @@ MERGE_FACTOR = 6
 #: one process, at about 100 articles a second, so only the small segments that everyday
 #: updates leave are merged; the large ones of a build stay as they are.
 MAX_MERGE_DOCS = 2_000
-#: The unstemmed words of title and body, for fuzzy terms, wildcards and "did you mean".
-SPELLING_FIELDS = ("spell_title", "spell_body")
 #: Whoosh searchers kept open between searches (one per thread searching at once).
 SEARCHERS_KEPT = 4
 #: Updates this large use Whoosh's multi-process writer.
@@ -139,8 +137,9 @@ def make_schema() -> Schema:
     analyzer = StemmingAnalyzer()
     return Schema(
         path=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST, spelling=True),
-        body=TEXT(analyzer=analyzer, spelling=True),
+        # No spelling fields: the words as written are kept by words.py (a third of a build).
+        title=TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer),
         section=KEYWORD(lowercase=True, scorable=False),
         section_name=STORED(),
         date=DATETIME(stored=True, sortable=True),
@@ -353,10 +352,12 @@ class CorpusIndex:
 
     @property
     def lexicon(self) -> Lexicon:
-        """The spelling words of the index's segments, for fuzzy terms (see words.py)."""
-        if self._lexicon is None:
-            self.ix  # opened first: it decides whether the index is in memory
-            self._lexicon = Lexicon(None if self.in_memory else self.dir / "words")
+        """The words of title and body as written, for fuzzy terms, wildcards and "did you
+        mean" (words.py); they live in the index's folder, so a rebuild starts them over."""
+        self.ix  # opened first: it decides the folder, or that the index is in memory
+        folder = None if self.in_memory or not self._active else self.dir / self._active / "words"
+        if self._lexicon is None or self._lexicon.folder != folder:
+            self._lexicon = Lexicon(folder)
         return self._lexicon
 
     def close(self) -> None:
@@ -446,11 +447,6 @@ class CorpusIndex:
         target = self._listing_file()
         if target is not None:
             listing.write(target, self.ix.latest_generation(), rows)
-
-    def _save_words(self) -> None:
-        """File the spelling words of the commit's new segments, so no search reads them."""
-        with contextlib.suppress(*INDEX_ERRORS, OSError), self.ix.searcher() as searcher:
-            self.lexicon.save(searcher.reader(), SPELLING_FIELDS)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -605,6 +601,8 @@ class CorpusIndex:
             added: list[str] = []  # reported once committed: an interrupted batch adds nothing
             updated: list[str] = []
             new_rows: dict[str, Row] = {}
+            title_words: set[str] = set()
+            body_words: set[str] = set()
             try:
                 for path in pending_deletes:
                     writer.delete_by_term("path", path)
@@ -615,11 +613,15 @@ class CorpusIndex:
                         report.skipped[path] = str(exc)
                     else:
                         writer.add_document(**document(article))
+                        title_words |= words_of(article.title)
+                        body_words |= words_of(article.body)
                         new_rows[path] = _row_of(article)
                         (updated if path in known_changed else added).append(path)
                     done += 1
                     if progress and done % 50 == 0:
                         progress(done, total)
+                # Filed before the commit: a search never sees an article without its words.
+                self.lexicon.add({"title": title_words, "body": body_words})
                 writer.commit(mergetype=merge_tiers)
             except BaseException:
                 _cancel(writer)
@@ -629,7 +631,6 @@ class CorpusIndex:
                 rows.pop(path, None)
             rows.update(new_rows)
             self._save_listing(rows)
-            self._save_words()
             report.added.extend(added)
             report.updated.extend(updated)
             report.removed.extend(p for p in pending_deletes if p in changes.removed)

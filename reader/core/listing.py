@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 #: The index's layout; an index of another number is rebuilt.
-SCHEMA_VERSION = 2  # 2: content hash stored
+SCHEMA_VERSION = 3  # 2: content hash stored; 3: no spelling fields (words.py)
 LISTING_FILE = "listing.pickle"
 LISTING_VERSION = 3  # 3: a head, the list in chunks, then the update's columns
 #: Articles of the list's head (in date and in title order): the app's first screen.

@@ -15,6 +15,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh import qparser, query
@@ -23,6 +24,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from .articles import SkipFile
 from .errors import QueryError
 from .index import CorpusIndex
+from .words import distance
 
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 200
@@ -371,14 +373,6 @@ def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tu
     return text, inner
 
 
-def _unique(items):
-    seen = set()
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            yield item
-
-
 # --- running -------------------------------------------------------------------------------
 
 
@@ -420,7 +414,7 @@ class Searcher:
             kwargs.update(sortedby="title_key")
         q = self._boost_title_phrase(q)
         with self._reading(), self.index.searcher() as searcher:
-            q = self.expand(q, searcher.reader())
+            q = self.expand(q)
             results = searcher.search(q, **kwargs)
             if count or results.has_exact_length():
                 total = len(results)
@@ -438,6 +432,10 @@ class Searcher:
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
         return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q)
+
+    def _doc_frequency(self, searcher, word: str) -> int:
+        stems = [token.text for token in self.analyzer(word)]
+        return searcher.doc_frequency("body", stems[0]) if stems else 0
 
     def count(self, results: Results) -> int:
         """How many articles match the query of ``results`` (made with ``count=False``)."""
@@ -477,14 +475,14 @@ class Searcher:
             return q
         return query.AndMaybe(q, query.Phrase("title", stems, boost=TITLE_PHRASE_BOOST))
 
-    def expand(self, q: query.Query, reader) -> query.Query:
+    def expand(self, q: query.Query) -> query.Query:
         """Wildcards and fuzzy terms on title/body, matched against the words as written.
 
         The index holds stems, so ``negotiat*`` would find nothing (the stem is "negoti")
         and ``processers~`` would be compared with stems. They are matched against the
-        unstemmed spelling lexicon instead, and the words found are OR-ed as stems.
+        words of the articles as written (words.py) instead, and the words found are OR-ed
+        as stems.
         """
-        fields = set(reader.indexed_field_names())
         source = getattr(q, "source_text", "")
 
         def as_typed(node: query.Query) -> str:
@@ -500,29 +498,21 @@ class Searcher:
             kinds = (query.Prefix, query.Wildcard, query.FuzzyTerm)
             if not isinstance(node, kinds) or node.fieldname not in ("title", "body"):
                 return node
-            spell = f"spell_{node.fieldname}"
-            if spell not in fields:
-                return node
+            known = self.index.lexicon.words(node.fieldname)
             text = as_typed(node) if isinstance(node, query.FuzzyTerm) else node.text.lower()
             if isinstance(node, query.FuzzyTerm):
                 # The first two letters must match (one for short words): typos there are
                 # rare, and it keeps ``word~2`` to the few hundred words that share them.
                 prefix = max(2 if len(text) > 3 else 1, node.prefixlength)
-                words = self.index.lexicon.within(reader, spell, text, node.maxdist, prefix)
-                if words is None:  # segments without names: Whoosh walks each lexicon
-                    words = _unique(
-                        word for leaf, _ in reader.leaf_readers()
-                        for word in leaf.terms_within(spell, text, node.maxdist, prefix=prefix))
+                words: Iterable[str] = known.within(text, node.maxdist, prefix)
             else:
                 if isinstance(node, query.Prefix):
                     text += "*"
                 head = re.split(r"[*?]", text, maxsplit=1)[0]
                 pattern = re.compile(fnmatch.translate(text))
-                words = (w for w in reader.expand_prefix(spell, head)
-                         if pattern.match(w.decode("utf-8") if isinstance(w, bytes) else w))
+                words = (w for w in known.starting(head) if pattern.match(w))
             stems: set[str] = set()
             for word in itertools.islice(words, MAX_EXPANSIONS):
-                word = word.decode("utf-8") if isinstance(word, bytes) else word
                 stems.update(token.text for token in self.analyzer(word))
             if not stems:
                 return query.Term(node.fieldname, NO_MATCH)
@@ -566,7 +556,7 @@ class Searcher:
         """Offsets of every hit of query ``text`` in an article's title and body."""
         q = self.parse(text)
         with self._reading(), self.index.searcher() as searcher:
-            terms = match_terms(self.expand(q, searcher.reader()), searcher.reader())
+            terms = match_terms(self.expand(q), searcher.reader())
         return find_spans(title, terms, self.analyzer), find_spans(body, terms, self.analyzer)
 
     def related(self, path: str, limit: int = 10) -> list[Hit]:
@@ -604,26 +594,31 @@ class Searcher:
 
     def _suggest(self, text: str, searcher) -> str | None:
         """A respelling of the query's unknown words that does find something."""
-        reader = searcher.reader()
-        fields = [f for f in ("spell_title", "spell_body") if f in reader.indexed_field_names()]
-        if not fields:
-            return None
-        correctors = [reader.corrector(f) for f in fields]
+        lexicon = self.index.lexicon
+        fields = [lexicon.words("body"), lexicon.words("title")]  # body words first: more
         changed = False
+
+        def closest(word: str) -> str | None:
+            """The nearest known word (within two edits, first letter as typed), the one
+            in most articles among those as near."""
+            for known in fields:
+                found = [(distance(word, w, 2), w) for w in known.within(word, 2, 1) if w != word]
+                if found:
+                    nearest = min(d for d, _ in found)
+                    return max((w for d, w in found if d == nearest),
+                               key=lambda w: (self._doc_frequency(searcher, w), w))
+            return None
 
         def fix(match: re.Match) -> str:
             nonlocal changed
             word = match.group(0)
             lower = word.lower()
-            if word in ("AND", "OR", "NOT") or any(
-                (f, lower) in reader for f in fields
-            ):
+            if word in ("AND", "OR", "NOT") or any(lower in known for known in fields):
                 return word
-            for corrector in reversed(correctors):  # body words first: more of them
-                found = corrector.suggest(lower, limit=1, maxdist=2)
-                if found and found[0] != lower:
-                    changed = True
-                    return found[0]
+            found = closest(lower)
+            if found:
+                changed = True
+                return found
             return word
 
         # Plain words, words after title: or body:, and the words of a phrase; not other

@@ -469,34 +469,49 @@ def test_a_kept_searcher_sees_every_commit_and_no_article_twice(sample_corpus, t
     assert searcher.search("tiktok", limit=0).total == len(paths(searcher, "tiktok", limit=0))
 
 
-def test_fuzzy_words_match_whoosh_and_come_from_files_beside_the_index(write_corpus, tmp_path):
-    from reader.core.words import Lexicon, _distance
+def test_words_as_written_are_filed_with_each_commit_and_matched_within_edits(write_corpus,
+                                                                             tmp_path):
+    """Fuzzy terms, wildcards and "did you mean" use the words of the articles as written,
+    filed beside the index with each commit (words.py), not Whoosh's spelling fields."""
+    from whoosh.analysis import StemmingAnalyzer
 
-    words = ["market", "markets", "marker", "makret", "marked", "mark", "remarket", "maket",
-             "nvidia", "nvdia", "cafe", "café", "naïve", "naive", "ab", "abc", "ba"]
-    root = write_corpus({f"a{i}.txt": f"Story {i}\n{' '.join(words[i::3])}\n" for i in range(3)})
+    from reader.core.words import MAX_FILES, Lexicon, distance
+
+    vocabulary = ["market", "markets", "marker", "makret", "marked", "mark", "remarket",
+                  "maket", "Nvidia", "nvdia", "cafe", "café", "naïve", "naive", "ab", "abc",
+                  "ba", "U.S.", "x", "e.g.", "under_score"]
+    bodies = {f"a{i}.txt": " ".join(vocabulary[i::3]) for i in range(3)}
+    root = write_corpus({name: f"Story {name}\n{body}\n" for name, body in bodies.items()})
     index = CorpusIndex(root, tmp_path / "ix").open()
     index.update()
-    folder = tmp_path / "ix" / "words"
-    assert sorted(p.name.split(".")[1] for p in folder.glob("*.words")) == [
-        "spell_body", "spell_title"]  # one segment, written after the commit
-    with index.ix.searcher() as whoosh:
-        reader = whoosh.reader()
-        lexicon = Lexicon(folder)  # a new process: the words come from the files
-        for text in ["market", "markte", "mraket", "cafe", "naive", "ab", "nvida", "zzz"]:
-            for maxdist, prefix in [(1, 1), (1, 2), (2, 1), (2, 2), (1, 0)]:
-                ours = lexicon.within(reader, "spell_body", text, maxdist, prefix)
-                expected = sorted(
-                    w for w in (b.decode() for b in reader.lexicon("spell_body"))
-                    if w[:prefix] == text[:prefix] and _distance(text, w, maxdist) <= maxdist)
-                assert ours == expected, (text, maxdist, prefix)
-                whooshs = {w.decode() if isinstance(w, bytes) else w
-                           for w in reader.terms_within("spell_body", text, maxdist, prefix=prefix)}
-                assert whooshs <= set(ours)  # ours also counts a swap as one edit
-    assert _distance("makret", "market", 1) == 1 and _distance("market", "mrkaet", 2) == 2 and _distance("market", "mzzzet", 2) == 3
-    # An update writes the new segment's words and deletes those of segments gone.
-    for i in range(3, 30):
-        (root / f"b{i}.txt").write_text(f"More {i}\nmarkets again {i}\n")
+    folder = tmp_path / "ix" / "ix-1" / "words"
+    assert sorted(p.name.split(".")[1] for p in folder.glob("*.words")) == ["body", "title"]
+
+    lexicon = Lexicon(folder)  # as a new process finds them
+    analyzer = StemmingAnalyzer()
+    as_written = {t.text for body in bodies.values()
+                  for t in analyzer(body, no_morph=True, removestops=False) if len(t.text) > 1}
+    body = lexicon.words("body")
+    assert body.known == as_written
+    assert "u.s" in body and "e.g" in body and "café" in body
+    assert set(lexicon.words("title").known) == {"story", "a0.txt", "a1.txt", "a2.txt"}
+    for text in ["market", "markte", "mraket", "cafe", "naive", "ab", "nvida", "zzz"]:
+        for maxdist, prefix in [(1, 1), (1, 2), (2, 1), (2, 2), (1, 0), (0, 0)]:
+            expected = sorted(w for w in as_written
+                              if w[:prefix] == text[:prefix] and distance(text, w, maxdist) <= maxdist)
+            assert body.within(text, maxdist, prefix) == expected, (text, maxdist, prefix)
+    assert body.starting("mark") == ["mark", "marked", "marker", "market", "markets"]
+    assert distance("makret", "market", 1) == 1 and distance("market", "mzzzet", 2) == 3
+
+    # Every commit files its words; past MAX_FILES they are merged into one file.
+    for i in range(MAX_FILES + 3):
+        (root / f"b{i}.txt").write_text(f"More {i}\nword{i} again\n")
         index.update()
-    live = {leaf.segment().segment_id() for leaf, _ in index.ix.reader().leaf_readers()}
-    assert {p.name.split(".")[0] for p in folder.glob("*.words")} == live
+    assert len(list(folder.glob("*.body.words"))) <= MAX_FILES
+    merged = Lexicon(folder).words("body")
+    assert {f"word{i}" for i in range(MAX_FILES + 3)} | as_written <= merged.known
+    searcher = Searcher(index)
+    assert sorted(paths(searcher, "word14~", limit=0)) == sorted(
+        f"b{i}.txt" for i in (1, 4, 10, 11, 12, 13, 14))  # one edit from "word14"
+    assert sorted(paths(searcher, "word1*", limit=0)) == sorted(
+        f"b{i}.txt" for i in (1, 10, 11, 12, 13, 14))
