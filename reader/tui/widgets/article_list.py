@@ -76,14 +76,6 @@ class ArticleList(ScrollView, can_focus=True):
     # repaint=False: watch_cursor redraws the two rows that changed, not the whole list.
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
-    class Highlighted(Message):
-        """The cursor moved to another article."""
-
-        def __init__(self, article_list: ArticleList, path: str | None) -> None:
-            super().__init__()
-            self.article_list = article_list
-            self.path = path
-
     class Selected(Message):
         """The user asked to open an article (enter or a click)."""
 
@@ -155,7 +147,6 @@ class ArticleList(ScrollView, can_focus=True):
         # Only the two rows whose highlight changed are drawn again (a scroll redraws all).
         self.refresh_lines(old * self.row_height, self.row_height)
         self.refresh_lines(new * self.row_height, self.row_height)
-        self.post_message(self.Highlighted(self, self.current_path))
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         height = self.scrollable_content_region.height or self.size.height
