@@ -433,10 +433,6 @@ class Searcher:
                 suggestion = self._suggest(text, searcher)
         return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q)
 
-    def _doc_frequency(self, searcher, word: str) -> int:
-        stems = [token.text for token in self.analyzer(word)]
-        return searcher.doc_frequency("body", stems[0]) if stems else 0
-
     def count(self, results: Results) -> int:
         """How many articles match the query of ``results`` (made with ``count=False``)."""
         if results.total is None:
@@ -591,6 +587,11 @@ class Searcher:
     def suggest(self, text: str) -> str | None:
         with self._reading(), self.index.searcher() as searcher:
             return self._suggest(text, searcher)
+
+    def _doc_frequency(self, searcher, word: str) -> int:
+        """In how many articles ``word`` (stemmed) stands."""
+        stems = [token.text for token in self.analyzer(word)]
+        return searcher.doc_frequency("body", stems[0]) if stems else 0
 
     def _suggest(self, text: str, searcher) -> str | None:
         """A respelling of the query's unknown words that does find something."""

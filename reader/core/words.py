@@ -25,8 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-#: The analyzer's tokenizer pattern (see index.make_schema), without its group.
-WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+#: The analyzer's tokenizer pattern (see index.make_schema), written to match the same
+#: words with less backtracking: runs of letters joined by single dots.
+WORD = re.compile(r"[\w*]+(?:\.[\w*]+)*")
 #: Whoosh's stop filter drops shorter words; so did its spelling fields.
 MIN_LENGTH = 2
 #: Above this many distinct letters (a script with thousands of signs), one-edit variants
@@ -38,9 +39,14 @@ SUFFIX = ".words"
 
 
 def words_of(text: str) -> set[str]:
-    """The distinct words of ``text``, lower-cased, as the index's tokenizer finds them."""
-    return {word.lower() for word in set(WORD.findall(text))
-            if len(word) >= MIN_LENGTH and "*" not in word}
+    """The distinct words of ``text``, lower-cased, as the index's tokenizer finds them
+    (with stars and one-letter words, which ``Lexicon.add`` leaves out: it is cheaper to
+    drop them once per commit than once per article)."""
+    return set(WORD.findall(text.lower()))
+
+
+def _worth_keeping(word: str) -> bool:
+    return len(word) >= MIN_LENGTH and "*" not in word
 
 
 class Lexicon:
@@ -55,10 +61,11 @@ class Lexicon:
     def add(self, fields: dict[str, set[str]]) -> None:
         """File the words of a commit's articles (with the index's update lock held)."""
         for field, words in fields.items():
+            words = set(filter(_worth_keeping, words))
             if not words:
                 continue
-            if self.folder is None:
-                self._memory.setdefault(field, set()).update(words)
+            if self.folder is None:  # a new set, not changed in place: a search may read it
+                self._memory[field] = self._memory.get(field, set()) | words
                 continue
             names = self._names(field)
             if len(names) >= MAX_FILES:  # merged into one, written before the old go
