@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import functools
 import json
+import operator
 import os
 import pickle
 import shutil
@@ -532,6 +533,12 @@ class CorpusIndex:
                     report.rebuilt = True
                 found = scan(self.root)
                 report.skipped.update(found.problems)
+                target = self._listing_file()
+                if target is not None and listing.read_stats(
+                        target, self.ix.latest_generation()) == found.files:
+                    report.unchanged = len(found.files)  # nothing to do: no rows needed
+                    report.seconds = time.perf_counter() - started
+                    return report
                 rows = self._read_listing()
                 listed = rows is not None
                 try:
@@ -757,8 +764,12 @@ def merge_tiers(writer, segments: list) -> list:
     return [s for s in segments if s not in chosen]
 
 
+_ROW_STAT = operator.itemgetter(Row._fields.index("mtime_ns"), Row._fields.index("size"))
+
+
 def _file_stats(rows: dict[str, Row]) -> dict[str, FileStat]:
-    return {path: FileStat(row.mtime_ns, row.size) for path, row in rows.items()}
+    """path -> FileStat of every row, made in C (100,000 of them at every start)."""
+    return dict(zip(rows, map(FileStat._make, map(_ROW_STAT, rows.values()))))
 
 
 def _check_lengths(reader) -> None:

@@ -256,12 +256,20 @@ def test_mtime_alone_or_size_alone_marks_a_file_changed(write_corpus):
     assert [h.path for h in Searcher(index).search("longer").hits] == ["b.txt"]
 
 
-def test_a_second_update_reads_nothing(sample_corpus):
+def test_a_second_update_reads_nothing(sample_corpus, monkeypatch):
     index = CorpusIndex(sample_corpus).open()
     index.update()
-    report = CorpusIndex(sample_corpus).open().update()
+    again = CorpusIndex(sample_corpus).open()
+    # Nothing changed: the listing's mtimes and sizes say so; its rows are not even made.
+    monkeypatch.setattr(again, "_read_listing", lambda: pytest.fail("rows read"))
+    monkeypatch.setattr(again, "_stored_rows", lambda: pytest.fail("stored fields read"))
+    report = again.update()
     assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], {})
     assert report.unchanged == 3 and not report.rebuilt
+    monkeypatch.undo()
+    bump(sample_corpus / "xi.txt")  # one file touched: the rows are read and it is updated
+    report = again.update()
+    assert report.updated == ["xi.txt"] and report.unchanged == 2
 
 
 def test_removed_folder_and_renamed_file(sample_corpus):
