@@ -515,3 +515,28 @@ def test_words_as_written_are_filed_with_each_commit_and_matched_within_edits(wr
         f"b{i}.txt" for i in (1, 4, 10, 11, 12, 13, 14))  # one edit from "word14"
     assert sorted(paths(searcher, "word1*", limit=0)) == sorted(
         f"b{i}.txt" for i in (1, 10, 11, 12, 13, 14))
+
+
+def test_hit_offsets_for_every_stem_of_an_english_text():
+    """Every word of a text full of inflections is found from its stem (the regex looks for
+    the stem less its last letter, then checks each word found with the analyzer)."""
+    from whoosh.analysis import StemmingAnalyzer
+
+    from reader.core.search import find_spans
+
+    text = ("Sensibility, relational happiness: the happy child cried and cries. Conditional "
+            "generalization of organizations; operators radically hopping. Agreed feeds, "
+            "ponies' caresses, rational triplicate formative formalize electricity electrical "
+            "hopeful goodness adjustable defensible replacement dependent adoption "
+            "communism activate effective bowdlerize probate CEASED controlling U.S. e.g. "
+            "3.14 x2 naïve Ünïcode under_score Sensible sensibly généralisation")
+    analyzer = StemmingAnalyzer()
+    # (Whoosh yields one Token object over and over: copy what it says as it goes.)
+    tokens = [(t.text, t.startchar, t.endchar)
+              for t in analyzer(text, chars=True, mode="index", removestops=False)]
+    assert len(tokens) == 50
+    for stem in {text for text, _, _ in tokens}:
+        expected = [(start, end) for text_, start, end in tokens if text_ == stem]
+        assert find_spans(text, {stem}, analyzer) == expected, stem
+    every = {text for text, _, _ in tokens}
+    assert find_spans(text, every, analyzer) == [(start, end) for _, start, end in tokens]
