@@ -58,10 +58,6 @@ def check_corpus(root: Path) -> Path:
     return root.resolve()
 
 
-def is_article_name(name: str) -> bool:
-    return name.lower().endswith(".txt") and not name.startswith(".")
-
-
 def rel_name(rel: str) -> str:
     """A relative path as text that can be shown and stored (undecodable bytes escaped)."""
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -103,7 +99,7 @@ def scan(root: Path) -> Scan:
                     seen_dirs.add(key)
                     stack.append((entry.path, rel + "/"))
                     continue
-                if name[-4:].lower() != ".txt":  # is_article_name, inline: 100,000 calls
+                if name[-4:].lower() != ".txt":  # an article is a *.txt file (not hidden)
                     continue
                 st = entry.stat()
             except FileNotFoundError:
