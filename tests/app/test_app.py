@@ -565,3 +565,40 @@ async def test_a_large_result_set_is_shown_first_and_counted_after(write_corpus,
         assert len(counted) == 1  # shown without the count, counted after
         status = str(app.search_bar.query_one("#search-status").render())
         assert status == "top 5 of 40 results"
+
+
+def _contrast(fg, bg) -> float:
+    """WCAG contrast ratio of two rich ColorTriplets."""
+
+    def luminance(color) -> float:
+        def channel(c: int) -> float:
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(color.red) + 0.7152 * channel(color.green) + 0.0722 * channel(color.blue)
+
+    high, low = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_list_words_are_readable_on_dark_and_light_themes(sample_corpus):
+    """Read titles and dates are muted text: blended with the background, not drawn white
+    (which vanished on a light theme). The focused cursor's row takes its own colour."""
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        lst = app.article_list
+        app.read.add(lst.rows[1].path)
+        lst.refresh()
+        for theme in ("textual-dark", "textual-light", "solarized-light"):
+            app.theme = theme
+            await pilot.pause()
+            checked = 0
+            for y in range(len(lst.rows) * lst.row_height):
+                for seg in lst.render_line(y):
+                    if any(ch.isalnum() for ch in seg.text) and seg.style.color:
+                        fg = seg.style.color.get_truecolor()
+                        bg = seg.style.bgcolor.get_truecolor()
+                        assert _contrast(fg, bg) >= 3, (theme, y, seg.text, fg, bg)
+                        checked += 1
+            assert checked >= 6, theme

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -222,16 +223,29 @@ class ArticleList(ScrollView, can_focus=True):
         row = self.rows[index]
         text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
         style = base
+        ink = None  # the focused cursor's text colour, over every span's own
         if index == self.cursor:
-            style = base + self.get_component_rich_style("article-list--cursor")
+            cursor = self.get_component_rich_style("article-list--cursor")
+            style = base + cursor
+            if self.has_focus and cursor.color is not None:
+                ink = Style(color=cursor.color)
         # Spans carry only what their own rule sets (partial), so the cursor's background
         # shows under the whole row while hits keep theirs.
-        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+        segments = [Segment(seg.text, style + seg.style + ink if seg.style else style)
                     for seg in text.render(self.app.console)]
         return Strip(segments).crop_extend(0, width, style)
 
-    def _part(self, name: str):
-        return self.get_component_rich_style(name, partial=True)
+    def _part(self, name: str) -> Style:
+        """What the rule ``name`` sets, and only that (the cursor's background shows under
+        it), with its colours worked out against the list's background: a partial style
+        alone leaves a colour such as ``$text-muted`` (text at 60%) unblended, drawn as
+        white, which could not be read on a light theme."""
+        partial = self.get_component_rich_style(name, partial=True)
+        full = self.get_component_rich_style(name, partial=False)
+        return partial + Style(
+            color=full.color if partial.color is not None else None,
+            bgcolor=full.bgcolor if partial.bgcolor is not None else None,
+        )
 
     def _title_line(self, row, width: int) -> Text:
         read = self.is_read(row.path)
