@@ -53,6 +53,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False),
         Binding("k,up", "scroll('up')", "Up", show=False),
+        # The article pane's paging keys work here too.
+        Binding("space", "scroll('page_down')", "Page down", show=False),
+        Binding("b", "scroll('page_up')", "Page up", show=False),
+        Binding("g", "scroll('home')", "Top", show=False),
+        Binding("G", "scroll('end')", "Bottom", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -94,7 +99,7 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, direction: str) -> None:
         scroller = self.query_one(VerticalScroll)
-        (scroller.scroll_down if direction == "down" else scroller.scroll_up)(animate=False)
+        getattr(scroller, f"scroll_{direction}")(animate=False)
 
     async def action_dismiss(self, result=None) -> None:
         self.dismiss(None)
