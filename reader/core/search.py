@@ -153,7 +153,7 @@ def normalize_query(text: str) -> str:
     return text
 
 
-DATE_HELP = "use a date such as date:2025-09-15, date:2025-09, date:2025 or date:[2025-01 to 2025-06]"
+DATE_HELP = "use e.g. date:2025-09-15, date:2025-09, date:2025 or date:[2025-01 to 2025-06]"
 _DATE_TERM = re.compile(r"(?i)\bdate:(\[[^\]]*\]|\{[^}]*\}|[<>]=?\S+|\S+)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
 
@@ -210,7 +210,10 @@ def _errors(q: query.Query) -> list[str]:
         if not error or isinstance(node, (query.NumericRange, query.DateRange)):
             continue  # a range that Whoosh's fallback parser did understand
         if getattr(node, "fieldname", None) == "date" or isinstance(node, query.qcore._NullQuery):
-            found.append(f"'{error}' is not a date: {DATE_HELP}")
+            # As typed: _compact_dates made "2025-13" the "202513" Whoosh could not read.
+            typed = re.sub(r"(?<!\d)(\d{4})(\d{2})(\d{2})?(?!\d)",
+                           lambda m: "-".join(g for g in m.groups() if g), str(error))
+            found.append(f"'{typed}' is not a date: {DATE_HELP}")
         else:
             found.append(str(error))
     return found

@@ -540,3 +540,11 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
         assert find_spans(text, {stem}, analyzer) == expected, stem
     every = {text for text, _, _ in tokens}
     assert find_spans(text, every, analyzer) == [(start, end) for _, start, end in tokens]
+
+
+@pytest.mark.parametrize(("text", "shown"), [("date:2025-13", "'2025-13'"),
+                                             ("date:2025-02-30", "'2025-02-30'"),
+                                             ("date:someday", "'someday'")])
+def test_a_bad_date_is_quoted_as_typed(searcher, text, shown):
+    with pytest.raises(QueryError, match=f"^{shown} is not a date: use e.g. date:2025-09-15"):
+        searcher.search(text)
