@@ -33,7 +33,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import WorkerCancelled, get_current_worker
 
-from ..core.articles import SkipFile, parse_article
+from ..core.articles import SkipFile, clean_text, parse_article
 from ..core.corpus import CorpusError, check_corpus, scan
 from ..core.listing import Entry, peek, peek_head
 from ..core.paths import config_file, default_index_dir
@@ -502,8 +502,14 @@ class ReaderApp(App[int]):
     def _index_summary(self, event: dict) -> str:
         parts = [f"{event.get(k, 0):,} {k}" for k in ("added", "updated", "removed") if event.get(k)]
         skipped = event.get("skipped") or {}
-        if skipped:
-            parts.append(f"{len(skipped):,} skipped (run 'reader index' for the reasons)")
+        if len(skipped) == 1:  # say which and why; names and reasons made inert first
+            (path, reason), = skipped.items()
+            parts.append(f"1 skipped: {clean_text(str(path))} ({clean_text(str(reason))})")
+        elif skipped:
+            command = f"reader index --corpus {shlex.quote(str(self.corpus))}"
+            if self.index_dir:
+                command += f" --index-dir {shlex.quote(str(self.index_dir))}"
+            parts.append(f"{len(skipped):,} skipped ('{command}' lists them and why)")
         return "Index up to date" + (": " + ", ".join(parts) if parts else ".")
 
     @work(thread=True, exclusive=True, group="reload")
@@ -556,6 +562,8 @@ class ReaderApp(App[int]):
         elif isinstance(self.screen, Screen) and self.screen is self.screen_stack[0]:
             # set_focus, not focus(): keys typed right after "/" must land in the box.
             self.set_focus(search_input)
+            # The last query, selected: typing starts a new one, an arrow key edits it.
+            search_input.select_all()
 
     @on(SearchInput.Changed)
     def on_search_changed(self, event: SearchInput.Changed) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reader.core.index import Entry
@@ -311,6 +312,19 @@ async def test_help_is_generated_from_the_bindings(sample_corpus):
         table_lines = rendered(app.screen.keys).splitlines()
         related = [line.split() for line in table_lines if "Related" in line]
         assert related == [["R", "Related"]]  # the remapped key, not the default r
+        # The article pane's paging keys scroll the help too.
+        scroller = app.screen.query_one(VerticalScroll)
+        await pilot.pause()
+        assert scroller.max_scroll_y > 0
+        for key, expected in [("j", 1), ("space", None), ("g", 0), ("G", scroller.max_scroll_y),
+                              ("b", None), ("k", None)]:
+            before = scroller.scroll_y
+            await pilot.press(key)
+            await pilot.pause()
+            if expected is None:
+                assert scroller.scroll_y != before, key
+            else:
+                assert scroller.scroll_y == expected, key
         await pilot.press("escape")
 
 
@@ -602,3 +616,33 @@ async def test_list_words_are_readable_on_dark_and_light_themes(sample_corpus):
                         assert _contrast(fg, bg) >= 3, (theme, y, seg.text, fg, bg)
                         checked += 1
             assert checked >= 6, theme
+
+
+async def test_skipped_files_are_named_or_the_command_that_lists_them_is_given(write_corpus):
+    """The status line after indexing (in its own process, as in daily use) names a lone
+    skipped file and why; for more, the command that lists them for this folder."""
+    corpus = write_corpus({"good.txt": "Good story\nText.\n", "bad.txt": b"\x00\x01\x02binary\xff"})
+    app = ReaderApp(corpus, settings=Settings())
+    async with app.run_test(size=(120, 36)):
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        assert app.status.message.startswith("Index up to date: 1 added, 1 skipped: bad.txt (")
+    (corpus / "worse.txt").write_bytes(b"\x00\x00more binary")
+    again = ReaderApp(corpus, settings=Settings())
+    async with again.run_test(size=(200, 36)):
+        await asyncio.wait_for(again.index_finished.wait(), timeout=60)
+        assert (f"2 skipped ('reader index --corpus {corpus}' lists them and why)"
+                in again.status.message)
+
+
+async def test_slash_selects_the_last_query_so_typing_starts_a_new_one(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"nvidia", "enter", "enter")
+        await settle(app, pilot)
+        await pilot.press("slash", *"tiktok")
+        assert app.search_bar.value == "tiktok"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("slash", "end", *" deal")  # an arrow or end key edits it instead
+        assert app.search_bar.value == "tiktok deal"
