@@ -813,7 +813,7 @@ class ReaderApp(App[int]):
             self.open_article(listing.rows[index].path, focus=False)
         else:
             self.bell()
-            self.status.say("No more articles in this list." if event.step > 0
+            self.status.flash("No more articles in this list." if event.step > 0
                             else "This is the first article in the list.")
 
     # --- other actions ---------------------------------------------------------------------
@@ -918,7 +918,7 @@ class ReaderApp(App[int]):
             self._read_timer.stop()  # the user decides now
         read = path not in self.read
         self._set_read(path, read)
-        self.status.say("Marked read." if read else "Marked unread.")
+        self.status.flash("Marked read." if read else "Marked unread.")
 
     def action_toggle_star(self) -> None:
         path = self._target_path()
@@ -931,7 +931,7 @@ class ReaderApp(App[int]):
             hash_ = self._shown_hash if path == self.article_view.path else None
             self.state.set_starred(path, starred, hash_)
         self.article_list.refresh_marks()
-        self.status.say("Starred." if starred else "Star removed.")
+        self.status.flash("Starred." if starred else "Star removed.")
 
     def _step_unread(self, step: int) -> None:
         listing = self.article_list
@@ -948,7 +948,7 @@ class ReaderApp(App[int]):
                 return
             index += step
         self.bell()
-        self.status.say("No more unread articles in this list." if step > 0
+        self.status.flash("No more unread articles in this list." if step > 0
                         else "No unread articles above this one.")
 
     def action_next_unread(self) -> None:
@@ -965,7 +965,7 @@ class ReaderApp(App[int]):
                 self.open_article(path, focus=self.focused is self.article_view, remember=False)
                 return
         self.bell()
-        self.status.say("No earlier article to go back to.")
+        self.status.flash("No earlier article to go back to.")
 
     def set_view(self, view: str, section: str | None = ...) -> None:  # type: ignore[assignment]
         self.view = view
@@ -1024,7 +1024,7 @@ class ReaderApp(App[int]):
         article = self._current_article()
         if article is not None:
             self.copy_to_clipboard(article.text)
-            self.status.say(f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
+            self.status.flash(f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
 
     # --- live updates ----------------------------------------------------------------------
 

@@ -256,6 +256,16 @@ async def test_article_keys_scroll_and_step_between_articles(write_corpus):
         await settle(app, pilot)
         assert view.path == "c.txt"
         assert "No more articles" in app.status.message
+        # A remark on the last key, not news: it goes after a few seconds (the timer's end
+        # is called here rather than waited for), unless something else was said since.
+        status = app.status
+        assert status._flash_timer is not None
+        status._flash_over()
+        assert status.message == ""
+        status.flash("Starred.")
+        status.say("Indexing: 1 of 2 articles")
+        assert status._flash_timer is None  # the newer message stays
+        status.say("")
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(app, pilot)
         assert view.path == "a.txt"

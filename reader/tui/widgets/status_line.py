@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Label, ProgressBar
 
 
@@ -18,15 +19,33 @@ class StatusLine(Horizontal):
     StatusLine.-error > #status-message { color: $error; }
     """
 
+    _flash_timer: Timer | None = None
+
     def compose(self) -> ComposeResult:
         yield Label("", id="status-message", markup=False)
         yield ProgressBar(total=None, show_eta=False, id="index-progress")
 
+    #: Seconds a passing remark ("Starred.", "No more articles…") stays on the line.
+    FLASH_SECONDS = 4.0
+
     def say(self, message: str, *, error: bool = False) -> None:
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+            self._flash_timer = None
         self.set_class(error, "-error")
         # One line of fixed size: no layout of the whole screen (Static.update's default)
         # for each progress report of the indexer, only this line drawn again.
         self.query_one("#status-message", Label).update(Text(message), layout=False)
+
+    def flash(self, message: str) -> None:
+        """Say ``message`` for a few seconds: a remark on the last key, not news to keep
+        (the line goes back to blank unless something else was said meanwhile)."""
+        self.say(message)
+        self._flash_timer = self.set_timer(self.FLASH_SECONDS, self._flash_over)
+
+    def _flash_over(self) -> None:
+        self._flash_timer = None
+        self.say("")
 
     @property
     def message(self) -> str:
