@@ -656,3 +656,13 @@ async def test_slash_selects_the_last_query_so_typing_starts_a_new_one(sample_co
         await settle(app, pilot)
         await pilot.press("slash", "end", *" deal")  # an arrow or end key edits it instead
         assert app.search_bar.value == "tiktok deal"
+
+
+async def test_an_empty_list_says_why_in_full_even_at_40_columns(write_corpus):
+    corpus = write_corpus({"notes.md": "not an article"})
+    app = make_app(corpus)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        assert app.article_list.rows == []
+        text = " ".join(visible_text(app).split())
+        assert "No articles in this folder (add .txt files; they appear here)." in text

@@ -7,6 +7,8 @@ refresh, not 100,000 widgets. Search hits take two lines: the title and the snip
 
 from __future__ import annotations
 
+import functools
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,6 +29,11 @@ STAR_MARK = "★"
 
 def short_date(date) -> str:
     return date.strftime("%Y-%m-%d") if date else ""
+
+
+@functools.lru_cache(maxsize=16)
+def _wrapped(text: str, width: int) -> tuple[str, ...]:
+    return tuple(textwrap.wrap(text, width)) or ("",)
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -212,10 +219,11 @@ class ArticleList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         base = self.rich_style
         line = int(self.scroll_y) + y
-        if not self.rows:
-            if y == 0:
+        if not self.rows:  # the empty list's message, wrapped to the pane
+            lines = _wrapped(self.empty_text, max(1, width - 2))
+            if y < len(lines):
                 style = self.get_component_rich_style("article-list--empty")
-                return Strip([Segment(" " + self.empty_text, base + style)]).crop_extend(0, width, base)
+                return Strip([Segment(" " + lines[y], base + style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         index, part = divmod(line, self.row_height)
         if index >= len(self.rows):
