@@ -649,7 +649,7 @@ class ReaderApp(App[int]):
             self.count_results(results)
         empty = "No results."
         if results.suggestion:
-            empty = f"No results. Did you mean: {results.suggestion}"
+            empty = f"No results. Did you mean: {results.suggestion}  (enter searches for it)"
         self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
         self.add_snippets(results)
         self._update_subtitle()
@@ -691,6 +691,14 @@ class ReaderApp(App[int]):
                 self.article_list.action_cursor_down()
             return
         text = self.search_bar.value
+        shown = self._results
+        if (isinstance(event, SearchInput.Submitted) and self.mode == "results"
+                and self.query_text == text and shown is not None and not shown.hits
+                and shown.suggestion):
+            # Enter on "No results. Did you mean: …" takes the suggestion.
+            text = shown.suggestion
+            with self.search_bar.input.prevent(SearchInput.Changed):
+                self.search_bar.input.value = text
         if self.index is not None and text.strip() and (
             self.mode != "results" or self.query_text != text
         ):

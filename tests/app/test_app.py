@@ -189,7 +189,13 @@ async def test_no_results_offers_did_you_mean(sample_corpus):
         assert app.article_list.rows == []
         status = str(app.search_bar.query_one("#search-status").render())
         assert "did you mean: nvidia" in status
-        assert "Did you mean: nvidia" in visible_text(app)
+        # Wrapped to the pane, not cut off.
+        assert "Did you mean: nvidia (enter searches for it)" in " ".join(visible_text(app).split())
+        await pilot.press("enter")  # takes the suggestion and goes to its results
+        await settle(app, pilot)
+        assert app.search_bar.value == "nvidia" and app.query_text == "nvidia"
+        assert [row.path for row in app.article_list.rows] == [MADRID]
+        assert app.focused is app.article_list
 
 
 async def test_list_keys_move_the_cursor(sample_corpus):
