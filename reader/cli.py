@@ -323,7 +323,8 @@ def run_search(args) -> int:
             print(json_line({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
                              "snippet": hit.snippet}))
     else:
-        console = Console(highlight=False, soft_wrap=False)
+        # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
+        console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
         for hit in results.hits:
             title = Text(hit.title, style="bold")
             for start, end in hit.title_spans:
@@ -332,7 +333,8 @@ def run_search(args) -> int:
             meta = " · ".join(
                 part for part in (
                     printable(hit.path), printable(hit.section),
-                    hit.date.strftime("%Y-%m-%d") if hit.date else "", f"score {hit.score:.2f}",
+                    hit.date.strftime("%Y-%m-%d") if hit.date else "",
+                    f"score {hit.score:.2f}" if args.sort == "relevance" else "",
                 ) if part
             )
             console.print(Text(f"  {meta}", style="dim"))

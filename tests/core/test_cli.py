@@ -209,3 +209,15 @@ def test_bad_query_from_the_real_command_is_one_line_on_stderr(sample_corpus):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("reader: bad query: ")
+
+
+def test_piped_results_are_not_wrapped_and_date_order_shows_no_score(write_corpus, capsys):
+    long_title = "A very long headline " * 8
+    root = write_corpus({"a.txt": f"Title: {long_title}\nDate: 2025-01-01\n\n{'tiktok words ' * 40}\n"})
+    assert main(["search", "tiktok", "--corpus", str(root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == long_title.strip()  # one line, as grep wants it
+    assert "score" in out[1]
+    assert main(["search", "tiktok", "--corpus", str(root), "--sort", "date"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "2025-01-01" in out[1] and "score" not in out[1]
