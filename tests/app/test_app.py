@@ -160,6 +160,14 @@ async def test_n_and_shift_n_cycle_through_hits(write_corpus):
         assert view.scroll_y > first_scroll  # the pane followed the hit down
         await pilot.press("N")
         assert view.hit_index == 20
+        # Scrolled away from the current hit, n and N start from what is on screen.
+        await pilot.press("G", "n")
+        await pilot.pause()
+        assert view.hit_index >= 25 and view._on_screen(view.hit_index)
+        await pilot.press("g", "n")
+        assert view.hit_index == 0
+        await pilot.press("G", "N")
+        assert view.hit_index == 29
 
 
 async def test_malformed_query_shows_its_error_in_place(sample_corpus):

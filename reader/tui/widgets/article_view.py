@@ -166,12 +166,20 @@ class ArticleView(VerticalScroll, can_focus=True):
         if not self.hits:
             return
         self.hit_index = number % len(self.hits)
-        start, _ = self.hits[self.hit_index]
+        height = self.scrollable_content_region.height or 10
+        target = self._hit_y(self.hit_index)
+        self.scroll_to(y=max(0, target - height // 3), animate=False, immediate=True)
+
+    def _hit_y(self, number: int) -> int:
+        """The line of the pane's content on which hit ``number`` is drawn."""
+        start, _ = self.hits[number]
         body = self.query_one("#article-body", Static)
         line = self._line_of_offset(start + self._shift(start), body.content_size.width or 80)
-        target = body.virtual_region.y + line
-        height = self.scrollable_content_region.height or 10
-        self.scroll_to(y=max(0, target - height // 3), animate=False, immediate=True)
+        return body.virtual_region.y + line
+
+    def _on_screen(self, number: int) -> bool:
+        top = self.scroll_y
+        return top <= self._hit_y(number) < top + (self.scrollable_content_region.height or 10)
 
     def _line_of_offset(self, offset: int, width: int) -> int:
         """The wrapped line (from 0) of the body on which character ``offset`` is drawn."""
@@ -192,16 +200,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         return lines
 
     def action_next_hit(self) -> None:
-        if self.hits:
+        """The hit after the current one; after scrolling away from it, the first hit from
+        the top of the pane down (wrapping to the first)."""
+        if not self.hits:
+            self.app.bell()
+        elif self.hit_index >= 0 and self._on_screen(self.hit_index):
             self._go_to_hit(self.hit_index + 1)
         else:
-            self.app.bell()
+            top = int(self.scroll_y)
+            self._go_to_hit(next((n for n in range(len(self.hits)) if self._hit_y(n) >= top), 0))
 
     def action_previous_hit(self) -> None:
-        if self.hits:
-            self._go_to_hit(self.hit_index - 1 if self.hit_index >= 0 else -1)
-        else:
+        """The hit before the current one; after scrolling away from it, the last hit above
+        the bottom of the pane (wrapping to the last)."""
+        if not self.hits:
             self.app.bell()
+        elif self.hit_index >= 0 and self._on_screen(self.hit_index):
+            self._go_to_hit(self.hit_index - 1)
+        else:
+            bottom = int(self.scroll_y) + (self.scrollable_content_region.height or 10)
+            self._go_to_hit(next((n for n in reversed(range(len(self.hits)))
+                                  if self._hit_y(n) < bottom), -1))
 
     def action_next_article(self) -> None:
         self.post_message(self.Step(+1))
