@@ -809,6 +809,10 @@ class ReaderApp(App[int]):
             return
         self.call_from_thread(self.article_view.show, article, keep_scroll=True)
 
+    @on(ArticleView.HitMoved)
+    def on_hit_moved(self, event: ArticleView.HitMoved) -> None:
+        self.status.flash(f"Hit {event.number} of {event.count}")
+
     @on(ArticleView.Step)
     def on_article_step(self, event: ArticleView.Step) -> None:
         listing = self.article_list

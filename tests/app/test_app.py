@@ -168,6 +168,8 @@ async def test_n_and_shift_n_cycle_through_hits(write_corpus):
         assert view.hit_index == 0
         await pilot.press("G", "N")
         assert view.hit_index == 29
+        await pilot.pause()
+        assert app.status.message == "Hit 30 of 30"
 
 
 async def test_malformed_query_shows_its_error_in_place(sample_corpus):

@@ -85,6 +85,14 @@ class ArticleView(VerticalScroll, can_focus=True):
             super().__init__()
             self.step = step
 
+    class HitMoved(Message):
+        """``n``/``N`` moved to hit ``number`` (from 1) of ``count``."""
+
+        def __init__(self, number: int, count: int) -> None:
+            super().__init__()
+            self.number = number
+            self.count = count
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-empty")
         self.shown: Shown | None = None
@@ -204,23 +212,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         the top of the pane down (wrapping to the first)."""
         if not self.hits:
             self.app.bell()
-        elif self.hit_index >= 0 and self._on_screen(self.hit_index):
+            return
+        if self.hit_index >= 0 and self._on_screen(self.hit_index):
             self._go_to_hit(self.hit_index + 1)
         else:
             top = int(self.scroll_y)
             self._go_to_hit(next((n for n in range(len(self.hits)) if self._hit_y(n) >= top), 0))
+        self.post_message(self.HitMoved(self.hit_index + 1, len(self.hits)))
 
     def action_previous_hit(self) -> None:
         """The hit before the current one; after scrolling away from it, the last hit above
         the bottom of the pane (wrapping to the last)."""
         if not self.hits:
             self.app.bell()
-        elif self.hit_index >= 0 and self._on_screen(self.hit_index):
+            return
+        if self.hit_index >= 0 and self._on_screen(self.hit_index):
             self._go_to_hit(self.hit_index - 1)
         else:
             bottom = int(self.scroll_y) + (self.scrollable_content_region.height or 10)
             self._go_to_hit(next((n for n in reversed(range(len(self.hits)))
                                   if self._hit_y(n) < bottom), -1))
+        self.post_message(self.HitMoved(self.hit_index + 1, len(self.hits)))
 
     def action_next_article(self) -> None:
         self.post_message(self.Step(+1))
