@@ -22,11 +22,11 @@ import json
 import os
 import pickle
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import repeat
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .corpus import FileStat
 
@@ -39,6 +39,7 @@ HEAD = 200
 #: Articles per pickle of the list's columns.
 CHUNK = 10_000
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
+T = TypeVar("T")
 
 
 class Entry(NamedTuple):
@@ -175,65 +176,69 @@ def _entries(paths, titles, sections, dates) -> list[Entry]:
                         zip(paths, titles, sections, map(datetime.fromisoformat, dates))))
 
 
-def read_entries(target: Path, generation: int) -> list[Entry] | None:
-    """The list newest first, or None when the listing is missing, damaged or not of the
-    commit ``generation``."""
+def _read(target: Path, generation: int, make: Callable[[Any, dict], T]) -> T | None:
+    """``make(handle, head)`` on the listing at ``target``, or None when the listing is
+    missing, damaged or not of the commit ``generation`` (a damaged cache file is only a
+    slower start: the caller falls back to the index)."""
     try:
         with open(target, "rb") as handle, no_collection():
             head = _load_head(handle, generation)
-            if head is None:
-                return None
-            entries: list[Entry] = []
-            for columns in _chunks(handle, head):
-                entries += _entries(*columns)
-            return entries
-    except Exception:  # noqa: BLE001 - a damaged cache file is only a slower start
+            return None if head is None else make(handle, head)
+    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises
         return None
+
+
+def _checked(handle, head: dict) -> list[list]:
+    """The columns only an update reads (mtime, size, hash), after the chunks."""
+    checked = pickle.load(handle)
+    columns = [checked[k] for k in _CHECKED]
+    if any(len(c) != head["count"] for c in columns):
+        raise _Damaged
+    return columns
+
+
+def read_entries(target: Path, generation: int) -> list[Entry] | None:
+    """The list newest first, or None as for ``_read``."""
+
+    def make(handle, head: dict) -> list[Entry]:
+        entries: list[Entry] = []
+        for columns in _chunks(handle, head):
+            entries += _entries(*columns)
+        return entries
+
+    return _read(target, generation, make)
 
 
 def read_rows(target: Path, generation: int) -> dict[str, Row] | None:
-    """path -> Row of every listed article, or None as for ``read_entries``. What an update
+    """path -> Row of every listed article, or None as for ``_read``. What an update
     compares the folder with: the rows are made straight from the columns, in C."""
-    try:
-        with open(target, "rb") as handle, no_collection():
-            head = _load_head(handle, generation)
-            if head is None:
-                return None
-            paths, titles, sections, dates = ([] for _ in _SHOWN)
-            for chunk_paths, chunk_titles, chunk_sections, chunk_dates in _chunks(handle, head):
-                paths += chunk_paths
-                titles += chunk_titles
-                sections += chunk_sections
-                dates += chunk_dates
-            checked = pickle.load(handle)
-            columns = [checked[k] for k in _CHECKED]
-            if any(len(c) != head["count"] for c in columns):
-                return None
-            rows = map(tuple.__new__, repeat(Row), zip(
-                titles, sections, map(datetime.fromisoformat, dates), *columns))
-            return dict(zip(paths, rows))
-    except Exception:  # noqa: BLE001 - as for read_entries
-        return None
+
+    def make(handle, head: dict) -> dict[str, Row]:
+        paths, titles, sections, dates = ([] for _ in _SHOWN)
+        for chunk_paths, chunk_titles, chunk_sections, chunk_dates in _chunks(handle, head):
+            paths += chunk_paths
+            titles += chunk_titles
+            sections += chunk_sections
+            dates += chunk_dates
+        rows = map(tuple.__new__, repeat(Row), zip(
+            titles, sections, map(datetime.fromisoformat, dates), *_checked(handle, head)))
+        return dict(zip(paths, rows))
+
+    return _read(target, generation, make)
 
 
 def read_stats(target: Path, generation: int) -> dict[str, FileStat] | None:
-    """path -> (mtime, size) of every listed article, or None as for ``read_entries``:
-    all that an update needs to find that nothing changed (the rows cost twice as much)."""
-    try:
-        with open(target, "rb") as handle, no_collection():
-            head = _load_head(handle, generation)
-            if head is None:
-                return None
-            paths: list[str] = []
-            for columns in _chunks(handle, head):
-                paths += columns[0]
-            checked = pickle.load(handle)
-            mtimes, sizes = checked["mtime_ns"], checked["size"]
-            if len(mtimes) != len(paths) or len(sizes) != len(paths):
-                return None
-            return dict(zip(paths, map(FileStat._make, zip(mtimes, sizes))))
-    except Exception:  # noqa: BLE001 - as for read_entries
-        return None
+    """path -> (mtime, size) of every listed article, or None as for ``_read``: all that
+    an update needs to find that nothing changed (the rows cost twice as much)."""
+
+    def make(handle, head: dict) -> dict[str, FileStat]:
+        paths: list[str] = []
+        for columns in _chunks(handle, head):
+            paths += columns[0]
+        mtimes, sizes, _hashes = _checked(handle, head)
+        return dict(zip(paths, map(FileStat._make, zip(mtimes, sizes))))
+
+    return _read(target, generation, make)
 
 
 def _active_folder(index_dir: Path) -> tuple[Path, int] | None:
@@ -269,7 +274,7 @@ def peek_head(index_dir: Path) -> tuple[int, int, dict[str, list[Entry]]] | None
         heads = {sort: _entries(*zip(*records)) if records else []
                  for sort, records in head["heads"].items()}
         return generation, head["count"], heads
-    except Exception:  # noqa: BLE001 - as for _read
+    except Exception:  # noqa: BLE001 - as in _read
         return None
 
 
