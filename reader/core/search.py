@@ -326,11 +326,9 @@ def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -
         finder = _candidates(frozenset(term[:-1] for term in terms))
         return [match.span() for match in finder.finditer(source)
                 if _analysed(match.group(), analyzer) in terms]
-    # Each distinct word is analysed (or looked up) once, then the text is walked again.
-    whole = _whole_words(pattern)
-    words = set(whole.findall(source)) if whole else {m.group() for m in pattern.finditer(source)}
-    hits = {word for word in words if _analysed(word, analyzer) in terms}
-    return [match.span() for match in pattern.finditer(source) if match.group() in hits]
+    # Another tokenizer, or a one-letter term: every word is looked up (memoised).
+    return [match.span() for match in pattern.finditer(source)
+            if _analysed(match.group(), analyzer) in terms]
 
 
 @functools.lru_cache(maxsize=64)
@@ -343,14 +341,6 @@ def _candidates(heads: frozenset[str]) -> re.Pattern:
 
 #: The tokenizer's pattern (index.make_schema): words, with single dots inside ("U.S").
 _TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
-
-
-@functools.lru_cache(maxsize=8)
-def _whole_words(pattern: re.Pattern) -> re.Pattern | None:
-    """``pattern`` with its groups made non-capturing, so that ``findall`` gives whole
-    matches (the tokenizer's ``[\\w*]+(\\.?[\\w*]+)*`` has a group); None if that fails."""
-    bare = re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern.pattern), pattern.flags)
-    return bare if bare.groups == 0 else None
 
 
 def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
