@@ -335,10 +335,15 @@ class CorpusIndex:
         would be found twice. One that failed is closed, not kept."""
         ix = self.ix
         with self._pool_lock:
+            # Every kept searcher of an older commit or of an index opened since goes, not
+            # only the one taken: each holds files open that a merge or a rebuild deleted.
+            idle, self._idle_searchers = self._idle_searchers, []
+            for kept in idle:
+                if kept._ix is ix and kept.up_to_date():
+                    self._idle_searchers.append(kept)
+                else:
+                    kept.close()
             kept = self._idle_searchers.pop() if self._idle_searchers else None
-        if kept is not None and (kept._ix is not ix or not kept.up_to_date()):
-            kept.close()
-            kept = None
         searcher = ix.searcher() if kept is None else kept
         try:
             yield searcher
@@ -360,14 +365,6 @@ class CorpusIndex:
         if self._lexicon is None or self._lexicon.folder != folder:
             self._lexicon = Lexicon(folder)
         return self._lexicon
-
-    def close(self) -> None:
-        """Close the searchers kept open (their files stay open until then)."""
-        with self._pool_lock:
-            idle, self._idle_searchers = self._idle_searchers, []
-        for searcher in idle:
-            with contextlib.suppress(Exception):
-                searcher.close()
 
     # --- locking ---------------------------------------------------------------------------
 

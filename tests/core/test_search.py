@@ -548,3 +548,18 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
 def test_a_bad_date_is_quoted_as_typed(searcher, text, shown):
     with pytest.raises(QueryError, match=f"^{shown} is not a date: use e.g. date:2025-09-15"):
         searcher.search(text)
+
+
+def test_kept_searchers_of_an_older_commit_are_all_closed(sample_corpus, tmp_path):
+    """Two searchers kept from one commit: the next search after a new commit closes both
+    (each holds files open that a merge may have deleted), not only the one it takes."""
+    index = CorpusIndex(sample_corpus, tmp_path / "ix").open()
+    index.update()
+    with index.searcher() as first, index.searcher() as second:
+        assert first is not second
+    bump(sample_corpus / "xi.txt", "TikTok deal revised\nnow about glaciers\n")
+    CorpusIndex(sample_corpus, tmp_path / "ix").open().update()
+    with index.searcher() as fresh:
+        assert fresh is not first and fresh is not second
+        assert first.is_closed and second.is_closed
+    assert paths(Searcher(index), "glaciers") == ["xi.txt"]
