@@ -124,9 +124,6 @@ class Words:
     def __contains__(self, word: str) -> bool:
         return word in self.known
 
-    def __len__(self) -> int:
-        return len(self.known)
-
     def starting(self, head: str) -> list[str]:
         """The words that start with ``head``, in order."""
         lo = bisect.bisect_left(self.ordered, head)
