@@ -42,13 +42,13 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
+from .engine import StemmedText
 from . import listing
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
@@ -90,34 +90,6 @@ INDEX_ERRORS = (
 )
 
 
-def _remember_missing_columns() -> None:
-    """Whoosh fix: a segment's reader remembers that a field has no length column.
-
-    Whoosh-reloaded 2.7.5 looked for the file again on every call, and writing a segment
-    asks for the length of every posting: a ``stat`` per posting of the unscored fields
-    (the spelling words), a sixth of the time of a build."""
-    from whoosh.codec import whoosh3
-
-    reader_class = whoosh3.W3PerDocReader
-    original = reader_class._cached_reader
-    if getattr(original, "_remembers_missing", False):
-        return
-
-    def _cached_reader(self, fieldname, column):
-        if fieldname in self._readers:
-            return self._readers[fieldname]
-        reader = original(self, fieldname, column)
-        if reader is None:
-            self._readers[fieldname] = None
-        return reader
-
-    _cached_reader._remembers_missing = True
-    reader_class._cached_reader = _cached_reader
-
-
-_remember_missing_columns()
-
-
 class PrivateRamStorage(RamStorage):
     """An in-memory index whose writers' temp files are private to this process.
 
@@ -135,12 +107,11 @@ class PrivateRamStorage(RamStorage):
 
 
 def make_schema() -> Schema:
-    analyzer = StemmingAnalyzer()
     return Schema(
         path=ID(stored=True, unique=True),
         # No spelling fields: the words as written are kept by words.py (a third of a build).
-        title=TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=analyzer),
+        title=StemmedText(stored=True, field_boost=TITLE_BOOST),
+        body=StemmedText(),
         section=KEYWORD(lowercase=True, scorable=False),
         section_name=STORED(),
         date=DATETIME(stored=True, sortable=True),
