@@ -502,12 +502,13 @@ class CorpusIndex:
                 found = scan(self.root)
                 report.skipped.update(found.problems)
                 target = self._listing_file()
-                if target is not None and listing.read_stats(
-                        target, self.ix.latest_generation()) == found.files:
+                known = None if target is None else listing.read_listed(
+                    target, self.ix.latest_generation())
+                if known is not None and known.stats == found.files:
                     report.unchanged = len(found.files)  # nothing to do: no rows needed
                     report.seconds = time.perf_counter() - started
                     return report
-                rows = self._read_listing()
+                rows = None if known is None else known.rows()
                 listed = rows is not None
                 try:
                     if rows is None:
@@ -519,7 +520,7 @@ class CorpusIndex:
                     self._create_generation_locked()
                     report.rebuilt = True
                     rows, listed = {}, False
-                changes = diff(found.files, _file_stats(rows))
+                changes = diff(found.files, known.stats if listed else _file_stats(rows))
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
                     try:

@@ -209,36 +209,46 @@ def read_entries(target: Path, generation: int) -> list[Entry] | None:
     return _read(target, generation, make)
 
 
+class Listed(NamedTuple):
+    """The listing as an update reads it: what it compares with the folder, and the columns
+    of the rows it writes back once something changed."""
+
+    stats: dict[str, FileStat]
+    columns: list[list]  # paths, titles, sections, dates, mtime_ns, size, hash
+
+    def rows(self) -> dict[str, Row] | None:
+        """path -> Row of every listed article, made straight from the columns, in C (None
+        when a column is damaged, as for ``_read``)."""
+        paths, titles, sections, dates, *checked = self.columns
+        try:
+            with no_collection():
+                rows = map(tuple.__new__, repeat(Row), zip(
+                    titles, sections, map(datetime.fromisoformat, dates), *checked))
+                return dict(zip(paths, rows))
+        except Exception:  # noqa: BLE001 - whatever damaged columns raise
+            return None
+
+
+def read_listed(target: Path, generation: int) -> Listed | None:
+    """The listing's file stats and columns, or None as for ``_read``. Finding that nothing
+    changed needs only the stats; the rows cost twice as much, and are made on demand."""
+
+    def make(handle, head: dict) -> Listed:
+        columns: list[list] = [[] for _ in _SHOWN]
+        for chunk in _chunks(handle, head):
+            for whole, part in zip(columns, chunk):
+                whole += part
+        checked = _checked(handle, head)
+        stats = dict(zip(columns[0], map(FileStat._make, zip(checked[0], checked[1]))))
+        return Listed(stats, columns + checked)
+
+    return _read(target, generation, make)
+
+
 def read_rows(target: Path, generation: int) -> dict[str, Row] | None:
-    """path -> Row of every listed article, or None as for ``_read``. What an update
-    compares the folder with: the rows are made straight from the columns, in C."""
-
-    def make(handle, head: dict) -> dict[str, Row]:
-        paths, titles, sections, dates = ([] for _ in _SHOWN)
-        for chunk_paths, chunk_titles, chunk_sections, chunk_dates in _chunks(handle, head):
-            paths += chunk_paths
-            titles += chunk_titles
-            sections += chunk_sections
-            dates += chunk_dates
-        rows = map(tuple.__new__, repeat(Row), zip(
-            titles, sections, map(datetime.fromisoformat, dates), *_checked(handle, head)))
-        return dict(zip(paths, rows))
-
-    return _read(target, generation, make)
-
-
-def read_stats(target: Path, generation: int) -> dict[str, FileStat] | None:
-    """path -> (mtime, size) of every listed article, or None as for ``_read``: all that
-    an update needs to find that nothing changed (the rows cost twice as much)."""
-
-    def make(handle, head: dict) -> dict[str, FileStat]:
-        paths: list[str] = []
-        for columns in _chunks(handle, head):
-            paths += columns[0]
-        mtimes, sizes, _hashes = _checked(handle, head)
-        return dict(zip(paths, map(FileStat._make, zip(mtimes, sizes))))
-
-    return _read(target, generation, make)
+    """path -> Row of every listed article, or None as for ``_read``."""
+    listed = read_listed(target, generation)
+    return None if listed is None else listed.rows()
 
 
 def _active_folder(index_dir: Path) -> tuple[Path, int] | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.core import listing
 from reader.core.corpus import CorpusError, FileStat, diff, scan
 from reader.core.index import SCHEMA_VERSION, CorpusIndex
 from reader.core.paths import cache_dir
@@ -261,7 +262,7 @@ def test_a_second_update_reads_nothing(sample_corpus, monkeypatch):
     index.update()
     again = CorpusIndex(sample_corpus).open()
     # Nothing changed: the listing's mtimes and sizes say so; its rows are not even made.
-    monkeypatch.setattr(again, "_read_listing", lambda: pytest.fail("rows read"))
+    monkeypatch.setattr(listing.Listed, "rows", lambda self: pytest.fail("rows read"))
     monkeypatch.setattr(again, "_stored_rows", lambda: pytest.fail("stored fields read"))
     report = again.update()
     assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], {})
@@ -269,6 +270,28 @@ def test_a_second_update_reads_nothing(sample_corpus, monkeypatch):
     monkeypatch.undo()
     bump(sample_corpus / "xi.txt")  # one file touched: the rows are read and it is updated
     report = again.update()
+    assert report.updated == ["xi.txt"] and report.unchanged == 2
+
+
+def test_a_listing_with_damaged_rows_falls_back_to_the_stored_fields(sample_corpus,
+                                                                     monkeypatch):
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    target = index.dir / index._active / listing.LISTING_FILE
+    known = listing.read_listed(target, index.ix.latest_generation())
+    paths, titles, sections, dates, *checked = known.columns
+    assert known.rows() is not None
+    damaged = listing.Listed(known.stats, [paths, titles, sections, ["2025-13-45"] * len(dates),
+                                           *checked])
+    assert damaged.rows() is None
+    bump(sample_corpus / "xi.txt")
+    again = CorpusIndex(sample_corpus).open()
+    stored = again._stored_rows
+    read_stored = []
+    monkeypatch.setattr(again, "_stored_rows", lambda: read_stored.append(1) or stored())
+    monkeypatch.setattr(listing.Listed, "rows", lambda self: None)
+    report = again.update()
+    assert read_stored and not report.rebuilt
     assert report.updated == ["xi.txt"] and report.unchanged == 2
 
 
