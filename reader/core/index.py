@@ -42,6 +42,7 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
@@ -71,6 +72,10 @@ MAX_MERGE_DOCS = 2_000
 SEARCHERS_KEPT = 4
 #: Updates this large use Whoosh's multi-process writer.
 PARALLEL_THRESHOLD = 1000
+#: Writers of up to this many articles (everyday updates, and the merges of their small
+#: segments) store posting blocks uncompressed: writing takes 15% less time an article,
+#: and their segments are 65% larger (5 MB for 1,000 articles). A build compresses.
+UNCOMPRESSED_UP_TO = 5_000
 EPOCH = datetime(1970, 1, 1)
 
 # What a damaged index raises on open or on first read.
@@ -580,8 +585,6 @@ class CorpusIndex:
             title_words: set[str] = set()
             body_words: set[str] = set()
             try:
-                for path in pending_deletes:
-                    writer.delete_by_term("path", path)
                 for path in batch:
                     try:
                         article = read_article(self.root, path, self.max_bytes)
@@ -596,6 +599,10 @@ class CorpusIndex:
                     done += 1
                     if progress and done % 50 == 0:
                         progress(done, total)
+                # The old versions go in the same commit. After the additions: the parallel
+                # writer's processes start on those while this one looks for the old ones.
+                for path in pending_deletes:
+                    writer.delete_by_term("path", path)
                 # Filed before the commit: a search never sees an article without its words.
                 self.lexicon.add({"title": title_words, "body": body_words})
                 writer.commit(mergetype=merge_tiers)
@@ -648,8 +655,9 @@ class CorpusIndex:
                       ignore_errors=True)
 
     def _writer(self, count: int):
+        codec = W3Codec(compression=0 if count <= UNCOMPRESSED_UP_TO else 3)
         if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-            return self.ix.writer(timeout=30.0, compound=False)
+            return self.ix.writer(timeout=30.0, compound=False, codec=codec)
         from whoosh.multiproc import MpWriter
 
         # The sub-processes must not see the user's Ctrl+C: the parent cancels them.
@@ -661,7 +669,7 @@ class CorpusIndex:
         try:
             writer = MpWriter(
                 self.ix, procs=min(2, os.cpu_count() or 1), batchsize=256,
-                limitmb=128, multisegment=True, compound=False,
+                limitmb=128, multisegment=True, compound=False, codec=codec,
             )
             # Sub-processes start lazily, on the first full job: start them now, ignoring SIGINT.
             writer._new_task()

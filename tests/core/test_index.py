@@ -516,3 +516,25 @@ def test_peeking_believes_no_listing_of_another_commit_or_a_damaged_one(sample_c
     meta = json.loads((index.dir / "meta.json").read_text())
     (index.dir / "meta.json").write_text(json.dumps({**meta, "active": "../elsewhere"}))
     assert listing.peek_head(index.dir) is None
+
+
+def test_small_writes_store_postings_uncompressed_and_large_ones_compressed(
+        sample_corpus, monkeypatch):
+    from reader.core import index as index_module
+
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    writer = index._writer(10)
+    assert writer.codec._compression == 0
+    writer.cancel()
+    monkeypatch.setattr(index_module, "UNCOMPRESSED_UP_TO", 0)
+    writer = index._writer(1)
+    assert writer.codec._compression == 3
+    writer.cancel()
+    # The first segment was written uncompressed, this one compressed: read as one.
+    bump(sample_corpus / "xi.txt", (sample_corpus / "xi.txt").read_text() + "\nCompressed.\n")
+    assert index.update().updated == ["xi.txt"]
+    from reader.core.search import Searcher
+
+    assert [h.path for h in Searcher(index).search("compressed").hits] == ["xi.txt"]
+    assert Searcher(index).search("nvidia").total >= 1
