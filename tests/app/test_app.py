@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from reader.core.index import Entry
 from reader.core.settings import Settings
@@ -296,6 +296,29 @@ async def test_tab_switches_panes(sample_corpus):
         assert app.focused is app.article_view
         await pilot.press("tab")
         assert app.focused is app.article_list
+
+
+async def test_related_rows_are_one_line_each_with_section_and_date_at_the_right(
+        write_corpus):
+    body = "Ministers met in Madrid to talk about trade, chips and tariffs on chipmakers.\n"
+    long = "Ministers meet in Madrid to talk trade and chips, and what comes after the talks"
+    files = {f"world/a{i}.txt": f"Title: {long} ({i})\nDate: 2025-09-1{i}\n\n{body}"
+             for i in range(4)}
+    app = make_app(write_corpus(files))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RelatedScreen) and len(app.screen.related) == 3
+        options = app.screen.query_one(OptionList)
+        lines = [options.render_line(y).text.rstrip() for y in range(options.size.height)]
+        rows = [line for line in lines if line.strip()]
+        assert len(rows) == 3, lines  # one line each: no title wraps
+        for row in rows:
+            assert row.startswith("Ministers meet in Madrid") and "…" in row
+            assert row.endswith("world  2025-09-1" + row[-1]) and row[-1] in "0123"
 
 
 async def test_related_articles_open_from_the_list(sample_corpus):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,13 +39,8 @@ class RelatedScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text(f"Related to: {self.source_title}"))
             if self.related:
-                yield OptionList(*[
-                    Option(Text.assemble(
-                        hit.title, ("  " + (hit.section or "") + "  " +
-                                    (hit.date.strftime("%Y-%m-%d") if hit.date else ""), "dim")),
-                        id=str(number))
-                    for number, hit in enumerate(self.related)
-                ])
+                yield OptionList(*[Option(_row(hit), id=str(number))
+                                   for number, hit in enumerate(self.related)])
             else:
                 yield Label(Text("No related articles found.", style="italic"))
 
@@ -57,3 +53,13 @@ class RelatedScreen(ModalScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _row(hit) -> Table:
+    """One line an article: the title cut with an ellipsis, section and date at the right."""
+    row = Table.grid(expand=True, padding=(0, 1), pad_edge=False)
+    row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    row.add_column(no_wrap=True, justify="right", style="dim")
+    date = hit.date.strftime("%Y-%m-%d") if hit.date else ""
+    row.add_row(Text(hit.title), Text("  ".join(part for part in (hit.section, date) if part)))
+    return row
