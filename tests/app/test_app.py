@@ -667,6 +667,34 @@ async def test_list_words_are_readable_on_dark_and_light_themes(sample_corpus):
             assert checked >= 6, theme
 
 
+async def test_the_cursor_row_follows_focus_and_theme_though_styles_are_kept(sample_corpus):
+    """The list keeps the styles it draws with between key presses; a change of focus or of
+    theme still draws the cursor's row in the new colours."""
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        lst = app.article_list
+
+        def cursor_background():
+            return list(lst.render_line(lst.cursor * lst.row_height))[0].style.bgcolor
+
+        def wanted():
+            return lst.get_component_rich_style("article-list--cursor").bgcolor
+
+        focused = cursor_background()
+        assert app.focused is lst and focused == wanted()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not lst
+        assert cursor_background() == wanted() != focused
+        await pilot.press("tab")
+        await pilot.pause()
+        assert cursor_background() == focused
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert cursor_background() == wanted() != focused
+
+
 async def test_skipped_files_are_named_or_the_command_that_lists_them_is_given(write_corpus):
     """The status line after indexing (in its own process, as in daily use) names a lone
     skipped file and why; for more, the command that lists them for this folder."""

@@ -99,6 +99,15 @@ class ArticleList(ScrollView, can_focus=True):
         self.empty_text = "No articles."
         self.is_read: Callable[[str], bool] = lambda path: False
         self.is_starred: Callable[[str], bool] = lambda path: False
+        #: Styles worked out for drawing, until the CSS, the theme or the focus changes
+        #: (each of which Textual tells notify_style_update).
+        #: Textual's own component cache is cleared by every refresh, that is by every
+        #: cursor move, and working them out again was a third of a key press's time.
+        self._styles: dict[str, Style] = {}
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     # --- data ------------------------------------------------------------------------------
 
@@ -215,14 +224,26 @@ class ArticleList(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------
 
+    def _base(self) -> Style:
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
+        return base
+
+    def _component(self, name: str) -> Style:
+        style = self._styles.get(f"full {name}")
+        if style is None:
+            style = self._styles[f"full {name}"] = self.get_component_rich_style(name)
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        base = self._base()
         line = int(self.scroll_y) + y
         if not self.rows:  # the empty list's message, wrapped to the pane
             lines = _wrapped(self.empty_text, max(1, width - 2))
             if y < len(lines):
-                style = self.get_component_rich_style("article-list--empty")
+                style = self._component("article-list--empty")
                 return Strip([Segment(" " + lines[y], base + style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         index, part = divmod(line, self.row_height)
@@ -233,7 +254,7 @@ class ArticleList(ScrollView, can_focus=True):
         style = base
         ink = None  # the focused cursor's text colour, over every span's own
         if index == self.cursor:
-            cursor = self.get_component_rich_style("article-list--cursor")
+            cursor = self._component("article-list--cursor")
             style = base + cursor
             if self.has_focus and cursor.color is not None:
                 ink = Style(color=cursor.color)
@@ -248,12 +269,15 @@ class ArticleList(ScrollView, can_focus=True):
         it), with its colours worked out against the list's background: a partial style
         alone leaves a colour such as ``$text-muted`` (text at 60%) unblended, drawn as
         white, which could not be read on a light theme."""
-        partial = self.get_component_rich_style(name, partial=True)
-        full = self.get_component_rich_style(name, partial=False)
-        return partial + Style(
-            color=full.color if partial.color is not None else None,
-            bgcolor=full.bgcolor if partial.bgcolor is not None else None,
-        )
+        style = self._styles.get(name)
+        if style is None:
+            partial = self.get_component_rich_style(name, partial=True)
+            full = self._component(name)
+            style = self._styles[name] = partial + Style(
+                color=full.color if partial.color is not None else None,
+                bgcolor=full.bgcolor if partial.bgcolor is not None else None,
+            )
+        return style
 
     def _title_line(self, row, width: int) -> Text:
         read = self.is_read(row.path)
