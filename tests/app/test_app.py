@@ -733,3 +733,21 @@ async def test_an_empty_list_says_why_in_full_even_at_40_columns(write_corpus):
         assert app.article_list.rows == []
         text = " ".join(visible_text(app).split())
         assert "No articles in this folder (add .txt files; they appear here)." in text
+
+
+async def test_the_hidden_progress_bar_does_not_animate(sample_corpus):
+    """An indeterminate bar redraws itself 15 times a second, shown or not: it is one only
+    while indexing runs with no total yet."""
+    from textual.widgets._progress_bar import Bar
+
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        bar = app.status.query_one(Bar)
+        assert bar.auto_refresh is None
+        app.status.indexing(0, 0)
+        await pilot.pause()
+        assert bar.auto_refresh is not None  # the check can fail: it animates while shown
+        app.status.indexing_finished("Index up to date")
+        await pilot.pause()
+        assert bar.auto_refresh is None

@@ -23,7 +23,8 @@ class StatusLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="status-message", markup=False)
-        yield ProgressBar(total=None, show_eta=False, id="index-progress")
+        # A total, not None: an indeterminate bar animates 15 times a second even hidden.
+        yield ProgressBar(total=1, show_eta=False, id="index-progress")
 
     #: Seconds a passing remark ("Starred.", "No more articles…") stays on the line.
     FLASH_SECONDS = 4.0
@@ -59,4 +60,5 @@ class StatusLine(Horizontal):
 
     def indexing_finished(self, message: str) -> None:
         self.remove_class("-indexing")
+        self.query_one(ProgressBar).update(total=1, progress=0)  # still, while hidden
         self.say(message)
