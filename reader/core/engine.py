@@ -37,7 +37,9 @@ STOPS = frozenset(STOP_WORDS)
 #: cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
 _terms: dict[str, str] = {}
-#: Encoded position lists of terms seen once in a document, by position.
+#: Encoded position lists of terms seen once in a document, by position (the first
+#: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
+SINGLE_CACHED = 8192
 _single: dict[int, bytes] = {}
 
 
@@ -90,7 +92,9 @@ class StemmedText(TEXT):
                 at = found[0]
                 encoded = single.get(at)
                 if encoded is None:
-                    encoded = single[at] = pack_uint(1) + dumps(found, 2)
+                    encoded = pack_uint(1) + dumps(found, 2)
+                    if at < SINGLE_CACHED:
+                        single[at] = encoded
             else:
                 gaps = [b - a for a, b in zip([0, *found], found)]
                 encoded = pack_uint(count) + dumps(gaps, 2)

@@ -103,3 +103,11 @@ def test_field_lengths_read_once_are_the_lengths_whoosh_reads(write_corpus, tmp_
         lengths = sorted(searcher.doc_field_length(d, "body") or 0
                          for d in range(searcher.doc_count_all()))
     assert lengths[0] == 0 and lengths[-1] > 250  # real lengths, and the empty body's None
+
+
+def test_a_long_document_gives_whooshs_postings_and_keeps_its_cache_small():
+    from reader.core import engine
+
+    text = " ".join(f"w{i}" for i in range(engine.SINGLE_CACHED + 500))
+    assert postings(StemmedText(), text) == postings(whoosh_text(), text)
+    assert max(engine._single) < engine.SINGLE_CACHED
