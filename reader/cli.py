@@ -282,6 +282,11 @@ def run_search(args) -> int:
     from rich.console import Console
     from rich.text import Text
 
+    class _Output(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits with status 1; `reader search x | head` is a success (see _main).
+            raise BrokenPipeError
+
     from .core.index import IndexBusy
     from .core.search import IndexDamaged, QueryError, Searcher
 
@@ -324,7 +329,7 @@ def run_search(args) -> int:
                              "snippet": hit.snippet}))
     else:
         # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
-        console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+        console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
         for hit in results.hits:
             title = Text(hit.title, style="bold")
             for start, end in hit.title_spans:
