@@ -8,16 +8,18 @@ ARGS   ?=
 
 .PHONY: run test bench index clean
 
+# -qq: errors only. The editable build's notice ("be careful with folders ... with the same
+# name as your package") is setuptools talking about every flat layout, not a problem here.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -qq --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install -qq -e .
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install -qq -e '.[test]'
 	touch $@ $(STAMP)
 
 run: $(STAMP)
