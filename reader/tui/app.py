@@ -132,6 +132,9 @@ class ReaderApp(App[int]):
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Textual's own ctrl+c only says "press ctrl+q to quit". In the search box, with
+        # text selected, ctrl+c still copies it (the focused widget's binding comes first).
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
     ]
 
     def __init__(

@@ -471,6 +471,21 @@ async def test_q_quits_with_status_zero(sample_corpus):
     assert app.return_code == 0
 
 
+async def test_ctrl_c_quits_with_status_zero_from_a_pane_and_from_the_search_box(
+        sample_corpus):
+    for keys in (["tab"], ["slash", *"china"]):
+        app = make_app(sample_corpus)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            assert app.is_running
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+            assert not app.is_running, keys
+        assert app.return_code == 0
+
+
 async def test_background_indexer_process_fills_the_list(write_corpus):
     corpus = write_corpus({f"n{i}.txt": f"Story {i}\nText about topic{i}.\n" for i in range(30)})
     app = ReaderApp(corpus, settings=Settings())
