@@ -42,7 +42,7 @@ class SearchBar(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="/ to search  (try: china talks, \"trade deal\", title:nvidia)",
+        yield SearchInput(placeholder="/ search: words, \"a phrase\", title:word",
                           id="search-input", select_on_focus=False)
         yield Label("", id="search-status", markup=False)
 
