@@ -282,13 +282,13 @@ def run_search(args) -> int:
     from rich.console import Console
     from rich.text import Text
 
+    from .core.index import IndexBusy
+    from .core.search import IndexDamaged, QueryError, Searcher
+
     class _Output(Console):
         def on_broken_pipe(self) -> None:
             # Rich exits with status 1; `reader search x | head` is a success (see _main).
             raise BrokenPipeError
-
-    from .core.index import IndexBusy
-    from .core.search import IndexDamaged, QueryError, Searcher
 
     index, status = _open(args)
     if index is None:
