@@ -360,12 +360,14 @@ def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tu
         first = spans[best][0]
         start = max(0, first - width // 4)
         end = min(len(body), start + width)
-    if start > 0:
-        space = body.rfind(" ", max(0, start - 20), start)
+    if start > 0:  # start and end at a word's edge: after a space or a line break
+        lo = max(0, start - 20)
+        space = max(body.rfind(" ", lo, start), body.rfind("\n", lo, start))
         start = space + 1 if space >= 0 else start
     if end < len(body):
-        space = body.find(" ", end, end + 20)
-        end = space if space >= 0 else (len(body) if len(body) - end < 20 else end)
+        found = [i for i in (body.find(" ", end, end + 20), body.find("\n", end, end + 20))
+                 if i >= 0]
+        end = min(found) if found else (len(body) if len(body) - end < 20 else end)
     lead = "…" if start > 0 else ""
     tail = "…" if end < len(body) else ""
     text = lead + body[start:end].replace("\n", " ") + tail

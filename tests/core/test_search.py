@@ -159,6 +159,16 @@ def test_make_snippet_window_and_offsets():
     assert make_snippet("", []) == ("", [])
 
 
+def test_a_snippet_starts_and_ends_at_a_word_across_line_breaks():
+    # The words before and after the window are joined to it by line breaks, not spaces.
+    body = "intro " * 30 + "\ninternationalization\nadvancement. NVIDIA chips\nand more\n" + "end " * 60
+    start = body.index("NVIDIA")
+    snippet, inner = make_snippet(body, [(start, start + 6)], width=40)
+    assert [snippet[s:e] for s, e in inner] == ["NVIDIA"]
+    words = snippet.strip("…").split()
+    assert all(word in body.split() for word in words), snippet
+
+
 def test_related_articles(searcher):
     related = [hit.path for hit in searcher.related("madrid.txt")]
     assert "madrid.txt" not in related
