@@ -1068,7 +1068,9 @@ class ReaderApp(App[int]):
             self.status.say(f"Not watching the folder for changes: {exc}")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # Textual's key panel: "Help" below shows them all
+                yield command
         yield SystemCommand("Sort by date", "Newest articles first", lambda: self.set_sort("date"))
         yield SystemCommand("Sort by title", "Articles A to Z", lambda: self.set_sort("title"))
         yield SystemCommand("Sort by relevance", "Search results best first",

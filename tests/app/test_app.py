@@ -395,7 +395,8 @@ async def test_palette_offers_sorting_and_rebuild(sample_corpus):
         await settle(app, pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Sort by date", "Sort by title", "Sort by relevance", "Rebuild index"} <= titles
-        assert "Theme" in titles
+        assert "Theme" in titles and "Help" in titles
+        assert "Keys" not in titles  # Textual's key panel: our Help shows every key
         app.set_sort("title")
         await settle(app, pilot)
         assert [row.title for row in app.article_list.rows] == sorted(
