@@ -996,6 +996,9 @@ class ReaderApp(App[int]):
 
     def action_cycle_view(self) -> None:
         self.set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+        # Said on the status line too: a narrow header is cut before the view's name.
+        where = f" in {self.section}" if self.section else ""
+        self.status.flash(f"Showing {self.view} articles{where} (v: next view)")
 
     # --- out of the app --------------------------------------------------------------------
 

@@ -76,8 +76,10 @@ async def test_views_and_sections(write_corpus):
         assert app.view == "unread"
         assert titles(app) == ["Beta", "Gamma", "Delta"]
         assert "showing unread" in app.sub_title
+        assert app.status.message == "Showing unread articles (v: next view)"
         await pilot.press("v")
         assert titles(app) == ["Beta"]
+        assert app.status.message.startswith("Showing starred articles")
         await pilot.press("v")
         assert titles(app) == ["Alpha", "Beta", "Gamma", "Delta"]
         app.set_view("all", "world")
