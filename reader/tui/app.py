@@ -110,6 +110,7 @@ class ReaderApp(App[int]):
     CSS_PATH = STYLES
     TITLE = "reader"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
     # The screen focuses the list as it first shows; a deferred focus() in on_mount could land
     # after a "/" typed at once and pull the keys that follow away from the search box.
     AUTO_FOCUS = "#articles"

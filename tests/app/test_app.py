@@ -767,3 +767,21 @@ async def test_the_hidden_progress_bar_does_not_animate(sample_corpus):
         app.status.indexing_finished("Index up to date")
         await pilot.pause()
         assert bar.auto_refresh is None
+
+
+async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corpus):
+    """40x12: the stacked list showed 2 rows while the empty article pane below took 5."""
+    corpus = write_corpus({f"s{i}.txt": f"Story {i}\nText {i}.\n" for i in range(8)})
+    app = make_app(corpus)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.article_list
+        choosing = app.article_list.scrollable_content_region.height
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.focused is app.article_view
+        await pilot.pause()
+        reading = app.article_view.region.height
+        assert choosing >= 3 and reading >= 6, (choosing, reading)
+        assert app.article_view.path  # an article is open in the larger pane
+
