@@ -785,3 +785,18 @@ async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corp
         assert choosing >= 3 and reading >= 6, (choosing, reading)
         assert app.article_view.path  # an article is open in the larger pane
 
+
+async def test_a_narrow_list_shows_a_snippet_from_a_word_before_its_hit(sample_corpus):
+    from types import SimpleNamespace
+
+    snippet = "Some roads are closed because of the thick haze caused by bushfire smoke today."
+    hit = snippet.index("bushfire")
+    row = SimpleNamespace(snippet=snippet, snippet_spans=[(hit, hit + 8)])
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        line = app.article_list._snippet_line(row, 36).plain
+        assert "bushfire" in line and line.startswith("   …"), line
+        first = line[4:].split()[0]
+        assert first in snippet.split(), line  # a whole word, not "…s caused"
+

@@ -307,7 +307,8 @@ class ArticleList(ScrollView, can_focus=True):
         return line
 
     def _snippet_line(self, row, width: int) -> Text:
-        snippet = Text("   " + (getattr(row, "snippet", "") or ""), no_wrap=True, overflow="ellipsis")
+        raw = getattr(row, "snippet", "") or ""
+        snippet = Text("   " + raw, no_wrap=True, overflow="ellipsis")
         snippet.stylize(self._part("article-list--snippet"))
         hit_style = self._part("article-list--hit")
         spans = getattr(row, "snippet_spans", ()) or ()
@@ -315,6 +316,9 @@ class ArticleList(ScrollView, can_focus=True):
         shift = 0
         if spans and spans[0][1] + 3 > width - 2:
             shift = max(0, spans[0][0] - width // 3)
+            space = raw.find(" ", shift, spans[0][0])  # from the start of a word
+            if shift and space >= 0:
+                shift = space + 1
         for start, end in spans:
             snippet.stylize(hit_style, start + 3, end + 3)
         if shift:
