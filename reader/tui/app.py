@@ -632,6 +632,8 @@ class ReaderApp(App[int]):
     def _query_problem(self, exc: QueryError) -> None:
         """The query's one-line problem beside the box (cut short in a narrow pane) and
         whole on the status line, until the query is mended or left."""
+        if not self.is_running:  # a search that ended as the app closed: no widgets left
+            return
         self.search_bar.set_status(str(exc), error=True)
         self._query_problem_said = f"Search: {exc}"
         self.status.say(self._query_problem_said, error=True)
@@ -642,6 +644,8 @@ class ReaderApp(App[int]):
         self._query_problem_said = ""
 
     def _show_results(self, text: str, results) -> None:
+        if not self.is_running:  # a search that ended as the app closed: no widgets left
+            return
         self._query_mended()
         if self.mode == "all":
             self._all_cursor_path = self.article_list.current_path

@@ -800,3 +800,16 @@ async def test_a_narrow_list_shows_a_snippet_from_a_word_before_its_hit(sample_c
         first = line[4:].split()[0]
         assert first in snippet.split(), line  # a whole word, not "…s caused"
 
+
+async def test_a_search_that_ends_as_the_app_closes_is_dropped(sample_corpus):
+    """The search runs in a thread; when it comes back after q, the widgets are gone."""
+    from reader.core.errors import QueryError
+
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        results = app._search("china", app.result_sort)
+    assert not app.is_running
+    app._show_results("china", results)  # no NoMatches from a search bar without children
+    app._query_problem(QueryError("'title:' needs a word after it"))
+
