@@ -224,17 +224,17 @@ class ArticleList(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------
 
+    def _kept(self, key: str, make: Callable[[], Style]) -> Style:
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = make()
+        return style
+
     def _base(self) -> Style:
-        base = self._styles.get("")
-        if base is None:
-            base = self._styles[""] = self.rich_style
-        return base
+        return self._kept("", lambda: self.rich_style)
 
     def _component(self, name: str) -> Style:
-        style = self._styles.get(f"full {name}")
-        if style is None:
-            style = self._styles[f"full {name}"] = self.get_component_rich_style(name)
-        return style
+        return self._kept(f"full {name}", lambda: self.get_component_rich_style(name))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
@@ -269,15 +269,16 @@ class ArticleList(ScrollView, can_focus=True):
         it), with its colours worked out against the list's background: a partial style
         alone leaves a colour such as ``$text-muted`` (text at 60%) unblended, drawn as
         white, which could not be read on a light theme."""
-        style = self._styles.get(name)
-        if style is None:
+
+        def make() -> Style:
             partial = self.get_component_rich_style(name, partial=True)
             full = self._component(name)
-            style = self._styles[name] = partial + Style(
+            return partial + Style(
                 color=full.color if partial.color is not None else None,
                 bgcolor=full.bgcolor if partial.bgcolor is not None else None,
             )
-        return style
+
+        return self._kept(name, make)
 
     def _title_line(self, row, width: int) -> Text:
         read = self.is_read(row.path)
