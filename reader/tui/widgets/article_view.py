@@ -174,9 +174,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         if not self.hits:
             return
         self.hit_index = number % len(self.hits)
-        height = self.scrollable_content_region.height or 10
         target = self._hit_y(self.hit_index)
-        self.scroll_to(y=max(0, target - height // 3), animate=False, immediate=True)
+        self.scroll_to(y=max(0, target - self._pane_height // 3), animate=False, immediate=True)
 
     def _hit_y(self, number: int) -> int:
         """The line of the pane's content on which hit ``number`` is drawn."""
@@ -185,9 +184,14 @@ class ArticleView(VerticalScroll, can_focus=True):
         line = self._line_of_offset(start + self._shift(start), body.content_size.width or 80)
         return body.virtual_region.y + line
 
+    @property
+    def _pane_height(self) -> int:
+        """Rows of text the pane shows (10 before its first layout)."""
+        return self.scrollable_content_region.height or 10
+
     def _on_screen(self, number: int) -> bool:
         top = self.scroll_y
-        return top <= self._hit_y(number) < top + (self.scrollable_content_region.height or 10)
+        return top <= self._hit_y(number) < top + self._pane_height
 
     def _line_of_offset(self, offset: int, width: int) -> int:
         """The wrapped line (from 0) of the body on which character ``offset`` is drawn."""
@@ -229,7 +233,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if self.hit_index >= 0 and self._on_screen(self.hit_index):
             self._go_to_hit(self.hit_index - 1)
         else:
-            bottom = int(self.scroll_y) + (self.scrollable_content_region.height or 10)
+            bottom = int(self.scroll_y) + self._pane_height
             self._go_to_hit(next((n for n in reversed(range(len(self.hits)))
                                   if self._hit_y(n) < bottom), -1))
         self.post_message(self.HitMoved(self.hit_index + 1, len(self.hits)))
