@@ -17,6 +17,8 @@ import tempfile
 import time
 import uuid
 
+from reader.tui.app import INDEXER_SPAWN
+
 BARE_APP = r'''
 from textual.app import App
 from textual.widgets import Static
@@ -74,13 +76,6 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-
-
-def _idle_priority() -> None:
-    """What the app gives its indexer (reader.tui.app._lower_priority)."""
-    from reader.tui.app import _lower_priority
-
-    _lower_priority()
 
 
 def first_frame(command: list[str], env: dict[str, str], ready, quit_key: str) -> float:
@@ -148,7 +143,7 @@ def app_in_terminal(reader: list[str], corpus, index_dir, env: dict[str, str], k
             build = subprocess.Popen(
                 [*reader, "index", "--corpus", str(corpus), "--index-dir", scratch, "--rebuild"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env},
-                preexec_fn=_idle_priority)
+                **INDEXER_SPAWN)  # as the app starts its indexer
             try:
                 time.sleep(3)  # past the scan, into the indexing
                 result["keys_bare_build"] = key_times(term, keys, gap=0.1,

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,12 +97,31 @@ def quick_entries(root: Path, max_bytes: int, first: int | None = None):
 
 def _lower_priority() -> None:
     """The indexer (and the processes it forks) runs only when the CPU would otherwise be
-    idle (SCHED_IDLE; nice 19 where there is none): a key press never queues behind it."""
+    idle (SCHED_IDLE; nice 19 where there is none): a key press never queues behind it.
+
+    Run in the indexer's own session, which on Linux is its own scheduling group
+    (autogroup): the kernel shares the CPU between groups before it looks at a task's
+    policy, so the group is lowered too. Left at nice 0, it held the CPU against the app as
+    an equal, and key presses waited up to 50 ms on the run queue during a build."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
         with contextlib.suppress(OSError):
             os.nice(19)
+    if os.getsid(0) == os.getpid():  # a session of its own, not the caller's group
+        for _ in range(3):
+            try:
+                with open("/proc/self/autogroup", "w") as group:
+                    group.write("19")
+                break
+            except BlockingIOError:  # the kernel takes one change a tenth of a second
+                time.sleep(0.1)
+            except OSError:  # no autogroups here (another OS, or a kernel without them)
+                break
+
+
+#: How the indexer process is started (the bench starts its baseline build the same way).
+INDEXER_SPAWN = {"start_new_session": True, "preexec_fn": _lower_priority}
 
 
 class ReaderApp(App[int]):
@@ -448,8 +468,7 @@ class ReaderApp(App[int]):
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,
-                preexec_fn=_lower_priority,  # key presses first, indexing in the gaps
+                **INDEXER_SPAWN,  # key presses first, indexing in the gaps
             )
         except OSError as exc:
             self.indexing = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from textual.widgets import OptionList, Static
 
 from reader.core.index import Entry
 from reader.core.settings import Settings
-from reader.tui.app import ReaderApp
+from reader.tui.app import INDEXER_SPAWN, ReaderApp
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.related import RelatedScreen
 from reader.tui.widgets import ArticleList, ArticleView
@@ -500,6 +502,29 @@ async def test_background_indexer_process_fills_the_list(write_corpus):
         await pilot.press("slash", *"topic7")
         await settle(app, pilot)
         assert [row.path for row in app.article_list.rows] == ["n7.txt"]
+
+
+def _autogroup(pid: int | str) -> str:
+    return Path(f"/proc/{pid}/autogroup").read_text().strip()
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="no SCHED_IDLE on this system")
+def test_the_indexer_runs_below_the_app_in_a_lowered_group_of_its_own():
+    """The indexer runs at SCHED_IDLE. Its session is, on Linux, a scheduling group of its
+    own (autogroup), which the kernel weighs against the app's group before it looks at a
+    task's policy: the group is lowered to nice 19 too. The caller's group is left alone."""
+    ours = _autogroup("self") if Path("/proc/self/autogroup").exists() else None
+    process = subprocess.Popen(["sleep", "30"], **INDEXER_SPAWN)
+    try:
+        assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
+        if ours is None:
+            return  # a kernel without autogroups: the policy is all there is
+        group = _autogroup(process.pid)
+        assert group.endswith(" nice 19") and group != ours
+        assert _autogroup("self") == ours
+    finally:
+        process.kill()
+        process.wait()
 
 
 async def test_click_opens_an_article(sample_corpus):
