@@ -1,19 +1,23 @@
 """Timing the app as a person meets it: the real command in a real terminal (tmux).
 
-A key press counts as answered when the screen tmux shows has changed, so a time here is
-everything between the key and the frame: the terminal, the app's event loop, its drawing.
-The screen is polled with ``capture-pane`` (a few milliseconds a call), so times carry that
-much extra, the same for ours and the bare Textual baseline.
+A key press counts as answered when the app's frame for it reaches the terminal: a time
+here is everything between the key and the frame (the terminal, the app's event loop, its
+drawing). Keys go in, and the pane's output comes back as tmux reads it, through one tmux
+client in control mode. Until the fifth session the screen was polled with ``capture-pane``
+instead, a new tmux process every few milliseconds: on two cores that took most of a core
+from the app being measured (and from the bare baseline alike).
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -78,6 +82,44 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
+class Control:
+    """A tmux client in control mode on a Tmux's session: it sends keys, and hands back each
+    piece of the pane's output with the moment it was read. It takes no part in the
+    window's size (a control client has none)."""
+
+    def __init__(self, term: Tmux) -> None:
+        self.process = subprocess.Popen(
+            ["tmux", "-L", term.socket, "-C", "attach-session", "-t", "b"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, errors="replace",
+            bufsize=1)
+        self.outputs: queue.Queue[tuple[float, str]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("%output "):
+                self.outputs.put((time.perf_counter(), line))
+
+    def send(self, key: str) -> float:
+        """Send ``key``; the moment it was sent, after the output so far is set aside."""
+        while not self.outputs.empty():
+            self.outputs.get_nowait()
+        assert self.process.stdin is not None
+        sent = time.perf_counter()
+        self.process.stdin.write(f"send-keys -t b {key}\n")
+        self.process.stdin.flush()
+        return sent
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()  # detaches the client; the session goes on
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
 def first_frame(command: list[str], env: dict[str, str], ready, quit_key: str) -> float:
     """Seconds from launching ``command`` until the screen satisfies ``ready``; then the app
     is quit with ``quit_key`` (so that nothing it started runs on into the next measure)."""
@@ -97,27 +139,38 @@ def _list_shown(screen: str) -> bool:
     return re.search(r"\b[1-9][\d,]* articles? · ", screen) is not None
 
 
-def _list_region(screen: str) -> str:
-    """The screen without its first line and last two (the header's subtitle, the status
-    line and its progress bar, the footer): what a cursor move changes."""
-    return "\n".join(screen.splitlines()[1:-2])
+#: A cursor move in the output, as control mode writes it (ESC as \\033): row;column H.
+_MOVE = re.compile(r"\\033\[(\d+);\d+H")
+
+
+def _draws_list(output: str, rows: int = 36) -> bool:
+    """Whether a piece of output draws between the first line and the last two (the header;
+    the status line with its progress bar, and the footer): where a cursor move shows."""
+    return any(2 <= int(row) <= rows - 2 for row in _MOVE.findall(output))
 
 
 def key_times(term: Tmux, count: int, gap: float, until=None) -> list[float]:
-    """Press j and k in turn; the seconds until each one shows. Stops early when ``until``
-    holds for the screen (e.g. the build finished)."""
+    """Press j and k in turn; the seconds from each key until the app's output for it (a
+    frame that draws in the list's rows) reaches tmux. Stops early when ``until`` holds for
+    the screen (e.g. the build finished)."""
+    control = Control(term)
     times: list[float] = []
-    for i in range(count):
-        before = _list_region(term.screen(escapes=True))
-        started = time.perf_counter()
-        term.keys("j" if i % 2 == 0 else "k")
-        while _list_region(term.screen(escapes=True)) == before:
-            if time.perf_counter() - started > 10:
-                raise TimeoutError("a key press went unanswered for 10 s")
-        times.append(time.perf_counter() - started)
-        if until is not None and until(term.screen()):
-            break
-        time.sleep(gap)
+    try:
+        for i in range(count):
+            sent = control.send("j" if i % 2 == 0 else "k")
+            while True:
+                try:
+                    at, output = control.outputs.get(timeout=10)
+                except queue.Empty:
+                    raise TimeoutError("a key press went unanswered for 10 s") from None
+                if _draws_list(output):
+                    break
+            times.append(at - sent)
+            if until is not None and until(term.screen()):
+                break
+            time.sleep(gap)
+    finally:
+        control.close()
     return times
 
 
