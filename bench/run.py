@@ -356,7 +356,8 @@ def write_results(rows: list[dict], command: str) -> str:
     lines += [
         "",
         "The app in a real terminal (tmux, 120x36): launch to the list on screen against a bare"
-        " Textual app's first frame (medians of 3); key press to changed screen for j/k,"
+        " Textual app's first frame (medians of 3); key press to the app's frame for j/k"
+        " (its output as tmux reads it, through a control-mode client),"
         " idle (against a bare Textual app whose j/k change a line: the floor of terminal,"
         " tmux and Textual) and while the app rebuilds the index (against the bare app while"
         " the same build runs beside it); list replace and memory headless:",
