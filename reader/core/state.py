@@ -72,6 +72,27 @@ def _guarded(default: Callable[[], object]):
     return wrap
 
 
+#: The corpus key of settings kept for every corpus (a resolved path never looks like it).
+EVERY_CORPUS = "*"
+
+
+def peek_shared(key: str, db_path: Path | None = None):
+    """A setting kept for every corpus, read at start before the first frame (the store
+    itself opens in a thread): one query on the file opened read-only. None if there is no
+    such setting, or no file, or it cannot be read (the store will say why, once open)."""
+    path = Path(db_path) if db_path else state_db()
+    if not path.is_file():
+        return None
+    try:
+        uri = path.resolve().as_uri() + "?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as db:
+            row = db.execute("SELECT value FROM views WHERE corpus = ? AND key = ?",
+                             (EVERY_CORPUS, key)).fetchone()
+        return json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError, OSError):
+        return None
+
+
 class StateStore:
     """Read marks, stars and view settings of one corpus.
 
@@ -256,10 +277,12 @@ class StateStore:
             return default
 
     @_guarded(lambda: None)
-    def set_view(self, key: str, value) -> None:
+    def set_view(self, key: str, value, *, every_corpus: bool = False) -> None:
+        """Save a view setting for this corpus, or with ``every_corpus`` for all of them
+        (the theme: see ``peek_shared``)."""
         self.db.execute(
             "INSERT OR REPLACE INTO views (corpus, key, value) VALUES (?, ?, ?)",
-            (self.corpus, key, json.dumps(value)),
+            (EVERY_CORPUS if every_corpus else self.corpus, key, json.dumps(value)),
         )
 
     # --- following moved files -------------------------------------------------------------

@@ -40,7 +40,7 @@ from ..core.listing import Entry, peek, peek_head
 from ..core.paths import config_file, default_index_dir
 from ..core.errors import QueryError
 from ..core.settings import Settings, load_settings
-from ..core.state import StateStore
+from ..core.state import StateStore, peek_shared
 from .screens.help import HelpScreen, key_table
 from .screens.related import RelatedScreen
 from .widgets import ArticleList, ArticleView, SearchBar, StatusLine
@@ -271,14 +271,28 @@ class ReaderApp(App[int]):
     def _apply_settings(self) -> None:
         for problem in self.settings.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        else:
-            self.notify(f"Unknown theme '{self.settings.theme}'; using the default.",
+        named = self.settings.theme
+        if named not in self.available_themes:
+            self.notify(f"Unknown theme '{named}'; using the default.",
                         title="Settings", severity="warning")
+        # The theme last picked in the palette, unless the settings file names another one
+        # than it did then (an edit made since, which is the newer choice).
+        picked = peek_shared("theme")
+        if (isinstance(picked, dict) and picked.get("settings") == named
+                and picked.get("theme") in self.available_themes):
+            self.theme = picked["theme"]
+        elif named in self.available_themes:
+            self.theme = named
         self.article_view.set_text_width(self.settings.text_width)
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
+
+    def watch_theme(self, theme: str) -> None:
+        """Keep a theme picked in the palette for the next start, in every corpus. The
+        theme set at start comes before the store is open, so it is not saved again."""
+        if self.state is not None:
+            self.state.set_view("theme", {"theme": theme, "settings": self.settings.theme},
+                                every_corpus=True)
 
     def _update_subtitle(self) -> None:
         if self._head_count is not None:

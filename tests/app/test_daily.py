@@ -232,3 +232,26 @@ async def test_settings_theme_and_width_apply(write_corpus):
         assert app.theme == "gruvbox"
         body = app.article_view.query_one("#article-body")
         assert body.size.width <= 60
+
+
+async def test_a_theme_picked_in_the_palette_is_kept_for_the_next_start(write_corpus):
+    """In every corpus; but a theme the settings file names since (an edit made after the
+    pick) is the newer choice, and wins."""
+    corpus = write_corpus(ARTICLES)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        for keys in (["ctrl+p"], list("theme"), ["enter"], list("nord"), ["enter"]):
+            await pilot.press(*keys)
+            await settle(app, pilot)
+        assert app.theme == "nord"
+    other = write_corpus({"x.txt": "Elsewhere\n\nAnother folder.\n"}, name="other")
+    for folder in (corpus, other):
+        app = make_app(folder)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            assert app.theme == "nord", folder
+    app = make_app(corpus, theme="gruvbox")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "gruvbox"

@@ -10,7 +10,13 @@ import textwrap
 import threading
 from pathlib import Path
 
-from reader.core.state import SCHEMA_VERSION, StateStore, content_hash, file_hash
+from reader.core.state import (
+    SCHEMA_VERSION,
+    StateStore,
+    content_hash,
+    file_hash,
+    peek_shared,
+)
 
 
 def test_marks_stars_and_views_survive_a_reopen(tmp_path):
@@ -34,6 +40,26 @@ def test_marks_stars_and_views_survive_a_reopen(tmp_path):
     assert again.get_view("sort") == {"by": "title"}
     assert again.get_view("missing", "all") == "all"
     assert not again.notices
+
+
+def test_a_setting_for_every_corpus_is_read_before_the_store_opens(tmp_path):
+    """The theme is read at start with one read-only query; a missing or damaged file is
+    no setting (the store says why once it opens, and sets a damaged file aside)."""
+    db = tmp_path / "state.sqlite3"
+    assert peek_shared("theme", db) is None
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    with StateStore(one, db) as store:
+        store.set_view("theme", {"theme": "nord"}, every_corpus=True)
+        store.set_view("view", "unread")
+    assert peek_shared("theme", db) == {"theme": "nord"}
+    assert peek_shared("view", db) is None  # one corpus's view is not for every corpus
+    with StateStore(two, db) as store:
+        assert store.get_view("view") is None
+    db.write_bytes(b"not a database at all" * 100)
+    assert peek_shared("theme", db) is None
+    assert db.read_bytes() == b"not a database at all" * 100  # read-only: left as it was
 
 
 def test_corpora_are_kept_apart(tmp_path):
