@@ -304,7 +304,10 @@ class ReaderApp(App[int]):
         if self.section:
             view += f" in {self.section}"
         parts = [f"{count:,} article{'s' if count != 1 else ''}", f"{unread:,} unread",
-                 f"showing {view}", SORT_LABELS.get(self.sort, "")]
+                 SORT_LABELS.get(self.sort, "")]
+        # A filtered view is named first: a narrow header is cut at the end, and not seeing
+        # that only some articles are listed would mislead.
+        parts.insert(0 if self.view != "all" or self.section else 2, f"showing {view}")
         if self.mode == "results":
             parts = ["search results", SORT_LABELS.get(self.result_sort, "")]
         self.sub_title = " · ".join(p for p in parts if p)
