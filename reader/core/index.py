@@ -214,6 +214,8 @@ class CorpusIndex:
         self._idle_searchers: list = []
         self._pool_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
+        #: A rebuild's generation, written into but not yet the one readers use.
+        self._switch_pending = False
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -418,10 +420,13 @@ class CorpusIndex:
         return None if target is None else listing.read_rows(target, self.ix.latest_generation())
 
     def _save_listing(self, rows: dict[str, Row]) -> None:
-        """Write the listing for the index's latest commit (with the update lock held)."""
+        """Write the listing for the index's latest commit (with the update lock held); a
+        rebuild's new generation becomes the active one with its first."""
         target = self._listing_file()
         if target is not None:
             listing.write(target, self.ix.latest_generation(), rows)
+            if self._switch_pending:
+                self._make_active(self._active)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -500,10 +505,10 @@ class CorpusIndex:
         if self._ix is None:
             self.open()
         try:
-            with self._update_lock(lock_timeout):
+            with self._update_lock(lock_timeout), self._abandoned_if_unfinished():
                 self._drop_old_generations()
                 if rebuild and not self.in_memory:
-                    self._create_generation_locked()
+                    self._create_generation_locked(keep_old_until_commit=True)
                     report.rebuilt = True
                 found = scan(self.root)
                 report.skipped.update(found.problems)
@@ -550,16 +555,41 @@ class CorpusIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _create_generation_locked(self) -> None:
+    def _create_generation_locked(self, *, keep_old_until_commit: bool = False) -> None:
+        """Start an empty generation (a folder of its own) and write into it from now on.
+
+        ``keep_old_until_commit`` (a rebuild asked for, of an index that works): readers
+        (the app's search, ``reader search``) go on using the old generation until the new
+        one's first commit, and only then is it made active and the old one deleted. A
+        damaged or outdated generation is replaced at once."""
         numbers = [int(p.name[3:]) for p in self.dir.glob("ix-*") if p.name[3:].isdigit()]
         active = f"ix-{max(numbers, default=0) + 1}"
         (self.dir / active).mkdir()
         self._ix = whoosh_index.create_in(str(self.dir / active), self.schema)
         self._active = active
+        if keep_old_until_commit:
+            self._switch_pending = True
+        else:
+            self._make_active(active)
+
+    def _make_active(self, active: str) -> None:
         self._write_meta(active)
+        self._switch_pending = False
         for old in self.dir.glob("ix-*"):
             if old.name != active:
                 shutil.rmtree(old, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _abandoned_if_unfinished(self) -> Iterator[None]:
+        """A rebuild stopped (or failed) before its first commit: the old generation stays
+        the active one, and the new folder goes (with the update lock still held)."""
+        try:
+            yield
+        finally:
+            if self._switch_pending and self._active:
+                shutil.rmtree(self.dir / self._active, ignore_errors=True)
+                self._switch_pending = False
+                self._ix, self._active = None, None
 
     def _apply(self, changes: Changes, rows: dict[str, Row], report: UpdateReport,
                progress: ProgressFn | None, committed: ProgressFn | None = None) -> None:

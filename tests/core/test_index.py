@@ -152,6 +152,42 @@ def test_rebuild_starts_over(sample_corpus):
     assert [p.name for p in index.dir.glob("ix-*")] == [active]
 
 
+def test_a_rebuild_leaves_the_old_index_to_readers_until_its_first_commit(sample_corpus):
+    """The app's search and ``reader search`` go on answering from the old generation while
+    a rebuild runs (they used to find its files deleted: "the index is damaged", and no
+    results for minutes); a rebuild stopped before its first commit leaves it in place."""
+    from reader.core.search import Searcher
+
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    first = json.loads((index.dir / "meta.json").read_text())["active"]
+    seen = []
+
+    def while_rebuilding(done: int, total: int) -> None:
+        reader = CorpusIndex(sample_corpus).open()  # another process, say
+        seen.append((json.loads((index.dir / "meta.json").read_text())["active"],
+                     reader.doc_count(), [h.path for h in Searcher(reader).search("Nvidia").hits]))
+
+    report = index.update(rebuild=True, progress=while_rebuilding)
+    assert report.rebuilt and len(report.added) == 3
+    madrid = [h.path for h in Searcher(index).search("Nvidia").hits]
+    assert madrid and seen and all(s == (first, 3, madrid) for s in seen[:-1]), seen
+    active = json.loads((index.dir / "meta.json").read_text())["active"]
+    assert active != first and seen[-1][0] == active  # the last report comes after the commit
+    assert [p.name for p in index.dir.glob("ix-*")] == [active]
+
+    def stop(done: int, total: int) -> None:  # Ctrl+C before anything is written
+        raise KeyboardInterrupt
+
+    report = index.update(rebuild=True, progress=stop)
+    assert report.interrupted
+    assert json.loads((index.dir / "meta.json").read_text())["active"] == active
+    assert [p.name for p in index.dir.glob("ix-*")] == [active]
+    assert [h.path for h in Searcher(index).search("Nvidia").hits] == madrid
+    assert [h.path for h in Searcher(CorpusIndex(sample_corpus).open()).search("Nvidia").hits] \
+        == madrid
+
+
 def test_schema_change_triggers_a_rebuild(sample_corpus):
     index = CorpusIndex(sample_corpus).open()
     index.update()
