@@ -352,6 +352,9 @@ def run_search(args) -> int:
         if results.hits and results.total > len(results.hits):
             console.print(Text(f"{len(results.hits)} of {results.total} results "
                                "(--limit 0 shows all)", style="dim"))
+    if not results.hits and report is None and not results.searched:
+        return fail("the index holds no articles yet: another reader is building it; try "
+                    "again when it is done", EXIT_NONE)
     if not results.hits:
         message = f"no results for {printable(args.query)!r}"
         if results.suggestion:

@@ -70,6 +70,8 @@ class Results:
     terms: set[str] = field(default_factory=set)
     #: The query as it ran (wildcards and fuzzy terms expanded), for ``Searcher.count``.
     ran: Any = field(default=None, repr=False, compare=False)
+    #: How many articles the index held when it was searched (fewer while it is built).
+    searched: int | None = None
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -434,7 +436,9 @@ class Searcher:
             suggestion = None
             if not hits and suggest:
                 suggestion = self._suggest(text, searcher)
-        return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q)
+            searched = searcher.doc_count()
+        return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q,
+                       searched)
 
     def count(self, results: Results) -> int:
         """How many articles match the query of ``results`` (made with ``count=False``)."""

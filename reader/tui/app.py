@@ -712,7 +712,10 @@ class ReaderApp(App[int]):
             status = "no results"
         if self.indexing and self.index_progress[1]:
             done, total = self.index_progress
-            status += f" (indexing: {done:,} of {total:,} done)"
+            if results.searched == 0:  # a first build, before its first commit
+                return f"nothing is searchable yet: indexing {done:,} of {total:,}"
+            held = f"{results.searched:,} articles, " if results.searched else ""
+            status += f" (in {held}indexing {done:,} of {total:,})"
         return status
 
     def _show_all(self) -> None:

@@ -794,6 +794,25 @@ async def test_the_hidden_progress_bar_does_not_animate(sample_corpus):
         assert bar.auto_refresh is None
 
 
+async def test_a_search_while_indexing_says_what_it_searched(sample_corpus):
+    """A first build's search had 'no results (indexing: 16,850 of 20,000 done)' though the
+    index held nothing yet; a search during a rebuild answers from the old index."""
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        searcher = app._searcher()
+        app.indexing, app.index_progress = True, (5, 10)
+        results = searcher.search("Nvidia")
+        assert results.searched == 3 and results.total == 1
+        assert app._results_status(results) == "1 result (in 3 articles, indexing 5 of 10)"
+        results.hits, results.total, results.searched = [], 0, 0
+        assert app._results_status(results) == "nothing is searchable yet: indexing 5 of 10"
+        app.status.indexing(10, 10)  # every article read; the segments are being written
+        assert app.status.message == "Indexing: writing the index (10 articles)…"
+        app.indexing = False
+        app.status.indexing_finished("Index up to date.")
+
+
 async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corpus):
     """40x12: the stacked list showed 2 rows while the empty article pane below took 5."""
     corpus = write_corpus({f"s{i}.txt": f"Story {i}\nText {i}.\n" for i in range(8)})

@@ -283,6 +283,26 @@ def test_index_waits_for_a_live_updater_then_finishes(built_index, tmp_path):
     assert_exact(corpus, index_dir)
 
 
+def test_a_search_during_a_first_build_says_nothing_is_indexed_yet(tmp_path):
+    """Not "no results" (a script would take that for a real answer) while another reader
+    builds the index and nothing of it is committed yet."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Budget talks\nThe budget talks went on.\n")
+    CorpusIndex(corpus, index_dir).open()  # an empty index, as a first build begins
+    holder = _hold(index_dir / "update.lock")
+    try:
+        found = run_reader("search", "budget", "--corpus", corpus, "--index-dir", index_dir)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert found.returncode == 1
+    assert b"holds no articles yet: another reader is building it" in found.stderr
+    assert b"no results" not in found.stderr
+    found = run_reader("search", "budget", "--corpus", corpus, "--index-dir", index_dir)
+    assert found.returncode == 0 and b"Budget talks" in found.stdout
+
+
 def test_two_index_runs_at_once(tmp_path):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     generate_corpus(corpus, 3000, seed=SEED)

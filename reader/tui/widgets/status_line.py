@@ -56,7 +56,10 @@ class StatusLine(Horizontal):
         self.add_class("-indexing")
         bar = self.query_one(ProgressBar)
         bar.update(total=total or None, progress=done)
-        self.say(f"Indexing: {done:,} of {total:,} articles")
+        if total and done >= total:  # every article read: the writers finish the segments
+            self.say(f"Indexing: writing the index ({total:,} articles)…")
+        else:
+            self.say(f"Indexing: {done:,} of {total:,} articles")
 
     def indexing_finished(self, message: str) -> None:
         self.remove_class("-indexing")
