@@ -26,10 +26,15 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?i?B?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
+DEFAULT_THEME = "textual-dark"
+
+
 @dataclass(slots=True)
 class Settings:
     corpus: Path | None = None
-    theme: str = "textual-dark"
+    #: The theme the file names; None when it names none (then the last one picked in the
+    #: app, or DEFAULT_THEME).
+    theme: str | None = None
     text_width: int = 88
     max_bytes: int = DEFAULT_MAX_BYTES
     keys: dict[str, str] = field(default_factory=dict)

@@ -39,7 +39,7 @@ from ..core.corpus import CorpusError, check_corpus, scan
 from ..core.listing import Entry, peek, peek_head
 from ..core.paths import config_file, default_index_dir
 from ..core.errors import QueryError
-from ..core.settings import Settings, load_settings
+from ..core.settings import DEFAULT_THEME, Settings, load_settings
 from ..core.state import StateStore, peek_shared
 from .screens.help import HelpScreen, key_table
 from .screens.related import RelatedScreen
@@ -271,8 +271,8 @@ class ReaderApp(App[int]):
     def _apply_settings(self) -> None:
         for problem in self.settings.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10)
-        named = self.settings.theme
-        if named not in self.available_themes:
+        named = self.settings.theme  # None: the file names no theme
+        if named is not None and named not in self.available_themes:
             self.notify(f"Unknown theme '{named}'; using the default.",
                         title="Settings", severity="warning")
         # The theme last picked in the palette, unless the settings file names another one
@@ -283,6 +283,8 @@ class ReaderApp(App[int]):
             self.theme = picked["theme"]
         elif named in self.available_themes:
             self.theme = named
+        else:
+            self.theme = DEFAULT_THEME
         self.article_view.set_text_width(self.settings.text_width)
         if self.settings.keys:
             self.set_keymap(self.settings.keys)

@@ -256,3 +256,8 @@ async def test_a_theme_picked_in_the_palette_is_kept_for_the_next_start(write_co
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert app.theme == "gruvbox"
+    # The file naming the default theme is a choice too, not the same as naming none.
+    app = make_app(corpus, theme="textual-dark")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "textual-dark"
