@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import difflib
 import functools
 import gc
 import inspect
@@ -287,6 +288,14 @@ class ReaderApp(App[int]):
             self.theme = DEFAULT_THEME
         self.article_view.set_text_width(self.settings.text_width)
         if self.settings.keys:
+            known = [b.id for cls in _bound_classes() for b in self._bindings_of(cls) if b.id]
+            for unknown in sorted(set(self.settings.keys) - set(known)):
+                # Textual would leave it out without a word.
+                close = difflib.get_close_matches(unknown, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.notify(f"{self.settings.path or 'settings'}: [keys] '{unknown}' is no "
+                            f"binding of reader, left out{hint}", title="Settings",
+                            severity="warning", timeout=10)
             self.set_keymap(self.settings.keys)
 
     def watch_theme(self, theme: str) -> None:
@@ -920,12 +929,8 @@ class ReaderApp(App[int]):
         self.push_screen(RelatedScreen(title, related), opened)
 
     def action_help(self) -> None:
-        sections = [
-            ("Everywhere", self._bindings_of(ReaderApp)),
-            ("Article list", self._bindings_of(ArticleList)),
-            ("Article", self._bindings_of(ArticleView)),
-            ("Search box", self._bindings_of(SearchInput)),
-        ]
+        sections = [(name, self._bindings_of(cls)) for name, cls in zip(
+            ("Everywhere", "Article list", "Article", "Search box"), _bound_classes())]
         index_path = str(self.index.dir) if self.index and not self.index.in_memory else "in memory"
         self.push_screen(HelpScreen(key_table(self, sections, self.settings.keys),
                                     str(config_file()), index_path))
@@ -1136,6 +1141,11 @@ class ReaderApp(App[int]):
             yield SystemCommand(f"Show section: {section}", f"Only articles in {section}/",
                                 lambda section=section: self.set_view(self.view, section))
         yield SystemCommand("Help", "Keys and search syntax", self.action_help)
+
+
+def _bound_classes() -> tuple[type, ...]:
+    """Where the keys are bound: the app, the list, the article, the search box."""
+    return (ReaderApp, ArticleList, ArticleView, SearchInput)
 
 
 def main(corpus: str | os.PathLike = ".") -> None:

@@ -214,7 +214,8 @@ async def test_live_updates_keep_the_cursor_and_the_open_article(write_corpus):
 
 
 async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
-    settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\n', None)
+    settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\n[keys]\n'
+                              '"app.relatd" = "R"\n"app.star" = "S"\n', None)
     app = ReaderApp(write_corpus(ARTICLES), settings=settings, index_in_background=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
@@ -222,6 +223,11 @@ async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
         assert "line 2" in messages and "text_width" in messages
         assert "Unknown theme 'no-such-theme'" in messages
         assert app.theme == "textual-dark"
+        # A misspelt binding id is named (Textual leaves it out silently); a good one works.
+        assert "'app.relatd' is no binding of reader" in messages
+        assert "did you mean 'app.related'?" in messages and "app.star" not in messages
+        await pilot.press("S")
+        assert app.status.message == "Starred."
 
 
 async def test_settings_theme_and_width_apply(write_corpus):
