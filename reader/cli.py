@@ -39,6 +39,10 @@ def json_line(obj) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
+#: Snippets made with the search (the default --limit); any more, as each hit is printed.
+FIRST_SNIPPETS = 20
+
+
 def fail(message: str, status: int = EXIT_USAGE) -> int:
     print(f"reader: {printable(message)}", file=sys.stderr)
     return status
@@ -306,7 +310,8 @@ def run_search(args) -> int:
     searcher = Searcher(index)
     try:
         try:
-            results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+            results = searcher.search(args.query, limit=args.limit, sort=args.sort,
+                                      snippets=FIRST_SNIPPETS)
         except IndexDamaged:
             # Marked damaged: this open starts a new index. Nothing can be answered from the
             # damaged one, so this waits for another updater (the open waits up to 30 s).
@@ -316,21 +321,29 @@ def run_search(args) -> int:
             _print_notices(index)
             _update(index)
             searcher = Searcher(index)
-            results = searcher.search(args.query, limit=args.limit, sort=args.sort)
+            results = searcher.search(args.query, limit=args.limit, sort=args.sort,
+                                      snippets=FIRST_SNIPPETS)
     except IndexBusy as exc:
         return fail(str(exc), EXIT_NONE)
     except IndexDamaged as exc:
         return fail(str(exc))
     except QueryError as exc:
         return fail(f"bad query: {exc}")
-    if args.json:
+    def with_snippets():
+        """The hits, each with its snippet made as it is printed: with --limit 0 the first
+        lines come at once (a snippet reads the article's file), not after all of them."""
         for hit in results.hits:
+            searcher.add_snippets([hit], results.terms)
+            yield hit
+
+    if args.json:
+        for hit in with_snippets():
             print(json_line({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
                              "snippet": hit.snippet}))
     else:
         # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
         console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
-        for hit in results.hits:
+        for hit in with_snippets():
             title = Text(hit.title, style="bold")
             for start, end in hit.title_spans:
                 title.stylize("reverse", start, end)

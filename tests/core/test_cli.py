@@ -69,6 +69,21 @@ def test_limit_sort_and_json(sample_corpus, capsys):
     assert titles == sorted(titles, key=str.casefold) and len(titles) == 2
 
 
+def test_every_hit_past_the_first_twenty_gets_its_snippet_too(write_corpus, capsys):
+    """The first 20 snippets come with the search; the rest are made as each hit is printed
+    (so that ``--limit 0 | head`` prints at once), not left out."""
+    root = write_corpus({f"n{i:02}.txt": f"Story {i}\nSome text, then the harbour {i}.\n"
+                         for i in range(45)})
+    for extra in ([], ["--json"]):
+        assert main(["search", "harbour", "--corpus", str(root), "--limit", "0", *extra]) == 0
+        out = capsys.readouterr().out
+        if extra:
+            snippets = [json.loads(line)["snippet"] for line in out.splitlines()]
+        else:
+            snippets = [line for line in out.splitlines() if "then the harbour" in line]
+        assert len(snippets) == 45 and all("then the harbour" in s for s in snippets), out
+
+
 def test_plain_output_shows_title_path_and_snippet(sample_corpus, capsys):
     main(["search", "nvidia", "--corpus", str(sample_corpus)])
     out = capsys.readouterr().out
