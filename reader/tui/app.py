@@ -948,6 +948,9 @@ class ReaderApp(App[int]):
             self._sort_list(self.entries, sort)
         if self.mode == "results":
             self.run_search(self.query_text)
+        elif sort == "relevance":  # the full list has no query to rank by
+            self.status.flash("Search results will be sorted by relevance; "
+                              "the list keeps its order")
         self._update_subtitle()
 
     @work(thread=True, exclusive=True, group="sort")

@@ -409,6 +409,10 @@ async def test_palette_offers_sorting_and_rebuild(sample_corpus):
         await settle(app, pilot)
         dates = [row.date for row in app.article_list.rows]
         assert dates == sorted(dates, reverse=True)
+        app.set_sort("relevance")  # outside a search: said, not silently nothing
+        await settle(app, pilot)
+        assert [row.date for row in app.article_list.rows] == dates
+        assert "sorted by relevance" in app.status.message
 
 
 async def test_article_text_is_never_markup(write_corpus):
