@@ -832,6 +832,15 @@ async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corp
         reading = app.article_view.region.height
         assert choosing >= 3 and reading >= 6, (choosing, reading)
         assert app.article_view.path  # an article is open in the larger pane
+        # A search result is two lines; with one line of list left while reading, that line
+        # is its title (it was the snippet: no telling which article was open).
+        await pilot.press("slash", *"story", "enter", "j", "j", "enter")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert app.focused is app.article_view
+        shown = visible_text(app).strip().splitlines()
+        height = app.article_list.scrollable_content_region.height
+        assert height < 2 and shown and shown[0].lstrip("● ").startswith("Story"), shown
 
 
 async def test_a_narrow_list_shows_a_snippet_from_a_word_before_its_hit(sample_corpus):

@@ -176,7 +176,9 @@ class ArticleList(ScrollView, can_focus=True):
         elif top < self.scroll_y:
             self.scroll_to(y=top, animate=False, immediate=True)
         elif bottom > self.scroll_y + height:
-            self.scroll_to(y=bottom - height, animate=False, immediate=True)
+            # A row taller than the list (a result's two lines in one) shows its first line,
+            # the title, not its last.
+            self.scroll_to(y=min(top, bottom - height), animate=False, immediate=True)
 
     def _page_rows(self) -> int:
         height = self.scrollable_content_region.height or self.size.height or 1
