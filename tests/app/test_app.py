@@ -172,6 +172,11 @@ async def test_n_and_shift_n_cycle_through_hits(write_corpus):
         assert view.hit_index == 29
         await pilot.pause()
         assert app.status.message == "Hit 30 of 30"
+        assert {"n", "N"} <= set(app.active_bindings)  # in the footer while there are hits
+        await pilot.press("escape", "escape", "enter")  # the same article, not from a search
+        await settle(app, pilot)
+        assert app.focused is view and not view.hits
+        assert not {"n", "N"} & set(app.active_bindings)
 
 
 async def test_malformed_query_shows_its_error_in_place(sample_corpus):

@@ -113,6 +113,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     def hits(self) -> list[Span]:
         return self.shown.body_spans if self.shown else []
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``n`` and ``N`` are offered (in the footer) only while the article shows hits."""
+        return bool(self.hits) if action in ("next_hit", "previous_hit") else True
+
     def set_text_width(self, width: int) -> None:
         for static in self.query(Static):
             static.styles.max_width = width
@@ -123,6 +127,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#article-title", Static).update("")
         self.query_one("#article-meta", Static).update("")
         self.query_one("#article-body", Static).update(Text(message))
+        self.refresh_bindings()
 
     def show(
         self,
@@ -146,6 +151,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
         self.hit_index = -1
+        self.refresh_bindings()
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
 
