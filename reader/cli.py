@@ -271,9 +271,10 @@ def run_index(args) -> int:
         print(f"skipped  {printable(path)}: {printable(reason)}", file=out)
     where = "in memory" if index.in_memory else str(index.dir)
     print(
-        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed,"
-        f" {len(report.skipped)} skipped, {report.unchanged} unchanged"
-        f" ({index.doc_count()} articles indexed in {report.seconds:.1f} s; index: {printable(where)})",
+        f"{len(report.added):,} added, {len(report.updated):,} updated,"
+        f" {len(report.removed):,} removed, {len(report.skipped):,} skipped,"
+        f" {report.unchanged:,} unchanged ({index.doc_count():,} articles indexed in"
+        f" {report.seconds:.1f} s; index: {printable(where)})",
         file=out,
     )
     if report.interrupted:
