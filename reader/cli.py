@@ -162,12 +162,23 @@ def _open(args) -> tuple[object, int]:
     from .core.index import CorpusIndex
     from .core.settings import load_settings
 
-    corpus = args.corpus if getattr(args, "corpus", None) else _default_corpus()
+    given = getattr(args, "corpus", None)
+    corpus = given or _default_corpus()
     try:
         index = CorpusIndex(corpus, args.index_dir, max_bytes=load_settings().max_bytes)
     except CorpusError as exc:
-        return None, fail(str(exc))
+        return None, fail(_corpus_problem(exc, given))
     return index.open(), EXIT_OK
+
+
+def _corpus_problem(exc: Exception, given) -> str:
+    """A bad corpus folder; when it came from the settings file, that says where to mend it."""
+    if given:
+        return str(exc)
+    from .core.settings import load_settings
+
+    settings = load_settings()
+    return f"{exc} (the corpus in {settings.path})" if settings.corpus else str(exc)
 
 
 def _progress_printer(enabled: bool):
@@ -385,7 +396,7 @@ def run_app(args) -> int:
     try:
         check_corpus(corpus)
     except CorpusError as exc:
-        return fail(str(exc))
+        return fail(_corpus_problem(exc, args.corpus))
     try:
         from .tui.app import ReaderApp
     except ImportError as exc:  # a broken install: say what is missing, not a traceback

@@ -60,6 +60,20 @@ def test_did_you_mean_on_stderr(sample_corpus, capsys):
     assert "did you mean 'nvidia'?" in capsys.readouterr().err
 
 
+def test_a_missing_corpus_from_the_settings_file_names_the_file(tmp_path, capsys):
+    from reader.core.paths import config_file
+
+    config = config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'corpus = "{tmp_path / "gone"}"\n')
+    for command in (["search", "budget"], ["index"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"{tmp_path / 'gone'}: no such folder (the corpus in {config})" in err, err
+    assert main(["search", "budget", "--corpus", str(tmp_path / "other")]) == 2
+    assert "(the corpus in" not in capsys.readouterr().err  # given, not from the file
+
+
 def test_limit_sort_and_json(sample_corpus, capsys):
     main(["search", "china", "--corpus", str(sample_corpus), "--json", "--limit", "1"])
     assert len(capsys.readouterr().out.splitlines()) == 1
