@@ -66,7 +66,7 @@ def test_a_missing_corpus_from_the_settings_file_names_the_file(tmp_path, capsys
     config = config_file()
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'corpus = "{tmp_path / "gone"}"\n')
-    for command in (["search", "budget"], ["index"]):
+    for command in (["search", "budget"], ["index"], []):  # [] is the app: it never starts
         assert main(command) == 2
         err = capsys.readouterr().err
         assert f"{tmp_path / 'gone'}: no such folder (the corpus in {config})" in err, err
