@@ -40,7 +40,7 @@ def test_forty_columns_wide(terminal):
     term.wait_for(lambda s: "TikTok" in s)
     term.keys("j", "Enter")
     # The article pane opens below the list (the panes stack at this width) and takes focus.
-    screen = term.wait_for(lambda s: "n Next hit" in s and s.count("US and China") == 2)
+    screen = term.wait_for(lambda s: "] Next article" in s and s.count("US and China") == 2)
     lines = screen.splitlines()
     assert len(lines) <= 12 and all(len(line) <= 40 for line in lines)
     term.type("?")
