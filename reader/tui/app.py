@@ -1009,16 +1009,20 @@ class ReaderApp(App[int]):
         if self.article_view.path is not None:
             current = listing.index_of(self.article_view.path)
             start = current if current is not None else start
-        index = start + step
-        while 0 <= index < len(rows):
+        count = len(rows)
+        # On from the current row; past the end, round from the other end (and say so).
+        for n in range(1, count + 1):
+            index = (start + step * n) % count
             if rows[index].path not in self.read and rows[index].path != self.article_view.path:
                 listing._set_cursor(index)
                 self.open_article(rows[index].path, focus=self.focused is self.article_view)
+                if (index < start) == (step > 0):
+                    self.status.flash("No more unread below: back to the first one from the top."
+                                      if step > 0 else
+                                      "No more unread above: on from the last one at the bottom.")
                 return
-            index += step
         self.bell()
-        self.status.flash("No more unread articles in this list." if step > 0
-                        else "No unread articles above this one.")
+        self.status.flash("No other unread article in this list.")
 
     def action_next_unread(self) -> None:
         self._step_unread(+1)

@@ -116,10 +116,15 @@ async def test_u_next_unread_and_backspace_goes_back(write_corpus):
         await pilot.press("u")
         await settle(app, pilot)
         assert app.article_view.path == "world/d.txt"
-        await pilot.press("u")  # nothing further
+        app.read.discard("a.txt")  # whether the first look counted as reading it or not
+        await pilot.press("u")  # nothing further down: round to the top, and say so
+        await settle(app, pilot)
+        assert app.article_view.path == "a.txt"
+        assert app.status.message.startswith("No more unread below: back to the first")
+        await pilot.press("U")  # and back round the other way
         await settle(app, pilot)
         assert app.article_view.path == "world/d.txt"
-        assert "No more unread" in app.status.message
+        assert app.status.message.startswith("No more unread above")
         await pilot.press("U")
         await settle(app, pilot)
         assert app.article_view.path == "c.txt"
@@ -128,7 +133,12 @@ async def test_u_next_unread_and_backspace_goes_back(write_corpus):
         assert app.article_view.path == "world/d.txt"
         await pilot.press("backspace")
         await settle(app, pilot)
-        assert app.article_view.path == "c.txt"
+        assert app.article_view.path == "a.txt"
+        app.read.update({"a.txt", "c.txt", "world/d.txt"})  # the one open is all that is left
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.article_view.path == "a.txt"
+        assert app.status.message == "No other unread article in this list."
 
 
 async def test_marks_stars_and_view_survive_a_restart(write_corpus):
