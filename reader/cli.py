@@ -48,10 +48,8 @@ def fail(message: str, status: int = EXIT_USAGE) -> int:
     return status
 
 
-def _default_corpus() -> Path:
-    from .core.settings import load_settings
-
-    settings = load_settings()
+def _default_corpus(settings) -> Path:
+    """The settings file's corpus, else the bundled sample."""
     if settings.corpus:
         return settings.corpus
     from .core.paths import BUNDLED_CORPUS
@@ -162,23 +160,21 @@ def _open(args) -> tuple[object, int]:
     from .core.index import CorpusIndex
     from .core.settings import load_settings
 
+    settings = load_settings()
     given = getattr(args, "corpus", None)
-    corpus = given or _default_corpus()
+    corpus = given or _default_corpus(settings)
     try:
-        index = CorpusIndex(corpus, args.index_dir, max_bytes=load_settings().max_bytes)
+        index = CorpusIndex(corpus, args.index_dir, max_bytes=settings.max_bytes)
     except CorpusError as exc:
-        return None, fail(_corpus_problem(exc, given))
+        return None, fail(_corpus_problem(exc, given, settings))
     return index.open(), EXIT_OK
 
 
-def _corpus_problem(exc: Exception, given) -> str:
+def _corpus_problem(exc: Exception, given, settings) -> str:
     """A bad corpus folder; when it came from the settings file, that says where to mend it."""
-    if given:
+    if given or not settings.corpus:
         return str(exc)
-    from .core.settings import load_settings
-
-    settings = load_settings()
-    return f"{exc} (the corpus in {settings.path})" if settings.corpus else str(exc)
+    return f"{exc} (the corpus in {settings.path})"
 
 
 def _progress_printer(enabled: bool):
@@ -391,17 +387,19 @@ def run_search(args) -> int:
 
 def run_app(args) -> int:
     from .core.corpus import CorpusError, check_corpus
+    from .core.settings import load_settings
 
-    corpus = args.corpus or _default_corpus()
+    settings = load_settings()  # read once: the app is given them too
+    corpus = args.corpus or _default_corpus(settings)
     try:
         check_corpus(corpus)
     except CorpusError as exc:
-        return fail(_corpus_problem(exc, args.corpus))
+        return fail(_corpus_problem(exc, args.corpus, settings))
     try:
         from .tui.app import ReaderApp
     except ImportError as exc:  # a broken install: say what is missing, not a traceback
         return fail(f"cannot start the app ({exc}); 'reader search' and 'reader index' still work")
-    app = ReaderApp(corpus, index_dir=args.index_dir)
+    app = ReaderApp(corpus, index_dir=args.index_dir, settings=settings)
     app.run()
     return app.return_code or EXIT_OK
 
