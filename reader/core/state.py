@@ -74,6 +74,7 @@ def _guarded(default: Callable[[], object]):
 
 #: The corpus key of settings kept for every corpus (a resolved path never looks like it).
 EVERY_CORPUS = "*"
+_VIEW_ROW = "SELECT value FROM views WHERE corpus = ? AND key = ?"
 
 
 def peek_shared(key: str, db_path: Path | None = None):
@@ -86,8 +87,7 @@ def peek_shared(key: str, db_path: Path | None = None):
     try:
         uri = path.resolve().as_uri() + "?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as db:
-            row = db.execute("SELECT value FROM views WHERE corpus = ? AND key = ?",
-                             (EVERY_CORPUS, key)).fetchone()
+            row = db.execute(_VIEW_ROW, (EVERY_CORPUS, key)).fetchone()
         return json.loads(row[0]) if row else None
     except (sqlite3.Error, ValueError, OSError):
         return None
@@ -263,8 +263,7 @@ class StateStore:
 
     @_guarded(lambda: None)
     def _view_row(self, key: str):
-        return self.db.execute("SELECT value FROM views WHERE corpus = ? AND key = ?",
-                               (self.corpus, key)).fetchone()
+        return self.db.execute(_VIEW_ROW, (self.corpus, key)).fetchone()
 
     def get_view(self, key: str, default=None):
         """A view setting (any JSON value) as last saved for this corpus, else ``default``."""
