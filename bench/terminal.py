@@ -61,8 +61,8 @@ class Tmux:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
                               text=True, timeout=20).stdout
 
-    def screen(self, escapes: bool = False) -> str:
-        return self._tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "b")
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "b")
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         self._tmux("send-keys", "-t", "b", *(["-l"] if literal else []), *keys)
