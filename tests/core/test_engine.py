@@ -111,3 +111,145 @@ def test_a_long_document_gives_whooshs_postings_and_keeps_its_cache_small():
     text = " ".join(f"w{i}" for i in range(engine.SINGLE_CACHED + 500))
     assert postings(StemmedText(), text) == postings(whoosh_text(), text)
     assert max(engine._single) < engine.SINGLE_CACHED
+
+
+# --- writing a segment: the one-pass writer and the term pool ----------------------------
+
+def _documents(count: int) -> list[dict]:
+    """Articles with every kind of posting list: terms in more than one block (128
+    documents), weights all 1, all equal and mixed (a title boost, repeated words), fields
+    without lengths (path, section), keywords, Whoosh's own analyzer (author), dates."""
+    import random
+    from datetime import datetime
+
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" for i in range(400)] + ["meeting", "ministers", "madrid", "the"]
+    docs = []
+    for n in range(count):
+        body = " ".join(rng.choices(vocabulary, weights=[1 / (i + 1) for i in range(404)],
+                                    k=rng.randint(0, 120)))
+        docs.append({
+            "path": f"s{n % 3}/a{n}.txt",
+            "title": " ".join(rng.choices(vocabulary[:30], k=rng.randint(1, 6))),
+            "body": body,
+            "section": f"s{n % 3}",
+            "section_name": f"s{n % 3}",
+            "date": datetime(2025, 1, 1 + n % 28),
+            "title_key": f"t{n}",
+            "source": rng.choice(["", "Wire", "The Wire Desk"]),
+            "author": rng.choice(["", "Ann Lee", "Bo Lee"]),
+            "tags": rng.choice(["", "trade,china", "Trade"]),
+            "mtime_ns": n,
+            "size": len(body),
+            "hash": f"{n:x}",
+        })
+    return docs
+
+
+def _segment_files(folder) -> list[tuple[str, bytes]]:
+    """Each segment file's kind and bytes (segment names are random; tables of contents
+    name them)."""
+    return sorted((path.suffix, path.read_bytes()) for path in folder.iterdir()
+                  if path.suffix in (".trm", ".pst", ".col"))
+
+
+def _write_segments(folder, docs, *, whooshs: bool, compression: int, limitmb: float,
+                    monkeypatch) -> list[tuple[str, bytes]]:
+    from whoosh import writing
+    from whoosh.codec.base import FieldWriter
+    from whoosh.writing import NO_MERGE, OPTIMIZE
+
+    from reader.core import engine
+
+    with monkeypatch.context() as patch:
+        if whooshs:
+            patch.setattr(whoosh3.W3FieldWriter, "add_postings", FieldWriter.add_postings)
+            patch.setattr(writing, "PostingPool", engine.TermPool.__base__)
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), make_schema())
+        codec = whoosh3.W3Codec(compression=compression)
+        half = len(docs) // 2
+        for part in (docs[:half], docs[half:]):
+            with ix.writer(codec=codec, limitmb=limitmb, compound=False) as writer:
+                writer.mergetype = NO_MERGE
+                for doc in part:
+                    writer.add_document(**doc)
+        # Merged into one segment (postings read back from both, a deleted one left out).
+        writer = ix.writer(codec=codec, limitmb=limitmb, compound=False)
+        writer.delete_by_term("path", docs[3]["path"])
+        writer.commit(mergetype=OPTIMIZE)
+        return _segment_files(folder)
+
+
+def test_segments_are_written_as_whoosh_writes_them_byte_for_byte(tmp_path, monkeypatch):
+    from reader.core import engine
+
+    docs = _documents(400)
+    assert whoosh3.W3FieldWriter.add_postings is engine.write_postings
+    for compression in (0, 3):
+        # 128 MB: the pool keeps every posting by term; 0.05 MB: it spills to sorted runs.
+        for limitmb in (128, 0.05):
+            tag = f"{compression}-{limitmb}"
+            ours = _write_segments(tmp_path / f"ours-{tag}", docs, whooshs=False,
+                                   compression=compression, limitmb=limitmb,
+                                   monkeypatch=monkeypatch)
+            theirs = _write_segments(tmp_path / f"whoosh-{tag}", docs, whooshs=True,
+                                     compression=compression, limitmb=limitmb,
+                                     monkeypatch=monkeypatch)
+            assert [kind for kind, _ in ours].count(".pst") == 1  # merged into one segment
+            assert ours == theirs, tag
+
+
+def test_a_segment_written_in_one_pass_searches_as_whooshs(tmp_path):
+    from whoosh.qparser import MultifieldParser
+
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    docs = _documents(300)
+    with ix.writer() as writer:
+        for doc in docs:
+            writer.add_document(**doc)
+    with ix.searcher() as searcher:
+        parser = MultifieldParser(["title", "body"], ix.schema)
+        hits = searcher.search(parser.parse('"w1 w2" OR madrid'), limit=None)
+
+        def found(text: str) -> bool:
+            words = [word for word in text.split() if word != "the"]  # a stop word
+            return "madrid" in words or ("w1", "w2") in zip(words, words[1:])
+
+        expected = {doc["path"] for doc in docs if found(doc["title"]) or found(doc["body"])}
+        assert {hit["path"] for hit in hits} == expected and expected
+        assert searcher.doc_frequency("body", "w0") > 128  # postings in more than one block
+
+
+def test_postings_out_of_order_are_refused(tmp_path):
+    from whoosh.codec.base import OutOfOrderError
+    from whoosh.filedb.filestore import FileStorage
+
+    import pytest
+
+    storage = FileStorage(str(tmp_path)).create()
+    codec = whoosh3.W3Codec()
+    segment = codec.new_segment(storage, "MAIN")
+    writer = codec.field_writer(storage, segment)
+    schema = make_schema()
+    postings = [("body", b"b", 0, 1.0, b""), ("body", b"a", 1, 1.0, b"")]
+    with pytest.raises(OutOfOrderError):
+        writer.add_postings(schema, None, postings)
+
+
+def test_a_term_pools_postings_come_out_in_whooshs_order(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from reader.core.engine import TermPool
+
+    storage = FileStorage(str(tmp_path)).create()
+    pool = TermPool(storage, None)
+    postings = [("title", b"b", 2, 1.0, b""), ("body", b"z", 5, 1.0, b"x"),
+                ("title", b"b", 1, 2.0, b""), ("body", b"a", 7, 1.0, b""),
+                ("title", b"b", 1, 1.0, b"")]  # a document out of order, and twice
+    for posting in postings:
+        pool.add(posting)
+    assert list(pool.iter_postings()) == sorted(postings)
+    assert pool.fieldnames == {"title", "body"}
