@@ -632,8 +632,7 @@ class CorpusIndex:
                         progress(done, total)
                 # The old versions go in the same commit. After the additions: the parallel
                 # writer's processes start on those while this one looks for the old ones.
-                for path in pending_deletes:
-                    writer.delete_by_term("path", path)
+                _delete_paths(writer, pending_deletes)
                 # Filed before the commit: a search never sees an article without its words.
                 self.lexicon.add({"title": title_words, "body": body_words})
                 writer.commit(mergetype=merge_tiers)
@@ -744,6 +743,22 @@ def _arm_pdeathsig() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_die_with_parent)
+
+
+def _delete_paths(writer, paths: list[str]) -> None:
+    """``writer.delete_by_term("path", path)`` for each path, with less work per path.
+
+    Whoosh's makes a scored matcher of the term in every segment (eight at 100,000
+    articles), found or not: 0.33 s for 1,000 paths. Here each segment's term table is
+    asked first, and only the segment that has the path reads its postings: 0.21 s."""
+    if not paths:
+        return
+    reader = writer.searcher().reader()  # the writer's own, closed with it
+    for leaf, offset in reader.leaf_readers():
+        for path in paths:
+            if ("path", path) in leaf:
+                for docnum in leaf.postings("path", path).all_ids():
+                    writer.delete_document(offset + docnum)
 
 
 def merge_tiers(writer, segments: list) -> list:
