@@ -419,12 +419,12 @@ class CorpusIndex:
         target = self._listing_file()
         return None if target is None else listing.read_rows(target, self.ix.latest_generation())
 
-    def _save_listing(self, rows: dict[str, Row]) -> None:
+    def _save_listing(self, columns: listing.Columns) -> None:
         """Write the listing for the index's latest commit (with the update lock held); a
         rebuild's new generation becomes the active one with its first."""
         target = self._listing_file()
         if target is not None:
-            listing.write(target, self.ix.latest_generation(), rows)
+            columns.write(target, self.ix.latest_generation())
             if self._switch_pending:
                 self._make_active(self._active)
 
@@ -519,23 +519,27 @@ class CorpusIndex:
                     report.unchanged = len(found.files)  # nothing to do: no rows needed
                     report.seconds = time.perf_counter() - started
                     return report
-                rows = None if known is None else known.rows()
-                listed = rows is not None
-                try:
-                    if rows is None:
+                columns = None if known is None else known.for_update()
+                listed = columns is not None
+                if columns is None:
+                    try:
                         rows = self._stored_rows()
-                except INDEX_ERRORS as exc:
-                    self.notices.append(
-                        f"Rebuilding the index: it could not be read ({type(exc).__name__})."
-                    )
-                    self._create_generation_locked()
-                    report.rebuilt = True
-                    rows, listed = {}, False
-                changes = diff(found.files, known.stats if listed else _file_stats(rows))
+                    except INDEX_ERRORS as exc:
+                        self.notices.append(
+                            f"Rebuilding the index: it could not be read ({type(exc).__name__})."
+                        )
+                        self._create_generation_locked()
+                        report.rebuilt = True
+                        rows = {}
+                    stats = _file_stats(rows)
+                    columns = listing.Columns.of_rows(rows)
+                else:
+                    stats = known.stats
+                changes = diff(found.files, stats)
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
                     try:
-                        self._apply(changes, rows, report, progress, committed)
+                        self._apply(changes, columns, report, progress, committed)
                     except Exception:
                         damage = self.verify()  # a merge reads old segments: are they damaged?
                         if damage is None:
@@ -546,10 +550,10 @@ class CorpusIndex:
                         report.added, report.updated, report.removed = [], [], []
                         report.skipped = dict(found.problems)
                         report.unchanged = 0
-                        rows = {}
-                        self._apply(diff(found.files, {}), rows, report, progress, committed)
+                        self._apply(diff(found.files, {}), listing.Columns.of_rows({}), report,
+                                    progress, committed)
                 elif not listed:  # an index from before the listing, or one a kill left behind
-                    self._save_listing(rows)
+                    self._save_listing(columns)
         except KeyboardInterrupt:
             report.interrupted = True
         report.seconds = time.perf_counter() - started
@@ -591,10 +595,10 @@ class CorpusIndex:
                 self._switch_pending = False
                 self._ix, self._active = None, None
 
-    def _apply(self, changes: Changes, rows: dict[str, Row], report: UpdateReport,
+    def _apply(self, changes: Changes, columns: listing.Columns, report: UpdateReport,
                progress: ProgressFn | None, committed: ProgressFn | None = None) -> None:
-        """Index the changes in batches; ``rows`` (what the index held) follows each commit
-        and is written as the listing after it."""
+        """Index the changes in batches; ``columns`` (the listing of what the index held)
+        follows each commit and is written after it."""
         to_read = changes.added + changes.changed
         known_changed = set(changes.changed)
         total = len(to_read) + len(changes.removed)
@@ -640,10 +644,9 @@ class CorpusIndex:
                 _cancel(writer)
                 self._drop_unfinished()
                 raise
-            for path in pending_deletes:
-                rows.pop(path, None)
-            rows.update(new_rows)
-            self._save_listing(rows)
+            columns.remove(pending_deletes)
+            columns.add(new_rows)
+            self._save_listing(columns)
             report.added.extend(added)
             report.updated.extend(updated)
             report.removed.extend(p for p in pending_deletes if p in changes.removed)

@@ -299,6 +299,7 @@ def test_a_second_update_reads_nothing(sample_corpus, monkeypatch):
     again = CorpusIndex(sample_corpus).open()
     # Nothing changed: the listing's mtimes and sizes say so; its rows are not even made.
     monkeypatch.setattr(listing.Listed, "rows", lambda self: pytest.fail("rows read"))
+    monkeypatch.setattr(listing.Listed, "for_update", lambda self: pytest.fail("columns read"))
     monkeypatch.setattr(again, "_stored_rows", lambda: pytest.fail("stored fields read"))
     report = again.update()
     assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], {})
@@ -316,16 +317,19 @@ def test_a_listing_with_damaged_rows_falls_back_to_the_stored_fields(sample_corp
     target = index.dir / index._active / listing.LISTING_FILE
     known = listing.read_listed(target, index.ix.latest_generation())
     paths, titles, sections, dates, *checked = known.columns
-    assert known.rows() is not None
+    assert known.rows() is not None and known.for_update() is not None
     damaged = listing.Listed(known.stats, [paths, titles, sections, ["2025-13-45"] * len(dates),
                                            *checked])
-    assert damaged.rows() is None
+    assert damaged.rows() is None and damaged.for_update() is None
+    short = listing.Listed(known.stats, [paths, titles, sections, dates, *checked[:2],
+                                         checked[2][:-1]])
+    assert short.for_update() is None
     bump(sample_corpus / "xi.txt")
     again = CorpusIndex(sample_corpus).open()
     stored = again._stored_rows
     read_stored = []
     monkeypatch.setattr(again, "_stored_rows", lambda: read_stored.append(1) or stored())
-    monkeypatch.setattr(listing.Listed, "rows", lambda self: None)
+    monkeypatch.setattr(listing.Listed, "for_update", lambda self: None)
     report = again.update()
     assert read_stored and not report.rebuilt
     assert report.updated == ["xi.txt"] and report.unchanged == 2
