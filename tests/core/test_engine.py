@@ -162,7 +162,7 @@ def _write_segments(folder, docs, *, whooshs: bool, compression: int, limitmb: f
     from reader.core import engine
 
     with monkeypatch.context() as patch:
-        if whooshs:
+        if whooshs:  # (add_document is Whoosh's own for Whoosh's pool)
             patch.setattr(whoosh3.W3FieldWriter, "add_postings", FieldWriter.add_postings)
             patch.setattr(writing, "PostingPool", engine.TermPool.__base__)
         folder.mkdir()
@@ -184,8 +184,12 @@ def _write_segments(folder, docs, *, whooshs: bool, compression: int, limitmb: f
 def test_segments_are_written_as_whoosh_writes_them_byte_for_byte(tmp_path, monkeypatch):
     from reader.core import engine
 
+    from whoosh import writing
+
     docs = _documents(400)
     assert whoosh3.W3FieldWriter.add_postings is engine.write_postings
+    assert writing.SegmentWriter.add_document is engine.add_document
+    assert writing.PostingPool is engine.TermPool
     for compression in (0, 3):
         # 128 MB: the pool keeps every posting by term; 0.05 MB: it spills to sorted runs.
         for limitmb in (128, 0.05):
