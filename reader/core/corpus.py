@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -63,9 +64,17 @@ def rel_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def scan(root: Path) -> Scan:
-    """Every article file under ``root`` with its mtime and size."""
+#: Files found between two calls of a scan's ``on_files``.
+STEP = 1000
+
+
+def scan(root: Path, on_files: Callable[[list[tuple[str, FileStat]]], object] | None = None
+         ) -> Scan:
+    """Every article file under ``root`` with its mtime and size. ``on_files``, if given,
+    is called with the files found, a few hundred or thousand at a time, as the scan goes
+    (an update starts indexing the changed files it finds before the scan ends)."""
     root = check_corpus(root)
+    found: list[tuple[str, FileStat]] = []
     result = Scan()
     seen_dirs: set[tuple[int, int]] = set()
     try:
@@ -115,7 +124,15 @@ def scan(root: Path) -> Scan:
             if not rel.isascii() and rel != rel_name(rel):
                 result.problems[rel_name(rel)] = "file name is not valid UTF-8 text"
                 continue
-            result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+            filestat = result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+            if on_files is not None:
+                found.append((rel, filestat))
+                if len(found) >= STEP:
+                    on_files(found)
+                    found = []
+        if found:
+            on_files(found)
+            found = []
     return result
 
 

@@ -52,6 +52,11 @@ STOPS = frozenset(STOP_WORDS)
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
 _terms: dict[str, bytes] = {}
+#: The words of the articles this process indexes, by field (words.py), while ``_lexicon``
+#: is set: each process that writes a segment (the writer processes of an update each write
+#: their own) files them there just before, so before any commit can show the articles.
+_words: dict[str, set[str]] = {}
+_lexicon = None
 #: Encoded position lists of terms seen once in a document, by position (the first
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
@@ -92,7 +97,7 @@ class StemmedText(TEXT):
 
     def _index(self, value: str):
         boost = float(self.format.field_boost)
-        for term, found in _positions(value).items():
+        for term, found in _positions(WORD.findall(value)).items():
             count = len(found)
             yield term, count, count * boost, _encoded(found)
 
@@ -102,7 +107,13 @@ class StemmedText(TEXT):
         goes into ``pool`` as a posting (weighted, then boosted by ``boost`` as Whoosh
         does), without a generator, a loop in Whoosh and a method call a posting between
         them. Returns the field's length (its words, stop words left out)."""
-        positions = _positions(value)
+        words = WORD.findall(value)
+        positions = _positions(words)
+        if _lexicon is not None:  # the words as written, lower-cased (words.py)
+            seen = _words.get(fieldname)
+            if seen is None:
+                seen = _words[fieldname] = set()
+            seen.update(map(str.lower, set(words)))
         weight = float(self.format.field_boost)
         groups = pool._groups
         if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
@@ -122,11 +133,11 @@ class StemmedText(TEXT):
         return sum(map(len, positions.values()))
 
 
-def _positions(value: str) -> dict[bytes, list[int]]:
-    """Each term of ``value`` (as StemmingAnalyzer finds them), with its word positions."""
+def _positions(words: list[str]) -> dict[bytes, list[int]]:
+    """Each term of a text's ``words`` (as StemmingAnalyzer finds them), with its word
+    positions."""
     if len(_terms) > _CACHE_LIMIT:
         _terms.clear()
-    words = WORD.findall(value)
     terms = list(map(_terms.get, words))
     if None in terms:
         for i, term in enumerate(terms):
@@ -499,11 +510,32 @@ def add_document(self, **fields) -> None:
 _whoosh_add_document = writing.SegmentWriter.add_document
 
 
+def file_words_in(lexicon) -> None:
+    """Collect the words of the articles indexed from now on (in this process, and in the
+    writer processes it starts from now on), and file them in ``lexicon`` (None: stop)."""
+    global _lexicon
+    _lexicon = lexicon
+    _words.clear()
+
+
+def _finalize_segment(self):
+    """SegmentWriter._finalize_segment, after filing the words of its articles."""
+    if _lexicon is not None and _words:
+        _lexicon.add(dict(_words))
+        _words.clear()
+    return _whoosh_finalize_segment(self)
+
+
+_whoosh_finalize_segment = writing.SegmentWriter._finalize_segment
+
+
 def _write_postings_in_one_pass() -> None:
     if writing.PostingPool is not TermPool and writing.PostingPool is TermPool.__base__:
         writing.PostingPool = TermPool
     if writing.SegmentWriter.add_document is _whoosh_add_document:
         writing.SegmentWriter.add_document = add_document
+    if writing.SegmentWriter._finalize_segment is _whoosh_finalize_segment:
+        writing.SegmentWriter._finalize_segment = _finalize_segment
     writer_class = whoosh3.W3FieldWriter
     if writer_class.__dict__.get("add_postings") is not write_postings:
         writer_class.add_postings = write_postings

@@ -70,7 +70,9 @@ class Lexicon:
             names = self._names(field)
             if len(names) >= MAX_FILES:  # merged into one, written before the old go
                 words = set(words).union(*(self._read(name) for name in names))
-            _write(self.folder / f"{time.time_ns():x}.{field}{SUFFIX}", "\n".join(sorted(words)))
+            # The writer processes of an update file their words at the same time.
+            name = f"{time.time_ns():x}-{os.getpid()}.{field}{SUFFIX}"
+            _write(self.folder / name, "\n".join(sorted(words)))
             if len(names) >= MAX_FILES:
                 for name in names:
                     with contextlib.suppress(OSError):

@@ -420,6 +420,87 @@ def stored_rows(index: CorpusIndex) -> dict:
                             f["hash"]) for f in searcher.all_stored_fields()}
 
 
+def _early_start_corpus(write_corpus, monkeypatch):
+    """300 indexed articles, and settings under which 120 changed ones start the parallel
+    writer during the scan (the scan reports its files twenty at a time)."""
+    import reader.core.corpus as corpus_module
+    import reader.core.index as index_module
+
+    monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(index_module, "STREAM_FROM", 5)
+    monkeypatch.setattr(index_module, "STREAM_UP_TO", 40)
+    monkeypatch.setattr(corpus_module, "STEP", 20)
+    root = write_corpus({f"s{i:03}.txt": f"Story {i}\nword{i} common\n" for i in range(300)})
+    index = CorpusIndex(root).open()
+    index.update()
+    for i in range(0, 300, 5)[:60]:  # every fifth article, and 60 more at the end
+        bump(root / f"s{i:03}.txt", f"Story {i} revised\nrevised{i} common\n")
+    for i in range(240, 300):
+        bump(root / f"s{i:03}.txt", f"Story {i} revised\nrevised{i} common\n")
+    (root / "s001.txt").write_bytes(bytes(range(256)) * 8)  # binary now: skipped
+    return root, index
+
+
+def test_an_update_starts_indexing_the_changed_files_it_finds_during_its_scan(
+        write_corpus, monkeypatch):
+    import reader.core.index as index_module
+
+    root, index = _early_start_corpus(write_corpus, monkeypatch)
+    scanning = []
+    real_scan = index_module.scan
+
+    def scan(*args):
+        scanning.append(True)
+        try:
+            return real_scan(*args)
+        finally:
+            scanning.append(False)
+
+    writers = []
+    real_writer = CorpusIndex._writer
+    monkeypatch.setattr(index_module, "scan", scan)
+    monkeypatch.setattr(CorpusIndex, "_writer",
+                        lambda self, count: writers.append(scanning[-1]) or real_writer(self, count))
+    report = CorpusIndex(root).open().update()
+    assert writers == [True]  # one parallel writer, made while the scan went on
+    changed = sorted({f"s{i:03}.txt" for i in [*range(0, 300, 5)[:60], *range(240, 300)]})
+    assert report.updated == changed and report.skipped.keys() == {"s001.txt"}
+    assert index.doc_count() == 299
+    assert {path: tuple(row) for path, row in index.rows().items()} == stored_rows(index)
+    from reader.core.search import Searcher
+
+    searcher = Searcher(index)
+    assert [h.path for h in searcher.search("revised250").hits] == ["s250.txt"]
+    assert searcher.search("word250").hits == []  # the old version went in the same commit
+    assert searcher.search("common", limit=None).total == 299  # nothing twice
+    assert {"revised5", "revised295"} <= set(index.lexicon.words("body").starting("revised"))
+
+
+def test_an_update_stopped_during_its_scan_after_indexing_began_changes_nothing(
+        write_corpus, monkeypatch):
+    import multiprocessing
+
+    import reader.core.index as index_module
+
+    root, index = _early_start_corpus(write_corpus, monkeypatch)
+    before = stored_rows(index)
+    real_call = index_module._EarlyStart.__call__
+
+    def call(self, files):
+        real_call(self, files)
+        if self.batch is not None and len(self.batch.fed) >= 10:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(index_module._EarlyStart, "__call__", call)
+    report = CorpusIndex(root).open().update()
+    assert report.interrupted and not report.updated
+    assert stored_rows(index) == before
+    assert not multiprocessing.active_children()  # the writer processes went
+    monkeypatch.setattr(index_module._EarlyStart, "__call__", real_call)
+    report = CorpusIndex(root).open().update()
+    assert len(report.updated) == 108 and index.doc_count() == 299  # 120, twelve twice
+
+
 def test_the_listing_matches_the_stored_fields_after_every_kind_of_change(sample_corpus):
     index = CorpusIndex(sample_corpus).open()
     index.update()
