@@ -6,6 +6,7 @@ symlinks are followed once (a loop is noticed and skipped), unreadable folders a
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Callable
@@ -64,6 +65,8 @@ def rel_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+#: FileStat made in C (namedtuple's __new__ is Python: a tenth of a scan of 100,000 files).
+_filestat = functools.partial(tuple.__new__, FileStat)
 #: Files found between two calls of a scan's ``on_files``.
 STEP = 1000
 
@@ -124,7 +127,7 @@ def scan(root: Path, on_files: Callable[[list[tuple[str, FileStat]]], object] | 
             if not rel.isascii() and rel != rel_name(rel):
                 result.problems[rel_name(rel)] = "file name is not valid UTF-8 text"
                 continue
-            filestat = result.files[rel] = FileStat(st.st_mtime_ns, st.st_size)
+            filestat = result.files[rel] = _filestat((st.st_mtime_ns, st.st_size))
             if on_files is not None:
                 found.append((rel, filestat))
                 if len(found) >= STEP:

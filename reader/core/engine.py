@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from hashlib import md5
 from itertools import groupby
 from operator import ge, itemgetter, sub
@@ -57,6 +57,11 @@ _terms: dict[str, bytes] = {}
 #: their own) files them there just before, so before any commit can show the articles.
 _words: dict[str, set[str]] = {}
 _lexicon = None
+#: Set by the indexer before it starts writer processes: the document of an article the
+#: parent only named (``add_document(_article=path)``), made in the writer process (None:
+#: the article is skipped); and what a process does just before it writes a segment.
+article_document: Callable[[str], dict | None] | None = None
+before_segment: Callable[[], None] | None = None
 #: Encoded position lists of terms seen once in a document, by position (the first
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
@@ -445,6 +450,10 @@ def add_document(self, **fields) -> None:
     Whoosh's loops over a field's postings itself, a method call each: with the analysis,
     a microsecond and more a posting (180,000 for 500 articles). The rest is Whoosh's own,
     line for line: the segment files are the same (the tests compare them)."""
+    if "_article" in fields:
+        fields = article_document(fields["_article"])
+        if fields is None:
+            return
     pool = self.pool
     if type(pool) is not TermPool:
         return _whoosh_add_document(self, **fields)
@@ -520,6 +529,8 @@ def file_words_in(lexicon) -> None:
 
 def _finalize_segment(self):
     """SegmentWriter._finalize_segment, after filing the words of its articles."""
+    if before_segment is not None:
+        before_segment()
     if _lexicon is not None and _words:
         _lexicon.add(dict(_words))
         _words.clear()
