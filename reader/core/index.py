@@ -722,6 +722,8 @@ class CorpusIndex:
         codec = W3Codec(compression=0 if count <= UNCOMPRESSED_UP_TO else 3)
         if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
             return self.ix.writer(timeout=30.0, compound=False, codec=codec)
+        import multiprocessing
+
         from whoosh.multiproc import MpWriter
 
         # The sub-processes must not see the user's Ctrl+C: the parent cancels them.
@@ -739,6 +741,10 @@ class CorpusIndex:
                 limitmb=128, multisegment=True, compound=False, codec=codec,
             )
             writer.reader_side = side
+            # Whoosh's queue of jobs holds eight, and adding a ninth waits for a writer
+            # process to take one: right for jobs of whole articles, but these name them,
+            # and the parent has its scan to finish, and progress to report meanwhile.
+            writer.jobqueue = multiprocessing.Queue()
             # Sub-processes start lazily, on the first full job: start them now, ignoring SIGINT.
             writer._new_task()
             writer._new_task()
