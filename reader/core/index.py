@@ -39,6 +39,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import filterfalse
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -916,6 +917,7 @@ class _EarlyStart:
                  report: UpdateReport) -> None:
         self.index = index
         self.known = known
+        self.listed = known.items()
         self.report = report
         self.scanned = 0
         self.found: list[tuple[str, bool]] = []  # (path, changed), in the order found
@@ -923,10 +925,12 @@ class _EarlyStart:
         self.batch: _Batch | None = None
 
     def __call__(self, files: list[tuple[str, FileStat]]) -> None:
-        get = self.known.get
         self.scanned += len(files)
-        self.found += [(path, old is not None) for path, st in files
-                       if (old := get(path)) != st]
+        # The files not listed as they are, picked out in C: every start runs through here.
+        new = list(filterfalse(self.listed.__contains__, files))
+        if new:
+            known = self.known
+            self.found += [(path, path in known) for path, _ in new]
         batch = self.batch
         if batch is None:
             # How many changed files the whole scan will find, at the rate found so far.
