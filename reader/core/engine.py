@@ -111,7 +111,8 @@ class StemmedText(TEXT):
         """``add_document``'s work for this field, done here: each of the value's terms
         goes into ``pool`` as a posting (weighted, then boosted by ``boost`` as Whoosh
         does), without a generator, a loop in Whoosh and a method call a posting between
-        them. Returns the field's length (its words, stop words left out)."""
+        them. Returns the field's length (its words, stop words left out; 0 when the
+        field is not scorable, as Whoosh has it)."""
         words = WORD.findall(value)
         positions = _positions(words)
         if _lexicon is not None:  # the words as written, lower-cased (words.py)
@@ -135,7 +136,7 @@ class StemmedText(TEXT):
                 else:
                     group.append(posting)
         pool.added(fieldname, len(positions))
-        return sum(map(len, positions.values()))
+        return sum(map(len, positions.values())) if self.scorable else 0
 
 
 def _positions(words: list[str]) -> dict[bytes, list[int]]:
