@@ -247,13 +247,13 @@ def write_postings(self, schema, lengths, items) -> None:
     C (``groupby``), a term's lists are made with one ``zip``, and the blocks, term infos
     and term index entries are written as W3PostingsWriter, W3TermInfo and
     OrderedHashWriter write them (tests/core/test_engine.py compares the files)."""
-    term_groups = getattr(items, "term_groups", None)
-    groups = term_groups() if term_groups is not None else groupby(items, _TERM_OF)
     codec, tindex = self._codec, self._tindex
     if (type(self) is not whoosh3.W3FieldWriter or type(codec) is not whoosh3.W3Codec
             or codec._inlinelimit != 1 or type(tindex) is not filetables.OrderedHashWriter
             or not _BYTES_ROUND_TRIP):
         return FieldWriter.add_postings(self, schema, lengths, iter(items))
+    term_groups = getattr(items, "term_groups", None)  # a TermPool's: grouped already
+    groups = term_groups() if term_groups is not None else groupby(items, _TERM_OF)
     blocklimit, comp = codec._blocklimit, codec._compression
     dumps = pickle.dumps
     hashfn = _md5_low32 if tindex.hashfn is filetables.md5_hash else tindex.hashfn

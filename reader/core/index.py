@@ -530,8 +530,7 @@ class CorpusIndex:
                     found = scan(self.root, early)
                 except BaseException:
                     if early is not None and early.batch is not None:
-                        _cancel(early.batch.writer)
-                        self._drop_unfinished()
+                        early.batch.abandon()
                     raise
                 begun = None if early is None else early.batch
                 report.skipped.update(found.problems)
@@ -543,8 +542,7 @@ class CorpusIndex:
                 listed = columns is not None
                 if columns is None:
                     if begun is not None:  # begun from a listing found damaged: start over
-                        _cancel(begun.writer)
-                        self._drop_unfinished()
+                        begun.abandon()
                         begun = early = None
                     try:
                         rows = self._stored_rows()
@@ -666,10 +664,9 @@ class CorpusIndex:
                 writer.commit(mergetype=merge_tiers)
             except BaseException:
                 if batch is not None:
-                    _cancel(batch.writer)
-                    if batch.side is not None:
-                        shutil.rmtree(batch.side.folder, ignore_errors=True)
-                self._drop_unfinished()
+                    batch.abandon()
+                else:
+                    self._drop_unfinished()
                 raise
             finally:
                 engine.article_document = engine.before_segment = None
@@ -807,18 +804,16 @@ class _Batch:
         self.added: list[str] = []
         self.updated: list[str] = []
         self.rows: dict[str, Row] = {}
-        self.fed: set[str] = set()
-        self.sent: dict[str, bool] = {}  # named to the writer processes: path -> changed
+        self.fed: dict[str, bool] = {}  # path -> changed (an update of an indexed file)
 
     @property
     def parallel(self) -> bool:
         return self.side is not None
 
     def feed(self, path: str, changed: bool, skipped: dict[str, str]) -> None:
-        self.fed.add(path)
+        self.fed[path] = changed
         if self.side is not None:
             self.writer.add_document(_article=path)
-            self.sent[path] = changed
             _prefetch(self.index.root / path)
             return
         try:
@@ -842,20 +837,25 @@ class _Batch:
             if report is not None and read != shown:
                 report(read)
                 shown = read
-            if read >= len(self.sent) or not all(task.is_alive() for task in writer.tasks):
+            if read >= len(self.fed) or not all(task.is_alive() for task in writer.tasks):
                 return  # done, or a writer process failed: the commit says what happened
             time.sleep(0.02)
 
     def collect(self, skipped: dict[str, str]) -> None:
         """After the commit: what the writer processes made of each article named to them."""
         outcomes = self.side.collect()
-        for path, changed in self.sent.items():
+        for path, changed in self.fed.items():
             outcome = outcomes.get(path)
             if isinstance(outcome, Row):
                 self.rows[path] = outcome
                 (self.updated if changed else self.added).append(path)
             else:
                 skipped[path] = outcome or "not indexed (its writer process failed)"
+
+    def abandon(self) -> None:
+        """Stop the writer and delete what it wrote (the writer processes' files too)."""
+        _cancel(self.writer)
+        self.index._drop_unfinished()
 
 
 def _prefetch(file: Path) -> None:

@@ -108,8 +108,7 @@ _PATH_ROW = operator.itemgetter(1, 2)  # (date, path, row) -> (path, row)
 def write(target: Path, generation: int, rows: dict[str, Row]) -> None:
     """Write the listing of ``rows`` for the commit ``generation``, atomically (with the
     index's update lock held). A full disk leaves no listing: readers fall back."""
-    with no_collection():
-        Columns.of_rows(rows).write(target, generation)
+    Columns.of_rows(rows).write(target, generation)
 
 
 class Columns:
@@ -334,15 +333,8 @@ class Listed(NamedTuple):
     def rows(self) -> dict[str, Row] | None:
         """path -> Row of every listed article, made straight from the columns, in C (None
         when a column is damaged, as for ``_read``)."""
-        paths, titles, sections, dates, *checked = self.columns
-        try:
-            with no_collection():
-                rows = map(tuple.__new__, repeat(Row), zip(
-                    titles, sections, map(datetime.fromisoformat, dates), *checked))
-                return dict(zip(paths, rows))
-        except Exception:  # noqa: BLE001 - whatever damaged columns raise
-            return None
-
+        columns = self.for_update()
+        return None if columns is None else columns.rows()
 
     def for_update(self) -> Columns | None:
         """The columns as an update changes them (None when one is damaged, as for rows)."""
