@@ -114,12 +114,12 @@ class StemmedText(TEXT):
         them. Returns the field's length (its words, stop words left out; 0 when the
         field is not scorable, as Whoosh has it)."""
         words = WORD.findall(value)
-        positions = _positions(words)
-        if _lexicon is not None:  # the words as written, lower-cased (words.py)
+        positions = _positions(words)  # (hashes every word, for the set below)
+        if _lexicon is not None:  # the words as written; lower-cased once, when filed
             seen = _words.get(fieldname)
             if seen is None:
                 seen = _words[fieldname] = set()
-            seen.update(map(str.lower, set(words)))
+            seen.update(words)
         weight = float(self.format.field_boost)
         groups = pool._groups
         if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
@@ -533,7 +533,8 @@ def _finalize_segment(self):
     if before_segment is not None:
         before_segment()
     if _lexicon is not None and _words:
-        _lexicon.add(dict(_words))
+        # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
+        _lexicon.add({field: set(map(str.lower, seen)) for field, seen in _words.items()})
         _words.clear()
     return _whoosh_finalize_segment(self)
 
