@@ -8,6 +8,7 @@ A query that cannot be understood raises ``QueryError`` with a one-line reason.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fnmatch
 import functools
 import itertools
@@ -20,6 +21,7 @@ from typing import Any
 
 from whoosh import qparser, query
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.util.times import long_to_datetime
 
 from .articles import SkipFile
 from .errors import QueryError
@@ -229,6 +231,23 @@ def _section_phrase(node: query.Query) -> query.Query:
     return node
 
 
+_DAY = 86_400 * 10**6  # Whoosh's dates are microseconds since datetime.min, a midnight
+
+
+def _whole_days(node: query.Query) -> query.Query:
+    """Dates are indexed by the day (index.document): a range that starts within a day
+    starts at its midnight, so ``date:"2025-09-15 10:00"`` finds that day's articles."""
+    if (isinstance(node, query.NumericRange) and node.fieldname == "date"
+            and node.start is not None):
+        start = node.start - node.start % _DAY
+        if start != node.start or node.startexcl:
+            node = copy.copy(node)
+            node.start, node.startexcl = start, False
+            if isinstance(node, query.DateRange):
+                node.startdate = long_to_datetime(start)
+    return node
+
+
 def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     if not text.strip():
         raise QueryError("type some words to search for")
@@ -248,7 +267,7 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     problems = _errors(q)
     if problems:
         raise QueryError(problems[0])
-    q = q.accept(_section_phrase).normalize()
+    q = q.accept(_section_phrase).accept(_whole_days).normalize()
     if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
         raise QueryError("nothing to search for: the query has only common words or operators")
     if isinstance(q, query.Not):
