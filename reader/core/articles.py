@@ -135,7 +135,8 @@ def decode(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
-    wide = _nul_pattern_encoding(data[:8192])
+    sample = data[:8192]
+    wide = _nul_pattern_encoding(sample) if b"\0" in sample else None
     if wide:
         return data.decode(wide, errors="replace"), wide
     if looks_binary(data):
@@ -185,23 +186,36 @@ _ESCAPES = re.compile(
 )
 # C0/C1 controls (but tab and newline), format characters (bidi overrides, zero-width
 # characters, BOMs, soft hyphens, tag characters), lone surrogates and non-characters.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+_INVISIBLE_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e007f]"
+    "\U000e0000-\U000e007f"
 )
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 
 
 # What the three patterns above can match in ASCII text (tab and newline are kept).
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_ASCII_CONTROL_BYTES = bytes(range(9)) + bytes(range(11, 32)) + b"\x7f"
+# Where any of the three can start: every escape starts with a character _INVISIBLE
+# matches, and so does every line break but two.
+_NEEDS_CLEANING = re.compile(f"[{_INVISIBLE_CHARS}\u2028\u2029]")
+
+
+def plain_ascii(data: bytes) -> bool:
+    """ASCII with no control byte but tab and newline: text that cleaning leaves as it is
+    (but for tabs), in any encoding a file could be read as. Most article files are."""
+    return data.isascii() and len(data.translate(None, _ASCII_CONTROL_BYTES)) == len(data)
 
 
 def clean_text(text: str) -> str:
     """Remove everything that could act on a terminal; keep words, newlines and spaces."""
     if text.isascii() and not _ASCII_CONTROLS.search(text):  # most files: one quick pass
+        return text.expandtabs(4) if "\t" in text else text
+    if not _NEEDS_CLEANING.search(text):  # accented letters, curly quotes: one pass too
         return text.expandtabs(4) if "\t" in text else text
     text = _NEWLINES.sub("\n", text)
     text = _ESCAPES.sub("", text)
@@ -258,8 +272,18 @@ def parse_date(value: str) -> datetime | None:
 
 
 def section_of(path: str) -> str:
-    parent = PurePosixPath(path).parent
-    return "" if str(parent) == "." else str(parent)
+    """The folder of a corpus path as the scan gives it ("world/europe/x.txt")."""
+    if "//" in path or path.startswith("./") or "/./" in path:  # not as a scan gives it
+        parent = str(PurePosixPath(path).parent)
+        return "" if parent == "." else parent
+    return path.rpartition("/")[0]
+
+
+def _rstrip_lines(text: str) -> str:
+    """Each line without the spaces at its end (of cleaned text: tabs are spaces now)."""
+    if text.isascii() and " \n" not in text and not text.endswith(" "):
+        return text  # nothing to strip: most articles
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def _utc_from_ns(mtime_ns: int) -> datetime | None:
@@ -271,8 +295,13 @@ def _utc_from_ns(mtime_ns: int) -> datetime | None:
 
 def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> Article:
     """Read one article from raw bytes. Raises only SkipFile (binary or empty)."""
-    text, encoding = decode(data)
-    text = clean_text(text)
+    if plain_ascii(data):  # no BOM, no NULs, nothing to clean: decode() and
+        text, encoding = data.decode("ascii"), "utf-8"  # clean_text() give it as it is
+        if "\t" in text:
+            text = text.expandtabs(4)
+    else:
+        text, encoding = decode(data)
+        text = clean_text(text)
     lines = text.split("\n")
     meta, rest = _split_header(lines)
     title = meta.get("title", "").strip()
@@ -282,8 +311,7 @@ def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> 
         if not rest:
             raise SkipFile("empty file (no text)")
         title, rest = rest[0].strip(), rest[1:]
-    body = "\n".join(rest).strip("\n")
-    body = "\n".join(line.rstrip() for line in body.split("\n"))
+    body = _rstrip_lines("\n".join(rest).strip("\n"))
     if len(title) > MAX_TITLE_CHARS:
         body = f"{title}\n\n{body}" if body else title
         title = title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
@@ -292,7 +320,8 @@ def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> 
     dated_by_header = date is not None
     if date is None:
         date = _utc_from_ns(mtime_ns)
-    tags = tuple(t.strip() for t in re.split(r"[,;]", meta.get("tags", "")) if t.strip())
+    tags = tuple(t.strip() for t in re.split(r"[,;]", meta["tags"]) if t.strip()) if meta.get(
+        "tags") else ()
     return Article(
         path=path,
         title=title,
@@ -311,18 +340,41 @@ def parse_article(data: bytes, path: str = "article.txt", mtime_ns: int = 0) -> 
     )
 
 
-def read_bytes(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, os.stat_result]:
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_to_end(fd: int, size: int, max_bytes: int) -> bytes:
+    """The file's bytes, up to one past ``max_bytes``. A read of its size and one byte
+    more (to see whether it grew since its stat) is all most files take; reading
+    ``max_bytes + 1`` at once allocated 10 MB an article."""
+    data = os.read(fd, size + 1)
+    if len(data) != size:  # it grew or shrank since the stat (or a short read): read on
+        parts, total = [data], len(data)
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        data = b"".join(parts)
+    return data
+
+
+def read_bytes(file: Path | str, max_bytes: int = DEFAULT_MAX_BYTES,
+               ) -> tuple[bytes, os.stat_result]:
     """The file's bytes and stat, or SkipFile with a reason a user can act on."""
     try:
         # O_NONBLOCK: a FIFO that took a file's place since the scan must not hang us.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-        with open(os.open(file, flags), "rb") as handle:
-            st = os.fstat(handle.fileno())
+        fd = os.open(file, _READ_FLAGS)
+        try:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise SkipFile("not a regular file")
             if st.st_size > max_bytes:
                 raise SkipFile(f"too large ({st.st_size:,} bytes; the cap is {max_bytes:,})")
-            data = handle.read(max_bytes + 1)
+            data = _read_to_end(fd, st.st_size, max_bytes)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise SkipFile("vanished while being read") from None
     except PermissionError:
@@ -338,5 +390,5 @@ def read_bytes(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, o
 
 def read_article(root: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """Read ``root/path``; raises SkipFile with the reason when it cannot be an article."""
-    data, st = read_bytes(root / path, max_bytes)
+    data, st = read_bytes(os.path.join(root, path), max_bytes)
     return parse_article(data, path, st.st_mtime_ns)

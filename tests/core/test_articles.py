@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
+import re
+import types
 from datetime import datetime
+from pathlib import PurePosixPath
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reader.core import articles
 from reader.core.articles import (
     MAX_TITLE_CHARS,
     SkipFile,
@@ -297,3 +302,69 @@ def test_single_byte_text_is_not_taken_for_broken_utf8():
     # Every non-ASCII byte is a broken UTF-8 sequence here: a single-byte encoding, not UTF-8.
     text = "Le café était fermé pendant les fêtes de Noël, a déclaré le maire.\n"
     assert decode(text.encode("latin-1")) == (text, "cp1252")
+
+
+_TEXT_PIECE = st.one_of(
+    st.text(max_size=24),
+    st.sampled_from(["Title: ", "Date: 2025-09-15", "Tags: a, b", "\n", "\r\n", "\n\n", " \n",
+                     " ", "\t", "word", "Zürich", "“quoted”", "\u00a0", "\u3000", "\u2028",
+                     "\u200b", "\x1b[1m", "\x0c", "\x85", "\x7f", "\x00"]),
+)
+
+
+@contextlib.contextmanager
+def _every_quick_path_off():
+    saved = (articles.plain_ascii, articles._rstrip_lines, articles._NEEDS_CLEANING)
+    articles.plain_ascii = lambda data: False
+    articles._rstrip_lines = lambda text: "\n".join(line.rstrip() for line in text.split("\n"))
+    articles._NEEDS_CLEANING = re.compile("")  # matches anywhere: every pattern runs
+    try:
+        yield
+    finally:
+        articles.plain_ascii, articles._rstrip_lines, articles._NEEDS_CLEANING = saved
+
+
+@settings(max_examples=400, deadline=None)
+@example(["T\n", "a", "\u2028", "b\u2029c"], "utf-8", "a.txt")  # breaks lines, is not invisible
+@example(["T\n", "a \n", "b\t\n", "c\u3000"], "utf-8", "a.txt")
+@given(st.lists(_TEXT_PIECE, max_size=16), st.sampled_from(["utf-8", "utf-16", "cp1252"]),
+       st.sampled_from(["a.txt", "w/a.txt", "w/e/a.txt", "w//a.txt", "./w/a.txt"]))
+def test_the_quick_paths_read_as_the_full_reading(pieces, encoding, path):
+    """ASCII files skip decode() and clean_text(), clean text skips the cleaning patterns,
+    lines with nothing at their end are not stripped: each gives what the full work gives."""
+    data = "".join(pieces).encode(encoding, "replace")
+
+    def read():
+        try:
+            return parse_article(data, path, 1_700_000_000_000_000_000)
+        except SkipFile as exc:
+            return str(exc)
+
+    quick = read()
+    with _every_quick_path_off():
+        assert read() == quick
+    if not isinstance(quick, str):
+        parent = str(PurePosixPath(path).parent)
+        assert quick.section == ("" if parent == "." else parent)
+
+
+def test_a_file_that_grows_or_shrinks_after_its_stat_is_read_to_its_end(tmp_path, monkeypatch):
+    """Most files are read with one read of their size; one that changed size since is
+    read on to its end, and never past the cap."""
+    file = tmp_path / "a.txt"
+    file.write_bytes(b"Title\n" + b"x" * 5000)
+    real_fstat = os.fstat
+
+    def fstat_saying(size):
+        def fstat(fd):
+            st = real_fstat(fd)
+            return types.SimpleNamespace(st_mode=st.st_mode, st_size=size,
+                                         st_mtime_ns=st.st_mtime_ns)
+        return fstat
+
+    for shown in (10, 5006, 9000):  # the size a stat says: smaller, right, larger
+        monkeypatch.setattr(os, "fstat", fstat_saying(shown))
+        assert read_article(tmp_path, "a.txt").body == "x" * 5000
+    monkeypatch.setattr(os, "fstat", fstat_saying(10))
+    with pytest.raises(SkipFile, match="too large"):
+        read_article(tmp_path, "a.txt", max_bytes=1000)
