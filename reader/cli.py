@@ -77,7 +77,9 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     tools = argparse.ArgumentParser(prog="reader")
     sub = tools.add_subparsers(dest="command", required=True)
     search = sub.add_parser("search", help="search the corpus and print the results")
-    search.add_argument("query", help="the query, e.g. 'china talks', '\"trade deal\"', 'title:nvidia'")
+    search.add_argument("query", nargs="+",
+                        help="the query, e.g. china talks, china -tiktok, '\"trade deal\"', "
+                             "title:nvidia (quoted or not)")
     search.add_argument("--corpus", type=Path, metavar="DIR")
     search.add_argument("--limit", type=_non_negative, default=20, metavar="N",
                         help="at most N results (0: all; default 20)")
@@ -93,6 +95,15 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     index.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
     _common(index)
     return app, tools
+
+
+_WORD_OUT = re.compile(r"-[^\W\d_]")
+
+
+def _word_not_option(arg: str) -> str:
+    """``reader search china -tiktok``: ``-tiktok`` leaves out a word, not an option
+    (search's options are long ones, but -h). A space first makes argparse take it so."""
+    return f" {arg}" if _WORD_OUT.match(arg) and arg != "-h" else arg
 
 
 def _non_negative(value: str) -> int:
@@ -139,7 +150,11 @@ def _main(argv: list[str] | None = None) -> int:
     app_parser, tools_parser = build_parsers()
     try:
         if argv and argv[0] in ("search", "index"):
+            if argv[0] == "search":
+                argv = [argv[0], *map(_word_not_option, argv[1:])]
             args = tools_parser.parse_args(argv)
+            if args.command == "search":
+                args.query = " ".join(word.strip() for word in args.query)
             return run_search(args) if args.command == "search" else run_index(args)
         args = app_parser.parse_args(argv)
         return run_app(args)

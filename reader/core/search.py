@@ -112,14 +112,21 @@ def _drop_unmatched(text: str) -> str:
     return "".join(chars)
 
 
+# "-word" (or -"a phrase", -title:x, -(a OR b)) at the start of a word, outside quotes,
+# leaves it out, as in web search: Whoosh read it as the word itself, finding the very
+# articles it was meant to leave out. "e-mail" and "-5" are left as they are.
+_MINUS = re.compile(r'("[^"]*")|(?:(?<=[\s(])|^)-(?=[^\W\d_]|["(])')
+
+
 def normalize_query(text: str) -> str:
     """Make pasted text searchable; raise QueryError only for what cannot mean anything.
 
     A title pasted into the box must just work: an unmatched quote or parenthesis is
-    punctuation, ``Re:`` is a word (only known field names are fields), ``<`` and ``>``
-    only mean "before"/"after" right after ``date:``, and an all-capitals headline of
-    four or more words is read as words (its AND, OR and NOT are not operators). A ``?`` that
-    ends a word is a question mark; inside a word it still stands for one letter.
+    punctuation, ``Re:`` is a word (only known field names are fields), ``-word`` leaves a
+    word out, ``<`` and ``>`` only mean "before"/"after" right after ``date:``, and an
+    all-capitals headline of four or more words is read as words (its AND, OR and NOT are
+    not operators). A ``?`` that ends a word is a question mark; inside a word it still
+    stands for one letter.
     """
     text = text.strip()
     if len(text) > MAX_QUERY_CHARS:
@@ -144,6 +151,7 @@ def normalize_query(text: str) -> str:
     words = re.findall(r"[^\W\d_]+", text)
     if len(words) >= 4 and not any(char.islower() for char in text):
         text = text.lower()
+    text = _MINUS.sub(lambda m: m.group(1) or "NOT ", text)  # after the lowering: an operator
     outside_quotes = re.sub(r'"[^"]*"', '""', text)
     for match in _FIELD_PREFIX.finditer(outside_quotes):
         name, following = match.group(1), match.group(2)
@@ -271,7 +279,8 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
         raise QueryError("nothing to search for: the query has only common words or operators")
     if isinstance(q, query.Not):
-        raise QueryError("NOT needs something to leave out from, e.g. china NOT tiktok")
+        raise QueryError("NOT and -word need something to leave out from, e.g. china NOT "
+                         "tiktok or china -tiktok")
     q.source_text = text  # fuzzy terms are matched as typed, not as stemmed (see expand)
     return q
 

@@ -55,6 +55,25 @@ def test_exit_statuses(sample_corpus, capsys):
     assert usage.value.code == 2
 
 
+def test_an_unquoted_query_of_several_words_and_a_word_left_out(sample_corpus, capsys):
+    """``reader search china talks`` is one query, and ``-tiktok`` leaves a word out; it
+    is not an option. Search's options still work around them."""
+    corpus = ["--corpus", str(sample_corpus)]
+    assert main(["search", "china", "talks", "--json", *corpus]) == 0
+    both = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()]
+    assert len(both) == 2
+    assert main(["search", "--json", "china", "-tiktok", *corpus]) == 1
+    assert "no results for 'china -tiktok'" in capsys.readouterr().err
+    assert main(["search", "talks", "-nvidia", "--json", *corpus]) == 0
+    kept = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()]
+    assert len(kept) == 1 and kept[0] in both
+    assert main(["search", "-nvidia", *corpus]) == 2
+    assert "need something to leave out from" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as help_shown:
+        main(["search", "-h"])
+    assert help_shown.value.code == 0
+
+
 def test_did_you_mean_on_stderr(sample_corpus, capsys):
     assert main(["search", "nvidai", "--corpus", str(sample_corpus)]) == 1
     assert "did you mean 'nvidia'?" in capsys.readouterr().err

@@ -56,6 +56,14 @@ def paths(searcher, query, **kwargs):
         ("china AND stocks", ["world/markets.txt"]),
         ("nvidia OR tiktok", ["madrid.txt", "xi.txt"]),
         ("china NOT tiktok", ["madrid.txt", "world/markets.txt"]),
+        ("china -tiktok", ["madrid.txt", "world/markets.txt"]),  # as in web search
+        ('china -"tacit approval"', ["madrid.txt", "world/markets.txt"]),
+        ("china -title:tiktok", ["madrid.txt", "world/markets.txt"]),
+        ("china (-tiktok)", ["madrid.txt", "world/markets.txt"]),
+        ("CHINA EXPORT RESTRICTIONS -TIKTOK", ["madrid.txt"]),  # shouted, the - still counts
+        ("china - tiktok", ["xi.txt"]),  # a dash alone is punctuation
+        ('"plan the recommendation"', ["xi.txt"]),
+        ('"plan -the recommendation"', ["xi.txt"]),  # inside quotes a dash is punctuation
         ('"export restrictions"', ["madrid.txt"]),
         ('"restrictions export"', []),
         ("title:tiktok", ["xi.txt"]),
@@ -189,6 +197,7 @@ def test_did_you_mean(searcher):
     ("query", "message"),
     [
         ("NOT", "needs a word after it"),
+        ("-tiktok", "need something to leave out from"),
         ("china AND", "needs a word after it"),
         ("OR china", "needs a word before it"),
         ("title:", "needs a word after it"),

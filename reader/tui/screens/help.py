@@ -13,7 +13,7 @@ from textual.widgets import Static
 QUERY_SYNTAX = [
     ("china talks", "both words (AND is the default)"),
     ("china OR japan", "either word"),
-    ("china NOT tiktok", "leave out articles with a word"),
+    ("china NOT tiktok", "leave out articles with a word (or china -tiktok)"),
     ('"trade deal"', "the exact phrase"),
     ("title:nvidia", "only in titles"),
     ("section:world", "only in a section (a subfolder)"),
