@@ -393,6 +393,8 @@ def run_search(args) -> int:
                     "again when it is done", EXIT_NONE)
     if not results.hits:
         message = f"no results for {printable(args.query)!r}"
+        if results.note:
+            message += f": {printable(results.note)}"
         if results.suggestion:
             message += f"; did you mean {printable(results.suggestion)!r}?"
         print(f"reader: {message}", file=sys.stderr)

@@ -74,6 +74,8 @@ class Results:
     ran: Any = field(default=None, repr=False, compare=False)
     #: How many articles the index held when it was searched (fewer while it is built).
     searched: int | None = None
+    #: Why nothing was found, when the query names what the corpus does not have.
+    note: str | None = None
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -285,6 +287,25 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     return q
 
 
+def _no_such_section(q: query.Query, reader) -> str | None:
+    """"no section 'sprot' (there are business, sport, world)" for a ``section:`` the
+    corpus has no folder for, where it would otherwise just find nothing."""
+    asked = [leaf.text for leaf in _positive_leaves(q)
+             if isinstance(leaf, query.Term) and leaf.fieldname == "section"]
+    if not asked:
+        return None
+    sections = sorted(term.decode("utf-8", "replace") if isinstance(term, bytes) else term
+                      for term in reader.lexicon("section"))
+    missing = [name for name in asked if name not in sections]
+    if not missing:
+        return None
+    if not sections:
+        return f"no section '{missing[0]}': the articles are in no subfolder"
+    shown = ", ".join(sections[:12]) + (f" and {len(sections) - 12} more" if len(sections) > 12
+                                        else "")
+    return f"no section '{missing[0]}' (there are {shown})"
+
+
 # --- highlighting ----------------------------------------------------------------------------
 
 
@@ -461,12 +482,14 @@ class Searcher:
             first = results.scored_length() if snippets is True else int(snippets)
             hits = [self._hit(result, terms, n < first, scored)
                     for n, result in enumerate(results)]
-            suggestion = None
-            if not hits and suggest:
-                suggestion = self._suggest(text, searcher)
+            suggestion = note = None
+            if not hits:
+                note = _no_such_section(q, searcher.reader())
+                if suggest:
+                    suggestion = self._suggest(text, searcher)
             searched = searcher.doc_count()
         return Results(text, hits, total, suggestion, time.perf_counter() - started, terms, q,
-                       searched)
+                       searched, note)
 
     def count(self, results: Results) -> int:
         """How many articles match the query of ``results`` (made with ``count=False``)."""

@@ -702,9 +702,9 @@ class ReaderApp(App[int]):
         self.search_bar.set_status(self._results_status(results))
         if results.total is None:
             self.count_results(results)
-        empty = "No results."
+        empty = f"No results: {results.note}." if results.note else "No results."
         if results.suggestion:
-            empty = f"No results. Did you mean: {results.suggestion}  (enter searches for it)"
+            empty += f" Did you mean: {results.suggestion}  (enter searches for it)"
         self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
         self.add_snippets(results)
         self._update_subtitle()
@@ -717,6 +717,8 @@ class ReaderApp(App[int]):
             status = f"{count:,} result{'s' if count != 1 else ''}"
             if shown < count:
                 status = f"top {shown} of {count:,} results"
+        elif results.note:
+            status = f"no results: {results.note}"
         elif results.suggestion:
             status = f"no results — did you mean: {results.suggestion}"
         else:

@@ -197,22 +197,36 @@ async def test_malformed_query_shows_its_error_in_place(sample_corpus):
         assert [row.path for row in app.article_list.rows] == [MADRID]
 
 
+async def search_finding_nothing(app, pilot, text: str) -> tuple[str, str]:
+    """Search for ``text``, which finds nothing: the search box's status and the screen."""
+    await settle(app, pilot)
+    await pilot.press("slash", *text)
+    await settle(app, pilot)
+    assert app.article_list.rows == []
+    status = str(app.search_bar.query_one("#search-status").render())
+    return status, " ".join(visible_text(app).split())
+
+
 async def test_no_results_offers_did_you_mean(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash", *"nvidai")
-        await settle(app, pilot)
-        assert app.article_list.rows == []
-        status = str(app.search_bar.query_one("#search-status").render())
+        status, screen = await search_finding_nothing(app, pilot, "nvidai")
         assert "did you mean: nvidia" in status
         # Wrapped to the pane, not cut off.
-        assert "Did you mean: nvidia (enter searches for it)" in " ".join(visible_text(app).split())
+        assert "Did you mean: nvidia (enter searches for it)" in screen
         await pilot.press("enter")  # takes the suggestion and goes to its results
         await settle(app, pilot)
         assert app.search_bar.value == "nvidia" and app.query_text == "nvidia"
         assert [row.path for row in app.article_list.rows] == [MADRID]
         assert app.focused is app.article_list
+
+
+async def test_no_results_for_a_section_the_corpus_lacks_says_which_it_has(sample_corpus):
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        status, screen = await search_finding_nothing(app, pilot, "section:wrld")
+        assert "no section 'wrld'" in status
+        assert "No results: no section 'wrld' (there are world)." in screen
 
 
 async def test_list_keys_move_the_cursor(sample_corpus):

@@ -45,6 +45,9 @@ def test_exit_statuses(sample_corpus, capsys):
     assert main(["search", "x", "--corpus", str(sample_corpus / "missing")]) == 2
     err = capsys.readouterr().err
     assert "no results for 'zzzzunfound'" in err
+    assert main(["search", "section:wrold", "--corpus", str(sample_corpus)]) == 1
+    assert "no results for 'section:wrold': no section 'wrold' (there are world)" in (
+        capsys.readouterr().err)
     assert "bad query: 'title:' needs a word after it" in err
     assert "no such folder" in err
     with pytest.raises(SystemExit) as usage:

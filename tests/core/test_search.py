@@ -327,6 +327,20 @@ def test_more_query_forms(searcher, query, expected):
     assert sorted(paths(searcher, query, limit=0)) == expected
 
 
+def test_a_section_the_corpus_lacks_is_named_when_nothing_is_found(searcher, write_corpus,
+                                                                   tmp_path):
+    results = searcher.search("section:wrld export")
+    assert results.hits == []
+    assert results.note == "no section 'wrld' (there are world, world/europe)"
+    assert searcher.search("section:world/asia").note.startswith("no section 'world/asia'")
+    assert searcher.search("section:world zzzunknown").note is None  # the section exists
+    assert searcher.search("export NOT section:wrld").note is None  # found: nothing to say
+    flat = CorpusIndex(write_corpus({"a.txt": "A\nwords\n"}, "flat"), tmp_path / "ix").open()
+    flat.update()
+    assert Searcher(flat).search("section:world").note == (
+        "no section 'world': the articles are in no subfolder")
+
+
 def test_hits_carry_section_date_and_descending_scores(searcher):
     hits = searcher.search("china").hits
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
