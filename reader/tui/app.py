@@ -296,6 +296,9 @@ class ReaderApp(App[int]):
                 self.notify(f"{self.settings.path or 'settings'}: [keys] '{unknown}' is no "
                             f"binding of reader, left out{hint}", title="Settings",
                             severity="warning", timeout=10)
+            for clash in key_clashes(self.settings.keys):
+                self.notify(f"{self.settings.path or 'settings'}: [keys] {clash}",
+                            title="Settings", severity="warning", timeout=10)
             self.set_keymap(self.settings.keys)
 
     def watch_theme(self, theme: str) -> None:
@@ -1155,6 +1158,54 @@ class ReaderApp(App[int]):
 def _bound_classes() -> tuple[type, ...]:
     """Where the keys are bound: the app, the list, the article, the search box."""
     return (ReaderApp, ArticleList, ArticleView, SearchInput)
+
+
+_PANES = {ArticleList: "the list", ArticleView: "the article", SearchInput: "the search box"}
+
+
+def key_clashes(keymap: dict[str, str]) -> list[str]:
+    """What a ``[keys]`` remapping does not do: a key another binding takes first where
+    both could answer it (Textual asks the app's priority bindings, then the focused
+    pane's, then the app's others), or one that two bindings of the same place share.
+    Textual gives no word of it: the key just does the other thing."""
+    bound = []
+    for cls in _bound_classes():
+        for binding in cls.BINDINGS:
+            if isinstance(binding, Binding):
+                keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+                rank = (0 if binding.priority else 2) if cls is ReaderApp else 1
+                bound.append((cls, binding, rank, {k.strip() for k in keys.split(",")} - {""}))
+    # (key, remapped id, how) -> the other bindings, with the pane where they meet
+    found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    told: set[tuple] = set()
+    for cls, binding, rank, keys in bound:
+        if binding.id not in keymap:
+            continue
+        for key in sorted(keys):
+            for other_cls, other, other_rank, other_keys in bound:
+                if other is binding or key not in other_keys:
+                    continue
+                if cls is not ReaderApp and other_cls is not ReaderApp and cls is not other_cls:
+                    continue  # panes that never have the focus at once
+                if (key, frozenset((binding.id, other.id))) in told:
+                    continue
+                told.add((key, frozenset((binding.id, other.id))))
+                how = "both" if rank == other_rank else "lost" if other_rank < rank else "took"
+                pane = _PANES.get(other_cls if cls is ReaderApp else cls, "")
+                found.setdefault((key, binding.id, how), []).append((other.id, pane))
+    clashes = []
+    for (key, name, how), others in found.items():
+        ids = " and ".join(f"'{other}'" for other, _ in others)
+        panes = sorted({pane for _, pane in others if pane})
+        where = f" in {' or '.join(panes)}" if panes and how != "both" else ""
+        if how == "both":
+            clashes.append(f"'{key}' is set for both '{name}' and {ids}; only one will have it")
+        elif how == "lost":
+            clashes.append(f"'{key}' for '{name}' does nothing{where}: {ids} "
+                           f"{'has' if len(others) == 1 else 'have'} it first")
+        else:
+            clashes.append(f"'{key}' for '{name}' takes it from {ids}{where}")
+    return clashes
 
 
 def main(corpus: str | os.PathLike = ".") -> None:

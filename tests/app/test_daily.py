@@ -240,6 +240,24 @@ async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
         assert app.status.message == "Starred."
 
 
+async def test_a_remapped_key_another_binding_takes_first_is_named(write_corpus):
+    """Textual lets the focused pane's j win over the app's: related on j did nothing, and
+    said nothing. A swap of two keys is fine and draws no warning."""
+    settings = parse_settings('[keys]\n"app.related" = "j"\n"app.star" = "r"\n'
+                              '"app.toggle_read" = "s"\n', None)
+    app = ReaderApp(write_corpus(ARTICLES), settings=settings, index_in_background=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        clashes = [m for m in messages if "[keys]" in m]
+        assert len(clashes) == 1, messages
+        assert ("'j' for 'app.related' does nothing in the article or the list: 'list.down' "
+                "and 'article.down' have it first") in clashes[0]
+        before = app.article_list.current_path
+        await pilot.press("j")  # as it says: the list moves
+        assert app.article_list.current_path != before
+
+
 async def test_settings_theme_and_width_apply(write_corpus):
     app = make_app(write_corpus(ARTICLES), theme="gruvbox", text_width=60)
     async with app.run_test(size=(120, 36)) as pilot:
