@@ -34,13 +34,14 @@ from operator import ge, itemgetter, sub
 from zlib import compress
 
 from whoosh import writing
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.codec.base import FieldWriter, OutOfOrderError
 from whoosh.columns import NumericColumn
 from whoosh.fields import TEXT
 from whoosh.filedb import filetables
 from whoosh.lang.porter import stem
+from whoosh.support.charset import accent_map
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -68,9 +69,19 @@ SINGLE_CACHED = 8192
 _single: dict[int, bytes] = {}
 
 
+def folding_analyzer():
+    """Whoosh's StemmingAnalyzer, with accents folded before stemming: ``cafe`` finds
+    ``café``, and ``resumes`` finds ``résumés`` (folded after stemming, "résumé" and
+    "resum" would stay apart). Each accented letter folds to one letter, never to none."""
+    analyzer = StemmingAnalyzer()
+    analyzer.items.insert(3, CharsetFilter(accent_map))  # after the stop words, before stems
+    return analyzer
+
+
 def _term(word: str) -> bytes:
     lower = word.lower()
-    term = b"" if len(lower) < MIN_LENGTH or lower in STOPS else stem(lower).encode("utf-8")
+    term = (b"" if len(lower) < MIN_LENGTH or lower in STOPS
+            else stem(lower.translate(accent_map)).encode("utf-8"))
     _terms[word] = term
     return term
 
@@ -90,10 +101,11 @@ def _encoded(found: list[int]) -> bytes:
 
 
 class StemmedText(TEXT):
-    """A TEXT field with Whoosh's StemmingAnalyzer and positions, indexed in one pass."""
+    """A TEXT field with Whoosh's StemmingAnalyzer (accents folded) and positions, indexed
+    in one pass."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(analyzer=StemmingAnalyzer(), phrase=True, **kwargs)
+        super().__init__(analyzer=folding_analyzer(), phrase=True, **kwargs)
 
     def index(self, value, **kwargs):
         if not isinstance(value, str) or set(kwargs) - {"mode"}:

@@ -14,6 +14,7 @@ import functools
 import itertools
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from typing import Any
 
 from whoosh import qparser, query
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.support.charset import accent_map
 from whoosh.util.times import long_to_datetime
 
 from .articles import SkipFile
@@ -337,18 +339,24 @@ def match_terms(q: query.Query, reader) -> set[str]:
 
 #: word as written -> its analysed form, shared by every search: snippets and highlights
 #: analyse the same common words over and over.
-_ANALYSED: dict[str, str] = {}
+#: One memo an analyzer (by id, while that analyzer lives): the schema's folds accents,
+#: Whoosh's plain StemmingAnalyzer does not.
+_ANALYSED: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
 _ANALYSED_MAX = 200_000
 
 
 def _analysed(word: str, analyzer) -> str:
-    form = _ANALYSED.get(word)
+    kept = _ANALYSED.get(id(analyzer))
+    if kept is None or kept[0]() is not analyzer:
+        kept = _ANALYSED[id(analyzer)] = (weakref.ref(analyzer), {})
+    memo = kept[1]
+    form = memo.get(word)
     if form is None:
         forms = [token.text for token in analyzer(word, mode="index", removestops=False)]
         form = forms[0] if len(forms) == 1 else "\x00" + word  # split further: never a term
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()
-        _ANALYSED[word] = form
+        if len(memo) >= _ANALYSED_MAX:
+            memo.clear()
+        memo[word] = form
     return form
 
 
@@ -374,7 +382,7 @@ def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -
         # "sensibility"; true of all 50,000 words of the corpora here). The regex engine
         # finds the tokens that start so, and only those are analysed (memoised): a tenth
         # of the time of analysing every word, which was most of what a snippet cost.
-        finder = _candidates(frozenset(term[:-1] for term in terms))
+        finder = _candidates(frozenset(term[:-1] for term in terms), not source.isascii())
         return [match.span() for match in finder.finditer(source)
                 if _analysed(match.group(), analyzer) in terms]
     # Another tokenizer, or a one-letter term: every word is looked up (memoised).
@@ -382,11 +390,25 @@ def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -
             if _analysed(match.group(), analyzer) in terms]
 
 
+#: Each letter accents fold to (engine.folding_analyzer), and the letters that fold to it.
+_ACCENTED: dict[str, str] = {}
+for _code, _base in accent_map.items():
+    _ACCENTED[_base] = _ACCENTED.get(_base, _base) + chr(_code)
+
+
+def _any_accent(head: str) -> str:
+    """A pattern of ``head`` (folded) that matches it as written with any accents."""
+    return "".join(f"[{re.escape(_ACCENTED[char])}]" if char in _ACCENTED else re.escape(char)
+                   for char in head)
+
+
 @functools.lru_cache(maxsize=64)
-def _candidates(heads: frozenset[str]) -> re.Pattern:
+def _candidates(heads: frozenset[str], accented: bool = False) -> re.Pattern:
     """Whole tokens (as the tokenizer's pattern finds them) that start with one of
-    ``heads``, in any case: a token starts where no letter or "letter." comes before."""
-    alternatives = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    ``heads``, in any case (and, for ``accented`` text, with any accents: the terms are
+    folded): a token starts where no letter or "letter." comes before."""
+    escape = _any_accent if accented else re.escape
+    alternatives = "|".join(map(escape, sorted(heads, key=len, reverse=True)))
     return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?i:{alternatives})[\w*]*(?:\.[\w*]+)*")
 
 

@@ -327,6 +327,30 @@ def test_more_query_forms(searcher, query, expected):
     assert sorted(paths(searcher, query, limit=0)) == expected
 
 
+def test_accents_are_folded_both_ways_and_the_hits_marked_as_written(write_corpus, tmp_path):
+    root = write_corpus({
+        "cafe.txt": "Café society returns to Zürich\nThe cafés of ZÜRICH reopened; "
+                    "naïve résumés piled up.\n",
+        "plain.txt": "Cafe prices in Zurich\nA naive look at resumes.\n",
+    })
+    index = CorpusIndex(root, tmp_path / "ix").open()
+    index.update()
+    searcher = Searcher(index)
+    both = ["cafe.txt", "plain.txt"]
+    for query in ("cafe", "café", "CAFÉS", "zurich", "Zürich", "resumes", "résumé", "naïve",
+                  "title:zurich", "caf*", "zurih~", "zürih~"):
+        assert sorted(paths(searcher, query, limit=0)) == both, query
+    assert paths(searcher, '"café society"', limit=0) == ["cafe.txt"]
+    hit = searcher.search("cafe zurich").hits
+    marked = {h.path: [h.title[a:b] for a, b in h.title_spans] for h in hit}
+    assert marked == {"cafe.txt": ["Café", "Zürich"], "plain.txt": ["Cafe", "Zurich"]}
+    article = index.read("cafe.txt")
+    title_spans, body_spans = searcher.highlights("zurich resume naive", article.title,
+                                                  article.body)
+    assert [article.title[a:b] for a, b in title_spans] == ["Zürich"]
+    assert [article.body[a:b] for a, b in body_spans] == ["ZÜRICH", "naïve", "résumés"]
+
+
 def test_a_section_the_corpus_lacks_is_named_when_nothing_is_found(searcher, write_corpus,
                                                                    tmp_path):
     results = searcher.search("section:wrld export")
@@ -463,28 +487,31 @@ def test_sections_with_spaces_and_capitals(write_corpus):
 
 
 WORDS = st.sampled_from(["Talks", "talk", "talking", "the", "U.S.", "a", "happy", "happiness",
-                         "cry", "cried", "Ünïcode", "naïve", "x2", "3.14", "under_score"])
+                         "cry", "cried", "Ünïcode", "naïve", "x2", "3.14", "under_score",
+                         "Café", "CAFES", "résumé", "Naive"])
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.tuples(st.one_of(WORDS, st.text(max_size=8)),
                           st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", ""])),
                 max_size=40),
-       st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14"])))
+       st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14",
+                                "naiv", "cafe", "resum", "unicod"])))
 def test_hit_offsets_are_the_analyzers_own(words, terms):
     """Finding only the words that hit gives exactly the spans the analyzer's walk finds,
-    dots, stars and words run together included."""
+    dots, stars and words run together included; accents folded or not."""
     from whoosh.analysis import StemmingAnalyzer
 
+    from reader.core.engine import folding_analyzer
     from reader.core.search import find_spans
 
-    analyzer = StemmingAnalyzer()
     text = "".join(word + sep for word, sep in words)
-    expected = [(t.startchar, t.endchar)
-                for t in analyzer(text, chars=True, mode="index", removestops=False)
-                if t.text in terms]
-    assert find_spans(text, terms, analyzer) == expected
-    assert find_spans(text, terms, analyzer) == expected  # and again, from the memo
+    for analyzer in (StemmingAnalyzer(), folding_analyzer()):
+        expected = [(t.startchar, t.endchar)
+                    for t in analyzer(text, chars=True, mode="index", removestops=False)
+                    if t.text in terms]
+        assert find_spans(text, terms, analyzer) == expected
+        assert find_spans(text, terms, analyzer) == expected  # and again, from the memo
 
 
 def test_snippets_for_the_first_hits_now_and_the_rest_later(searcher):
@@ -581,6 +608,7 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
     the stem less its last letter, then checks each word found with the analyzer)."""
     from whoosh.analysis import StemmingAnalyzer
 
+    from reader.core.engine import folding_analyzer
     from reader.core.search import find_spans
 
     text = ("Sensibility, relational happiness: the happy child cried and cries. Conditional "
@@ -589,14 +617,14 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
             "hopeful goodness adjustable defensible replacement dependent adoption "
             "communism activate effective bowdlerize probate CEASED controlling U.S. e.g. "
             "3.14 x2 naïve Ünïcode under_score Sensible sensibly généralisation")
-    analyzer = StemmingAnalyzer()
-    # (Whoosh yields one Token object over and over: copy what it says as it goes.)
-    tokens = [(t.text, t.startchar, t.endchar)
-              for t in analyzer(text, chars=True, mode="index", removestops=False)]
-    assert len(tokens) == 50
-    for stem in {text for text, _, _ in tokens}:
-        expected = [(start, end) for text_, start, end in tokens if text_ == stem]
-        assert find_spans(text, {stem}, analyzer) == expected, stem
+    for analyzer in (StemmingAnalyzer(), folding_analyzer()):
+        # (Whoosh yields one Token object over and over: copy what it says as it goes.)
+        tokens = [(t.text, t.startchar, t.endchar)
+                  for t in analyzer(text, chars=True, mode="index", removestops=False)]
+        assert len(tokens) == 50
+        for stem in {text for text, _, _ in tokens}:
+            expected = [(start, end) for text_, start, end in tokens if text_ == stem]
+            assert find_spans(text, {stem}, analyzer) == expected, stem
     every = {text for text, _, _ in tokens}
     assert find_spans(text, every, analyzer) == [(start, end) for _, start, end in tokens]
 
