@@ -123,6 +123,14 @@ def _lower_priority() -> None:
 
 #: How the indexer process is started (the bench starts its baseline build the same way).
 INDEXER_SPAWN = {"start_new_session": True, "preexec_fn": _lower_priority}
+#: The folder this `reader` package was imported from: the indexer process imports it too.
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _indexer_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (PACKAGE_ROOT, env.get("PYTHONPATH"))))
+    return env
 
 
 class ReaderApp(App[int]):
@@ -480,7 +488,9 @@ class ReaderApp(App[int]):
         self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
 
     def _index_command(self) -> list[str]:
-        command = [sys.executable, "-m", "reader", "index", "--corpus", str(self.corpus),
+        # -P: not the folder the app was started in first, where another `reader` (a
+        # checkout of another version) would index, or fail to, in this one's place.
+        command = [sys.executable, "-P", "-m", "reader", "index", "--corpus", str(self.corpus),
                    "--progress-json"]
         if self.index_dir:
             command += ["--index-dir", str(self.index_dir)]
@@ -499,6 +509,7 @@ class ReaderApp(App[int]):
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
+                env=_indexer_env(),
                 **INDEXER_SPAWN,  # key presses first, indexing in the gaps
             )
         except OSError as exc:

@@ -608,6 +608,24 @@ async def test_a_first_run_lists_the_files_before_the_index_is_built(write_corpu
         assert not app._quick_list
 
 
+async def test_the_indexer_is_this_reader_wherever_the_app_is_started(sample_corpus, tmp_path,
+                                                                       monkeypatch):
+    """Started in a folder holding another `reader` (a checkout of another version), the
+    app's indexer process ran that one: an empty list, or the two rebuilding each other's
+    index."""
+    decoy = tmp_path / "checkout" / "reader"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "__main__.py").write_text("raise SystemExit('the decoy reader ran')\n")
+    monkeypatch.chdir(decoy.parent)
+    app = ReaderApp(sample_corpus, settings=Settings(), index_dir=tmp_path / "ix")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await pilot.pause()
+        assert len(app.entries) == 3
+        assert "decoy" not in app.status.message
+
+
 async def test_a_thread_with_something_to_show_gives_up_once_the_app_closes(sample_corpus):
     """Textual's call_from_thread waits for the loop forever; a closing app waits for its
     threads. After q, a worker thread's call ends at once, as cancelled, and runs nothing
