@@ -86,6 +86,7 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.add_argument("--sort", choices=("relevance", "date", "title"), default="relevance")
     _common(search)
+    tools.search_parser = search
 
     index = sub.add_parser("index", help="bring the index up to date and report what changed")
     index.add_argument("--corpus", type=Path, metavar="DIR")
@@ -149,13 +150,15 @@ def _main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     app_parser, tools_parser = build_parsers()
     try:
-        if argv and argv[0] in ("search", "index"):
-            if argv[0] == "search":
-                argv = [argv[0], *map(_word_not_option, argv[1:])]
-            args = tools_parser.parse_args(argv)
-            if args.command == "search":
-                args.query = " ".join(word.strip() for word in args.query)
-            return run_search(args) if args.command == "search" else run_index(args)
+        if argv and argv[0] == "search":
+            # Intermixed: the query's words may stand before and after the options.
+            args = tools_parser.search_parser.parse_intermixed_args(
+                [*map(_word_not_option, argv[1:])])
+            args.command = "search"
+            args.query = " ".join(word.strip() for word in args.query)
+            return run_search(args)
+        if argv and argv[0] == "index":
+            return run_index(tools_parser.parse_args(argv))
         args = app_parser.parse_args(argv)
         return run_app(args)
     except KeyboardInterrupt:

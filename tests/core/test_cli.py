@@ -67,9 +67,11 @@ def test_an_unquoted_query_of_several_words_and_a_word_left_out(sample_corpus, c
     assert len(both) == 2
     assert main(["search", "--json", "china", "-tiktok", *corpus]) == 1
     assert "no results for 'china -tiktok'" in capsys.readouterr().err
-    assert main(["search", "talks", "-nvidia", "--json", *corpus]) == 0
-    kept = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()]
-    assert len(kept) == 1 and kept[0] in both
+    for words in (["talks", "-nvidia", "--json"], ["talks", "--json", "-nvidia"],
+                  ["--json", "talks", "--limit", "5", "-nvidia"]):
+        assert main(["search", *words, *corpus]) == 0, words
+        kept = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()]
+        assert len(kept) == 1 and kept[0] in both
     assert main(["search", "-nvidia", *corpus]) == 2
     assert "need something to leave out from" in capsys.readouterr().err
     with pytest.raises(SystemExit) as help_shown:
