@@ -179,6 +179,9 @@ def _open(args) -> tuple[object, int]:
     from .core.settings import load_settings
 
     settings = load_settings()
+    if not getattr(args, "progress_json", False):  # the app says them itself
+        for problem in settings.problems:
+            print(f"reader: {printable(problem)}", file=sys.stderr)
     given = getattr(args, "corpus", None)
     corpus = given or _default_corpus(settings)
     try:
@@ -294,17 +297,18 @@ def run_index(args) -> int:
                 print(f"{label:8} {printable(path)}", file=out)
     for path, reason in sorted(report.skipped.items()):
         print(f"skipped  {printable(path)}: {printable(reason)}", file=out)
+    changed = (f"{len(report.added):,} added, {len(report.updated):,} updated,"
+               f" {len(report.removed):,} removed")
+    if report.interrupted:  # no summary: it would read as if the work were done
+        return fail(f"interrupted: the index keeps its {index.doc_count():,} articles ({changed}"
+                    " before the stop); run 'reader index' to finish", EXIT_INTERRUPTED)
     where = "in memory" if index.in_memory else str(index.dir)
     print(
-        f"{len(report.added):,} added, {len(report.updated):,} updated,"
-        f" {len(report.removed):,} removed, {len(report.skipped):,} skipped,"
+        f"{changed}, {len(report.skipped):,} skipped,"
         f" {report.unchanged:,} unchanged ({index.doc_count():,} articles indexed in"
         f" {report.seconds:.1f} s; index: {printable(where)})",
         file=out,
     )
-    if report.interrupted:
-        return fail("interrupted: what was indexed so far is kept; run 'reader index' to finish",
-                    EXIT_INTERRUPTED)
     return EXIT_OK
 
 

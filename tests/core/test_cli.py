@@ -98,6 +98,21 @@ def test_a_missing_corpus_from_the_settings_file_names_the_file(tmp_path, capsys
     assert "(the corpus in" not in capsys.readouterr().err  # given, not from the file
 
 
+def test_bad_settings_are_named_by_the_commands_too(sample_corpus, capsys):
+    from reader.core.paths import config_file
+
+    config = config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('max_size = "lots"\n')
+    assert main(["search", "nvidia", "--corpus", str(sample_corpus)]) == 0
+    assert f"reader: {config}, line 1: max_size must be a size" in capsys.readouterr().err
+    config.write_text("corpus = [unclosed\n")
+    assert main(["index", "--corpus", str(sample_corpus)]) == 0
+    assert "not valid TOML" in capsys.readouterr().err
+    assert main(["index", "--corpus", str(sample_corpus), "--progress-json"]) == 0
+    assert "TOML" not in capsys.readouterr().err  # for the app, which says it itself
+
+
 def test_limit_sort_and_json(sample_corpus, capsys):
     main(["search", "china", "--corpus", str(sample_corpus), "--json", "--limit", "1"])
     assert len(capsys.readouterr().out.splitlines()) == 1

@@ -53,7 +53,8 @@ def test_ctrl_c_to_the_process_group_mid_build(big_corpus, tmp_path):
     status, out, err = run.finished(30)
     assert status == 130, (out, err)
     assert err.count("\n") == 1 and err.startswith("reader: interrupted"), err
-    assert "0 added" in out  # nothing was committed, and nothing is claimed
+    assert "(0 added, 0 updated, 0 removed before the stop)" in err  # nothing committed
+    assert "unchanged" not in out  # and no summary that reads as if the work were done
     _no_orphans(kids)
     assert not any(p.name.endswith(".tmp") for p in (index_dir).rglob("*")), "temp files left"
     _usable_then_complete(big_corpus, index_dir)
