@@ -130,6 +130,9 @@ class ArticleList(ScrollView, can_focus=True):
             index = next((i for i, row in enumerate(rows) if row.path == cursor_path), cursor)
         self.virtual_size = Size(self.size.width, len(rows) * row_height)
         self._set_cursor(max(0, min(index, len(rows) - 1)), center=True)
+        # Grown from fewer rows (a short view), the list cannot scroll that far until its
+        # new size is laid out: the scroll above stopped short, the cursor off screen.
+        self.call_after_refresh(self._scroll_to_cursor, True)
         self.refresh()
 
     @property
