@@ -202,6 +202,9 @@ class ReaderApp(App[int]):
         self._head_drawn = threading.Event()
         self.state: StateStore | None = None
         self.read: set[str] = set()
+        #: Read while the unread view was shown: they stay in it until the view changes
+        #: (a list refresh dropped the open article, and ] then skipped its neighbour).
+        self._read_in_view: set[str] = set()
         self.starred: set[str] = set()
         self.view = "all"  # all, unread, starred
         self.section: str | None = None  # only this section (and its subsections)
@@ -440,7 +443,8 @@ class ReaderApp(App[int]):
             entries = [e for e in entries if e.section == self.section
                        or e.section.startswith(prefix)]
         if self.view == "unread":
-            entries = [e for e in entries if e.path not in self.read]
+            kept = self._read_in_view
+            entries = [e for e in entries if e.path not in self.read or e.path in kept]
         elif self.view == "starred":
             entries = [e for e in entries if e.path in self.starred]
         return entries
@@ -855,6 +859,8 @@ class ReaderApp(App[int]):
 
     def _set_read(self, path: str, read: bool) -> None:
         (self.read.add if read else self.read.discard)(path)
+        if read and self.view == "unread":
+            self._read_in_view.add(path)
         if self.state is not None:
             hash_ = self._shown_hash if path == self.article_view.path else None
             self.state.set_read(path, read, hash_)
@@ -1058,6 +1064,7 @@ class ReaderApp(App[int]):
 
     def set_view(self, view: str, section: str | None = ...) -> None:  # type: ignore[assignment]
         self.view = view
+        self._read_in_view.clear()
         if section is not ...:
             self.section = section
         if self.state is not None:

@@ -295,3 +295,51 @@ async def test_a_theme_picked_in_the_palette_is_kept_for_the_next_start(write_co
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert app.theme == "textual-dark"
+
+
+async def test_the_cursor_is_on_screen_after_each_view(write_corpus):
+    """Back to all from the starred view, the list showed its top with the cursor 40 rows
+    down, off screen: s or m then acted on an article not in sight."""
+    corpus = write_corpus({f"n{i:02}.txt": f"Title: Story {i}\nDate: 2025-01-{1 + i % 28:02}"
+                           f"\n\nText {i}.\n" for i in range(60)})
+    app = make_app(corpus)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        listing = app.article_list
+        await pilot.press(*["j"] * 40, "s")
+        starred = listing.current_path
+        for _ in range(3):  # unread, starred, all
+            await pilot.press("v")
+            await settle(app, pilot)
+            assert listing.current_path == starred, app.view
+            top = listing.cursor * listing.row_height
+            assert listing.scroll_y <= top < listing.scroll_y + listing.scrollable_content_region.height, (
+                app.view, listing.cursor, listing.scroll_y)
+
+
+async def test_an_article_read_in_the_unread_view_stays_until_the_view_changes(write_corpus):
+    """A list refresh (a new file, the editor, a rebuild) dropped the open article from the
+    unread view, and ] then skipped the article after it."""
+    corpus = write_corpus(ARTICLES)
+    app = ReaderApp(corpus, settings=Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        app.read_after = 0
+        await pilot.press("v", "j", "enter")  # unread view; Beta
+        await settle(app, pilot)
+        assert app.view == "unread" and app.read == {"b.txt"}
+        runs = app.index_runs
+        (corpus / "new.txt").write_text("Title: Epsilon\nDate: 2025-02-01\n\nFresh story.\n")
+        deadline = asyncio.get_running_loop().time() + 30
+        while not ("new.txt" in {e.path for e in app.entries} and app.index_runs > runs):
+            assert asyncio.get_running_loop().time() < deadline, "the new file never appeared"
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert titles(app) == ["Epsilon", "Alpha", "Beta", "Gamma", "Delta"]
+        assert app.article_list.current_path == "b.txt"
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert app.article_view.path == "c.txt"  # Gamma, the next one
+        await pilot.press("v", "v", "v")  # round to the unread view again: now it has gone
+        await settle(app, pilot)
+        assert app.view == "unread" and "Beta" not in titles(app)
