@@ -343,3 +343,18 @@ async def test_an_article_read_in_the_unread_view_stays_until_the_view_changes(w
         await pilot.press("v", "v", "v")  # round to the unread view again: now it has gone
         await settle(app, pilot)
         assert app.view == "unread" and "Beta" not in titles(app)
+
+
+def test_the_readme_lists_every_binding_id_for_the_keys_table():
+    import re
+    from pathlib import Path
+
+    from textual.binding import Binding
+
+    from reader.tui.app import _bound_classes
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    listed = readme.split("The binding ids for `[keys]`:", 1)[1].split("\n\n", 1)[0]
+    ids = {b.id for cls in _bound_classes() for b in cls.BINDINGS
+           if isinstance(b, Binding) and b.id}
+    assert set(re.findall(r"`([a-z_]+\.[a-z_]+)`", listed)) == ids
