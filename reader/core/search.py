@@ -289,6 +289,14 @@ def parse(parser: qparser.QueryParser, text: str) -> query.Query:
     return q
 
 
+def _filters_only(q: query.Query) -> bool:
+    """Whether ``q`` only picks articles by date or section: nothing in it to rank by."""
+    leaves = list(_positive_leaves(q))
+    return bool(leaves) and all(
+        isinstance(leaf, query.NumericRange) or getattr(leaf, "fieldname", None) == "section"
+        for leaf in leaves)
+
+
 def _leaves_out(q: query.Query) -> bool:
     """Whether ``q`` has a NOT anywhere."""
     return isinstance(q, (query.Not, query.AndNot)) or any(map(_leaves_out, q.children()))
@@ -489,7 +497,10 @@ class Searcher:
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}' (choose from {', '.join(SORTS)})")
         kwargs: dict = {"limit": limit or None}
-        if sort == "date":
+        scored = sort == "relevance" and not _filters_only(q)
+        if sort == "date" or (sort == "relevance" and not scored):
+            # Nothing to rank by (date:2025-09, section:world): every hit scored alike came
+            # in the order of the files; newest first instead.
             kwargs.update(sortedby="date", reverse=True)
         elif sort == "title":
             kwargs.update(sortedby="title_key")
@@ -510,7 +521,6 @@ class Searcher:
                 total = None
             terms = match_terms(q, searcher.reader()) if snippets else set()
             # With sortedby, Whoosh puts the sort key where the score would be.
-            scored = sort == "relevance"
             first = results.scored_length() if snippets is True else int(snippets)
             hits = [self._hit(result, terms, n < first, scored)
                     for n, result in enumerate(results)]

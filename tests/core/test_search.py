@@ -365,6 +365,20 @@ def test_a_section_the_corpus_lacks_is_named_when_nothing_is_found(searcher, wri
         "no section 'world': the articles are in no subfolder")
 
 
+def test_a_query_of_dates_and_sections_alone_lists_newest_first(searcher):
+    """Nothing in it to rank by: every hit scored alike and came in the files' order."""
+    assert paths(searcher, "date:2025") == ["xi.txt", "madrid.txt", "world/markets.txt"]
+    assert paths(searcher, "section:world") == ["world/markets.txt", "world/europe/energy.txt"]
+    assert paths(searcher, "section:world date:[to 2025-12]") == [
+        "world/markets.txt", "world/europe/energy.txt"]
+    assert all(hit.score == 0.0 for hit in searcher.search("date:2025").hits)  # no rank
+    assert paths(searcher, "date:2025", sort="title") == [
+        "world/markets.txt", "xi.txt", "madrid.txt"]
+    ranked = searcher.search("china date:2025").hits  # a word: ranked as ever
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+    assert ranked[0].score > 0
+
+
 def test_hits_carry_section_date_and_descending_scores(searcher):
     hits = searcher.search("china").hits
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
