@@ -539,7 +539,8 @@ class CorpusIndex:
                     raise
                 begun = None if early is None else early.batch
                 report.skipped.update(found.problems)
-                if known is not None and known.stats == found.files:
+                oversized = _oversized(found.files, self.max_bytes)
+                if known is not None and known.stats == found.files and not oversized:
                     report.unchanged = len(found.files)  # nothing to do: no rows needed
                     report.seconds = time.perf_counter() - started
                     return report
@@ -565,6 +566,11 @@ class CorpusIndex:
                 # What the early start found as the scan went, or the same found now.
                 changes = (early.changes(found.files) if early is not None and listed
                            else diff(found.files, stats))
+                if oversized:  # indexed before the cap was lowered: read (and skipped) again
+                    again = [p for p in oversized if p in stats and p not in changes.changed]
+                    if again:
+                        changes = Changes(changes.added, sorted(changes.changed + again),
+                                          changes.removed)
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
                 if changes:
                     try:
@@ -1014,6 +1020,13 @@ def merge_tiers(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in chosen]
+
+
+def _oversized(files: dict[str, FileStat], max_bytes: int) -> list[str]:
+    """The files over the size cap (one pass in C finds that there are none, as a rule)."""
+    if max(map(operator.itemgetter(1), files.values()), default=0) <= max_bytes:
+        return []
+    return [path for path, stat in files.items() if stat.size > max_bytes]
 
 
 _ROW_STAT = operator.itemgetter(Row._fields.index("mtime_ns"), Row._fields.index("size"))

@@ -259,6 +259,25 @@ def test_index_reports_oversized_files_by_the_configured_cap(write_corpus, capsy
     assert "1 added, 0 updated, 0 removed, 1 skipped" in out
 
 
+def test_a_lower_cap_drops_articles_indexed_before_it(write_corpus, capsys):
+    """Lowering max_size left the larger articles in the index, unchanged, for good."""
+    from reader.core.paths import config_file
+
+    root = write_corpus({"small.txt": "Small\nbody\n", "big.txt": "Big\n" + "word " * 400})
+    assert main(["index", "--corpus", str(root)]) == 0
+    assert "2 added" in capsys.readouterr().out
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('max_size = "1KB"\n')
+    assert main(["index", "--corpus", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped  big.txt: too large (2,004 bytes; the cap is 1,024)" in out
+    assert "1 unchanged (1 articles indexed" in out
+    assert main(["search", "word", "--corpus", str(root)]) == 1
+    capsys.readouterr()
+    assert main(["index", "--corpus", str(root)]) == 0  # and from then on as any big file
+    assert "0 added, 0 updated, 0 removed, 1 skipped, 1 unchanged" in capsys.readouterr().out
+
+
 def test_index_reports_unreadable_and_vanished_files(sample_corpus, capsys, monkeypatch):
     real_open = os.open
 
