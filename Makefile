@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+LSTAMP := $(VENV)/.installed-lint
 ARGS   ?=
 
-.PHONY: run test bench index clean
+.PHONY: run test lint bench index clean
 
 # -qq: errors only. The editable build's notice ("be careful with folders ... with the same
 # name as your package") is setuptools talking about every flat layout, not a problem here.
@@ -22,11 +23,21 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -qq -e '.[test]'
 	touch $@ $(STAMP)
 
+$(LSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -qq -e '.[test,lint]'
+	touch $@ $(TSTAMP) $(STAMP)
+
 run: $(STAMP)
 	$(BIN)/reader $(if $(ARGS),$(ARGS),corpus)
 
 test: $(TSTAMP)
 	$(BIN)/python -m pytest -n 2 -q $(ARGS)
+
+# The checks .ci/run makes before the tests (and .pre-commit-config.yaml before a commit).
+lint: $(LSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(ARGS)

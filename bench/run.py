@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from terminal import app_in_terminal, env_for  # noqa: E402
+
 PY = sys.executable
 READER = [PY, "-m", "reader"]
 CACHE = Path(tempfile.gettempdir()) / "reader-bench"
@@ -228,7 +229,7 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
         for build in ((build_ours, build_bare) if turn % 2 == 0 else (build_bare, build_ours)):
             build()
     if bare:  # the overhead of each pair, measured side by side: their median is reported
-        row["build_pair_overheads"] = [o[0] / b[0] - 1 for o, b in zip(ours, bare)]
+        row["build_pair_overheads"] = [o[0] / b[0] - 1 for o, b in zip(ours, bare, strict=False)]
     bare = bare or [(None, None, None)]
     row["build"] = ours[0][0] if len(ours) == 1 else median(t for t, _, _ in ours)
     row["build_bare"] = bare[0][0] if len(bare) == 1 else median(t for t, _, _ in bare)
@@ -274,7 +275,8 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
                            keys=200 if args.quick else 400, python=PY)
     row["frame"], row["frame_bare"] = seen["frame"], seen["frame_bare"]
     row["cursor_p50"], row["cursor_p95"] = median(seen["keys_idle"]), pct(seen["keys_idle"], .95)
-    row["bare_key_p50"], row["bare_key_p95"] = median(seen["keys_bare"]), pct(seen["keys_bare"], .95)
+    row["bare_key_p50"] = median(seen["keys_bare"])
+    row["bare_key_p95"] = pct(seen["keys_bare"], .95)
     during = seen["keys_build"]
     row["keys_during_build"] = len(during)
     row["key_p50"], row["key_p99"] = median(during), pct(during, 0.99)
@@ -297,7 +299,8 @@ def write_results(rows: list[dict], command: str) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()},"
         f" Whoosh {whoosh.versionstring()}, Textual {textual.__version__}; shared and noisy,"
         " so compare the ratios (ours / baseline, measured in the same run) and medians.",
         f"Command: `{command}`",

@@ -49,7 +49,8 @@ class Tmux:
 
     def __init__(self, command: list[str], env: dict[str, str], size=(120, 36)) -> None:
         if shutil.which("tmux") is None:
-            raise RuntimeError("tmux is needed for the terminal measurements (apt-get install tmux)")
+            raise RuntimeError(
+                "tmux is needed for the terminal measurements (apt-get install tmux)")
         self.socket = f"reader-bench-{uuid.uuid4().hex[:8]}"
         exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
         script = (f"env -u COLUMNS -u LINES {exports} {shlex.join(command)}; "

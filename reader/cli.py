@@ -203,7 +203,13 @@ def _progress_printer(enabled: bool):
     if not enabled or not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     progress = Progress(
         TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -7,15 +7,14 @@ removed here, once, before anything is indexed or drawn. ``parse_article`` never
 from __future__ import annotations
 
 import codecs
-import hashlib
 import email.utils
+import hashlib
 import os
 import re
 import stat
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Titles are cut here for the list; the whole first line stays searchable in the body.
@@ -265,7 +264,7 @@ def parse_date(value: str) -> datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     if not 1900 <= parsed.year <= 2200:
         return None
     return parsed
@@ -288,7 +287,7 @@ def _rstrip_lines(text: str) -> str:
 
 def _utc_from_ns(mtime_ns: int) -> datetime | None:
     try:
-        return datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(mtime_ns / 1e9, UTC).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         return None
 

@@ -97,7 +97,8 @@ def _encoded(found: list[int]) -> bytes:
             if at < SINGLE_CACHED:
                 _single[at] = encoded
         return encoded
-    return pack_uint(count) + pickle.dumps([b - a for a, b in zip([0, *found], found)], 2)
+    gaps = [b - a for a, b in zip([0, *found], found, strict=False)]
+    return pack_uint(count) + pickle.dumps(gaps, 2)
 
 
 class StemmedText(TEXT):
@@ -226,7 +227,8 @@ _WRITE_EVERY = 1 << 20
 #: A length's byte, read back as a length (not zero unless the byte is) and encoded again,
 #: is the same byte: so a block's shortest and longest length are its least and greatest
 #: nonzero byte.
-_BYTES_ROUND_TRIP = all(length_to_byte(byte_to_length(b)) == b and bool(byte_to_length(b)) == bool(b)
+_BYTES_ROUND_TRIP = all(length_to_byte(byte_to_length(b)) == b
+                        and bool(byte_to_length(b)) == bool(b)
                         for b in range(256))
 
 
@@ -289,7 +291,7 @@ def write_postings(self, schema, lengths, items) -> None:
         key = prefix + btext
         if key <= lastkey:
             raise OutOfOrderError(f"Term {fieldname}:{btext!r} after {lastkey!r}")
-        _, _, ids, weights, values = zip(*group)
+        _, _, ids, weights, values = zip(*group, strict=False)
         if ids[0] == -1:  # Whoosh's marker for a spelling word, not a posting
             kept = [i for i, docnum in enumerate(ids) if docnum != -1]
             if not kept:
@@ -512,7 +514,7 @@ def add_document(self, **fields) -> None:
                 vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
                 perdocwriter.add_vector_items(fieldname, field, vitems)
 
-            customval = fields.get("_stored_%s" % fieldname, value)
+            customval = fields.get(f"_stored_{fieldname}", value)
             sv = customval if field.stored else None
             perdocwriter.add_field(fieldname, field, sv, length)
 

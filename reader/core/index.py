@@ -33,8 +33,8 @@ import pickle
 import shutil
 import signal
 import struct
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -50,11 +50,10 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
+from . import engine, listing
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
-from . import engine
 from .engine import StemmedText
-from . import listing
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
 from .words import Lexicon
@@ -353,7 +352,7 @@ class CorpusIndex:
     def lexicon(self) -> Lexicon:
         """The words of title and body as written, for fuzzy terms, wildcards and "did you
         mean" (words.py); they live in the index's folder, so a rebuild starts them over."""
-        self.ix  # opened first: it decides the folder, or that the index is in memory
+        _ = self.ix  # opened first: it decides the folder, or that the index is in memory
         folder = None if self.in_memory or not self._active else self.dir / self._active / "words"
         if self._lexicon is None or self._lexicon.folder != folder:
             self._lexicon = Lexicon(folder)
@@ -671,7 +670,7 @@ class CorpusIndex:
                 _delete_paths(writer, pending_deletes)
                 if batch.parallel:
                     batch.wait(None if progress is None else
-                               lambda read: progress(base + read, total))
+                               functools.partial(_progress_from, progress, base, total))
                 writer.commit(mergetype=merge_tiers)
             except BaseException:
                 if batch is not None:
@@ -869,6 +868,11 @@ class _Batch:
         self.index._drop_unfinished()
 
 
+def _progress_from(progress: ProgressFn, base: int, total: int, read: int) -> None:
+    """A batch's count of articles read, as the update's progress."""
+    progress(base + read, total)
+
+
 def _prefetch(file: Path) -> None:
     """Have the kernel start reading ``file``, for the writer process that will: a first
     build from a cold disk otherwise waits for each read in turn (20,000 articles from a
@@ -1034,7 +1038,7 @@ _ROW_STAT = operator.itemgetter(Row._fields.index("mtime_ns"), Row._fields.index
 
 def _file_stats(rows: dict[str, Row]) -> dict[str, FileStat]:
     """path -> FileStat of every row, made in C (100,000 of them at every start)."""
-    return dict(zip(rows, map(FileStat._make, map(_ROW_STAT, rows.values()))))
+    return dict(zip(rows, map(FileStat._make, map(_ROW_STAT, rows.values())), strict=False))
 
 
 def _check_lengths(reader) -> None:

@@ -82,7 +82,7 @@ def newest_first(rows: dict[str, Row]) -> list[tuple[str, Row]]:
     sort by date has nothing to do. Sorted on (date, path, row) tuples made and compared in
     C: a key function called 100,000 times took as long as the sort."""
     values = rows.values()
-    order = sorted(zip(map(_DATE, values), rows, values), reverse=True)
+    order = sorted(zip(map(_DATE, values), rows, values, strict=False), reverse=True)
     return list(map(_PATH_ROW, order))
 
 
@@ -127,7 +127,8 @@ class Columns:
     def of_rows(cls, rows: dict[str, Row]) -> Columns:
         ordered = newest_first(rows)
         paths = [path for path, _ in ordered]
-        fields = list(map(list, zip(*(row for _, row in ordered)))) or [[] for _ in Row._fields]
+        fields = (list(map(list, zip(*(row for _, row in ordered), strict=False)))
+                  or [[] for _ in Row._fields])
         titles, sections, dates, mtimes, sizes, hashes = fields
         return cls([paths, titles, sections, list(map(datetime.isoformat, dates)), mtimes,
                     sizes, hashes, dates])
@@ -153,7 +154,7 @@ class Columns:
         paths, titles, sections, _, mtimes, sizes, hashes, dates = self._columns
         with no_collection():
             return dict(zip(paths, map(tuple.__new__, repeat(Row), zip(
-                titles, sections, dates, mtimes, sizes, hashes))))
+                titles, sections, dates, mtimes, sizes, hashes, strict=False)), strict=False))
 
     def remove(self, paths) -> None:
         """Take out the rows of ``paths`` (those listed)."""
@@ -166,7 +167,8 @@ class Columns:
         drop = sorted({where[path] for path in paths if path in where})
         if not drop:
             return
-        kept = [(start + 1, end) for start, end in zip([-1, *drop], [*drop, len(self)])]
+        kept = [(start + 1, end)
+                for start, end in zip([-1, *drop], [*drop, len(self)], strict=False)]
         self._columns = [_spliced(column, kept) for column in self._columns]
 
     def add(self, rows: dict[str, Row]) -> None:
@@ -178,7 +180,8 @@ class Columns:
     def _add(self, rows: dict[str, Row]) -> None:
         if not set(rows).isdisjoint(self._columns[0]):
             self._remove(rows.keys())
-        new = sorted(zip(map(_DATE, rows.values()), rows, rows.values()), reverse=True)
+        new = sorted(zip(map(_DATE, rows.values()), rows, rows.values(), strict=False),
+                     reverse=True)
         paths, dates = self._columns[0], self._columns[7]
         at: list[int] = []
         low = 0
@@ -191,11 +194,12 @@ class Columns:
                 else:
                     high = middle
             at.append(low)
-        added = [[path for _, path, _ in new], *map(list, zip(*(row for _, _, row in new)))]
+        added = [[path for _, path, _ in new],
+                 *map(list, zip(*(row for _, _, row in new), strict=False))]
         added.insert(3, list(map(datetime.isoformat, added[3])))  # ISO dates before mtimes
         added.append(added.pop(4))  # ... and the datetimes last
         self._columns = [_inserted(column, at, values)
-                         for column, values in zip(self._columns, added)]
+                         for column, values in zip(self._columns, added, strict=False)]
 
     def write(self, target: Path, generation: int) -> None:
         """The listing file for the commit ``generation``, written whole and then renamed."""
@@ -227,7 +231,7 @@ class Columns:
                         "sections": sections[start:end],
                         "dates": dates[start:end],
                     }, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(dict(zip(_CHECKED, checked)), handle,
+                pickle.dump(dict(zip(_CHECKED, checked, strict=False)), handle,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except OSError:
@@ -247,7 +251,7 @@ def _inserted(column: list, at: list[int], values: list) -> list:
     """``column`` with ``values[i]`` put in before its item ``at[i]`` (``at`` ascending)."""
     result: list = []
     last = 0
-    for where, value in zip(at, values):
+    for where, value in zip(at, values, strict=False):
         result += column[last:where]
         result.append(value)
         last = where
@@ -287,7 +291,8 @@ def _entries(paths, titles, sections, dates) -> list[Entry]:
     with no_collection():
         # tuple.__new__ straight from C: half the time of calling Entry() 100,000 times
         return list(map(tuple.__new__, repeat(Entry),
-                        zip(paths, titles, sections, map(datetime.fromisoformat, dates))))
+                        zip(paths, titles, sections, map(datetime.fromisoformat, dates),
+                            strict=False)))
 
 
 def _read(target: Path, generation: int, make: Callable[[Any, dict], T]) -> T | None:
@@ -348,10 +353,12 @@ def read_listed(target: Path, generation: int) -> Listed | None:
     def make(handle, head: dict) -> Listed:
         columns: list[list] = [[] for _ in _SHOWN]
         for chunk in _chunks(handle, head):
-            for whole, part in zip(columns, chunk):
+            for whole, part in zip(columns, chunk, strict=False):
                 whole += part
         checked = _checked(handle, head)
-        stats = dict(zip(columns[0], map(FileStat._make, zip(checked[0], checked[1]))))
+        stats = dict(zip(columns[0],
+                         map(FileStat._make, zip(checked[0], checked[1], strict=False)),
+                         strict=False))
         return Listed(stats, columns + checked)
 
     return _read(target, generation, make)
@@ -393,7 +400,7 @@ def peek_head(index_dir: Path) -> tuple[int, int, dict[str, list[Entry]]] | None
             head = _load_head(handle, generation)
         if head is None:
             return None
-        heads = {sort: _entries(*zip(*records)) if records else []
+        heads = {sort: _entries(*zip(*records, strict=False)) if records else []
                  for sort, records in head["heads"].items()}
         return generation, head["count"], heads
     except Exception:  # noqa: BLE001 - as in _read

@@ -15,9 +15,9 @@ import itertools
 import re
 import time
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from collections.abc import Iterable
 from typing import Any
 
 from whoosh import qparser, query
@@ -434,7 +434,8 @@ def _candidates(heads: frozenset[str], accented: bool = False) -> re.Pattern:
 _TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
 
 
-def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
+def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS,
+                 ) -> tuple[str, list[Span]]:
     """The window of ``body`` with the most hits, one line, with hit offsets inside it."""
     if not body:
         return "", []
@@ -471,7 +472,8 @@ def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tu
 
 
 class Searcher:
-    """Runs queries against one CorpusIndex. Use one per thread (Whoosh searchers are not shared)."""
+    """Runs queries against one CorpusIndex. Use one per thread (Whoosh searchers are not
+    shared)."""
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
@@ -729,7 +731,8 @@ class Searcher:
 
         # Plain words, words after title: or body:, and the words of a phrase; not other
         # fields' values, wildcards, fuzzy terms or field names.
-        pattern = re.compile(r'(?:(?<=\btitle:)|(?<=\bbody:)|(?<![:\w*?~]))[^\W\d_]{3,}(?![\w*?~:])')
+        pattern = re.compile(r'(?:(?<=\btitle:)|(?<=\bbody:)|(?<![:\w*?~]))'
+                             r'[^\W\d_]{3,}(?![\w*?~:])')
         respelled = pattern.sub(fix, text)
         if not changed:
             return None

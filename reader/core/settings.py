@@ -110,7 +110,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
                 if isinstance(value, str) and value.strip():
                     settings.keys[binding_id] = value.strip()
                 else:
-                    problem(binding_id, f"key for '{binding_id}' must be keys in quotes, e.g. \"n,ctrl+n\"")
+                    problem(binding_id, f"key for '{binding_id}' must be keys in quotes,"
+                                        ' e.g. "n,ctrl+n"')
     return settings
 
 
@@ -122,7 +123,8 @@ def load_settings(path: Path | None = None) -> Settings:
     except FileNotFoundError:
         return Settings(path=path)
     except OSError as exc:
-        return Settings(path=path, problems=[f"{path}: cannot be read ({exc.strerror}); using the defaults"])
+        return Settings(path=path, problems=[
+            f"{path}: cannot be read ({exc.strerror}); using the defaults"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .articles import content_hash, file_hash  # noqa: F401 - part of this module's API
 from .paths import state_db
 
 SCHEMA = """

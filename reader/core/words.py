@@ -6,9 +6,9 @@ doubled the postings each article writes: a third of the time of a build or an u
 (18.6 ms an article against 11.9 ms without). And matching a fuzzy term walked every
 segment's term list with a Levenshtein automaton in Python, 70 ms a term at 100,000
 articles. Instead the process that indexes an article keeps its distinct words (as the
-analyser finds them, lower-cased) and files them before the commit, beside the index. A search merges the files
-once per commit and keeps the merged list in memory: a typo costs set lookups of its
-one-edit variants, a wildcard a bisection of the sorted list.
+analyser finds them, lower-cased) and files them before the commit, beside the index. A
+search merges the files once per commit and keeps the merged list in memory: a typo costs
+set lookups of its one-edit variants, a wildcard a bisection of the sorted list.
 
 The words of articles deleted or changed since stay until the index is rebuilt: a wildcard
 or a fuzzy term may then stand for a word no article has any more, which matches nothing,

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
@@ -37,9 +36,9 @@ from textual.worker import WorkerCancelled, get_current_worker
 
 from ..core.articles import SkipFile, clean_text, parse_article
 from ..core.corpus import CorpusError, check_corpus, scan
+from ..core.errors import QueryError
 from ..core.listing import Entry, peek, peek_head
 from ..core.paths import config_file, default_index_dir
-from ..core.errors import QueryError
 from ..core.settings import DEFAULT_THEME, Settings, load_settings
 from ..core.state import StateStore, peek_shared
 from .screens.help import HelpScreen, key_table
@@ -489,7 +488,8 @@ class ReaderApp(App[int]):
         self._quick_list = False
         self.call_from_thread(self._set_entries,
                               sort_entries(self.index.entries(), self.sort, newest_first=True))
-        self.call_from_thread(self.status.say, f"{self.index.doc_count():,} articles (temporary index)")
+        self.call_from_thread(self.status.say,
+                              f"{self.index.doc_count():,} articles (temporary index)")
 
     def _index_command(self) -> list[str]:
         # -P: not the folder the app was started in first, where another `reader` (a
@@ -569,7 +569,8 @@ class ReaderApp(App[int]):
             self.run_indexer()
 
     def _index_summary(self, event: dict) -> str:
-        parts = [f"{event.get(k, 0):,} {k}" for k in ("added", "updated", "removed") if event.get(k)]
+        parts = [f"{event.get(k, 0):,} {k}"
+                 for k in ("added", "updated", "removed") if event.get(k)]
         skipped = event.get("skipped") or {}
         if len(skipped) == 1:  # say which and why; names and reasons made inert first
             (path, reason), = skipped.items()
@@ -952,7 +953,8 @@ class ReaderApp(App[int]):
 
     def action_help(self) -> None:
         sections = [(name, self._bindings_of(cls)) for name, cls in zip(
-            ("Everywhere", "Article list", "Article", "Search box"), _bound_classes())]
+            ("Everywhere", "Article list", "Article", "Search box"), _bound_classes(),
+            strict=False)]
         index_path = str(self.index.dir) if self.index and not self.index.in_memory else "in memory"
         self.push_screen(HelpScreen(key_table(self, sections, self.settings.keys),
                                     str(config_file()), index_path))
@@ -1123,7 +1125,8 @@ class ReaderApp(App[int]):
         article = self._current_article()
         if article is not None:
             self.copy_to_clipboard(article.text)
-            self.status.flash(f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
+            self.status.flash(
+                f"Copied \"{article.title[:60]}\" ({len(article.text):,} characters).")
 
     # --- live updates ----------------------------------------------------------------------
 

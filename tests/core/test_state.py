@@ -10,13 +10,8 @@ import textwrap
 import threading
 from pathlib import Path
 
-from reader.core.state import (
-    SCHEMA_VERSION,
-    StateStore,
-    content_hash,
-    file_hash,
-    peek_shared,
-)
+from reader.core.articles import content_hash, file_hash
+from reader.core.state import SCHEMA_VERSION, StateStore, peek_shared
 
 
 def test_marks_stars_and_views_survive_a_reopen(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from hostile_support import assert_no_controls, run_reader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hostile_support import assert_no_controls, run_reader
 
 from reader.core.index import CorpusIndex
 from reader.core.search import QueryError, Results, Searcher

@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from hostile_support import (
     assert_no_controls,
     assert_only_rich_styles,
@@ -22,6 +20,8 @@ from hostile_support import (
     plain_env,
     run_reader,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.core.articles import MAX_TITLE_CHARS, SkipFile, parse_article
 from reader.core.index import CorpusIndex

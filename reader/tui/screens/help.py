@@ -84,7 +84,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("reader — help", style="bold"), classes="help-title")
             yield Static(Text("\nKeys", style="bold"))
             yield Static(self.keys)
-            yield Static(Text("Search syntax (matching ignores case, accents and word endings)", style="bold"))
+            yield Static(Text("Search syntax (matching ignores case, accents and word endings)",
+                              style="bold"))
             yield Static(syntax)
             yield Static(Text.assemble(
                 ("\nSettings: ", "bold"), self.config_path,

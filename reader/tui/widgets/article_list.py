@@ -92,7 +92,8 @@ class ArticleList(ScrollView, can_focus=True):
             self.article_list = article_list
             self.path = path
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: Sequence[Any] = []
         self.row_height = 1

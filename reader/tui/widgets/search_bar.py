@@ -32,7 +32,9 @@ class SearchInput(Input):
 class SearchBar(Horizontal):
     DEFAULT_CSS = """
     SearchBar { height: 1; width: 100%; }
-    SearchBar > SearchInput { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    SearchBar > SearchInput {
+        width: 1fr; height: 1; border: none; padding: 0 1; background: $boost;
+    }
     SearchBar > SearchInput:focus { background: $primary 20%; border: none; }
     SearchBar > #search-status {
         width: auto; max-width: 60%; height: 1; padding: 0 1; color: $text-muted;
