@@ -1,4 +1,5 @@
-"""Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``.
+"""Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``; the feed
+commands (``reader feeds``, ``reader fetch``, ``reader save``) are in cli_feeds.py.
 
 Exit status: 0 success (search: results found), 1 search found nothing, 2 usage error or a
 query that cannot be run, 130 interrupted. Errors are one line on stderr, never a traceback.
@@ -67,7 +68,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     app = argparse.ArgumentParser(
         prog="reader",
         description="Read, search and keep up with a folder of plain-text news articles.",
-        epilog="Commands: 'reader search QUERY' and 'reader index' (add --help to either).",
+        epilog="Commands: 'reader search QUERY', 'reader index', 'reader feeds', 'reader fetch'"
+               " and 'reader save URL' (add --help to any).",
     )
     app.add_argument("corpus", nargs="?", type=Path, metavar="DIR",
                      help="the folder of .txt articles (default: the bundled sample corpus)")
@@ -95,6 +97,9 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="list every added, updated and removed file")
     index.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
     _common(index)
+    from .cli_feeds import add_parsers
+
+    add_parsers(sub)
     return app, tools
 
 
@@ -159,6 +164,10 @@ def _main(argv: list[str] | None = None) -> int:
             return run_search(args)
         if argv and argv[0] == "index":
             return run_index(tools_parser.parse_args(argv))
+        if argv and argv[0] in ("feeds", "fetch", "save"):
+            from . import cli_feeds
+
+            return cli_feeds.run(tools_parser.parse_args(argv))
         args = app_parser.parse_args(argv)
         return run_app(args)
     except KeyboardInterrupt:
