@@ -206,7 +206,7 @@ def _progress_bar() -> tuple[Any, Any]:
     def update(done: int, total: int, result: Any) -> None:
         if not progress.live.is_started:
             progress.start()
-        name = result.feed.name if result is not None else ""
+        name = result.feed.label if result is not None else ""
         progress.update(task, completed=done, total=total, description=name[:40])
 
     return progress, update
@@ -226,7 +226,7 @@ def run_fetch(args: argparse.Namespace, root: Path) -> int:
         print("no feeds yet: 'reader feeds add URL' subscribes to one", file=sys.stderr)
         return EXIT_OK
     for result in report.results:
-        name = printable(result.feed.name)
+        name = printable(result.feed.label)
         if result.error:
             print(f"reader: {name} ({printable(result.feed.url)}): {printable(result.error)}",
                   file=sys.stderr)

@@ -113,6 +113,11 @@ class Feed:
         """What the user calls it: its section, else its title, else its address."""
         return self.section or self.title or self.url
 
+    @property
+    def label(self) -> str:
+        """What a summary shows: its title, else its name."""
+        return self.title or self.name
+
 
 # --- names and paths ---------------------------------------------------------------------
 
@@ -1139,10 +1144,11 @@ def add_feed(corpus: Path, url: str, *, name: str | None = None, full_text: bool
     """Subscribe ``corpus`` to a feed. The address is read once (``check``): a web page
     gives the feed it names, and the feed's title names the section unless ``name`` does.
     A feed that cannot be reached now is added all the same (one is often offline); one
-    that answers with something that is not a feed is refused (FeedError)."""
+    that answers with something that is not a feed is refused (FeedError); an address that
+    is not http or https, or an unsafe ``name``, is a ValueError."""
     url = url.strip()
     if not is_web_url(url):
-        raise FeedError(f"{url!r} is not an http or https address")
+        raise ValueError(f"{url!r} is not an http or https address")
     section = safe_section(name) if name is not None else None
     root = check_writable_corpus(corpus)
     note = ""
@@ -1278,10 +1284,11 @@ def save_page(corpus: Path, url: str, *, section: str = SAVED_SECTION,
               db_path: Path | None = None) -> SaveResult:
     """Write one web page's article into ``section`` to read later: its headline as the
     title, its byline, date and main text. A page saved before (and still there) is not
-    saved twice. FeedError when it cannot be fetched or holds no text."""
+    saved twice. FeedError when it cannot be fetched or holds no text; ValueError for an
+    address that is not http or https or an unsafe section."""
     url = url.strip()
     if not is_web_url(url):
-        raise FeedError(f"{url!r} is not an http or https address")
+        raise ValueError(f"{url!r} is not an http or https address")
     section = safe_section(section)
     root = check_writable_corpus(corpus)
     with FeedStore(root, db_path) as store:
