@@ -41,8 +41,6 @@ class FeedServer:
         self.requests: list[Request] = []
         self.release = threading.Event()  # set at the end: held connections let go
         self.lock = threading.Lock()
-        self.in_flight: dict[str, int] = {}
-        self.most_in_flight: dict[str, int] = {}
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,16 +52,8 @@ class FeedServer:
                 host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
                 with outer.lock:
                     outer.requests.append(Request(path, host, dict(self.headers)))
-                    outer.in_flight[host] = outer.in_flight.get(host, 0) + 1
-                    outer.most_in_flight[host] = max(outer.most_in_flight.get(host, 0),
-                                                     outer.in_flight[host])
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     outer.answer(self, path)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    with outer.lock:
-                        outer.in_flight[host] -= 1
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
