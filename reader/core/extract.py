@@ -72,8 +72,9 @@ def is_web_url(url: str) -> bool:
 class _Renderer:
     """Walks an lxml tree and writes blocks of text; links are numbered into ``links``."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, links: bool = True) -> None:
         self.base_url = base_url
+        self.numbered = links
         self.blocks: list[str] = []
         self.links: list[str] = []
         self.line: list[str] = []
@@ -111,7 +112,7 @@ class _Renderer:
             self.render_table(node)
         elif tag == "blockquote" or tag == "quote":
             self.flush()
-            inner = _Renderer(self.base_url)
+            inner = _Renderer(self.base_url, self.numbered)
             inner.links = self.links
             inner.render_children(node)
             inner.flush()
@@ -138,7 +139,7 @@ class _Renderer:
         inner = "".join(self.line[before:])
         label = _SPACES.sub(" ", inner).strip()
         target = (node.get("href") or node.get("target") or "").strip()
-        if not target or not label:
+        if not target or not label or not self.numbered:
             return
         # The marker goes right after the words: "<a> /u/bot </a>" reads "/u/bot[1] ".
         kept = inner.rstrip()
@@ -163,7 +164,7 @@ class _Renderer:
             if tag not in ("li", "item"):
                 continue
             number += 1
-            inner = _Renderer(self.base_url)
+            inner = _Renderer(self.base_url, self.numbered)
             inner.links = self.links
             nested: list[str] = []
             inner.text(child.text)
@@ -171,7 +172,7 @@ class _Renderer:
                 gtag = (grand.tag.rpartition("}")[2].lower()
                         if isinstance(grand.tag, str) else "")
                 if gtag in ("ul", "ol", "list"):
-                    sub = _Renderer(self.base_url)
+                    sub = _Renderer(self.base_url, self.numbered)
                     sub.links = self.links
                     sub.render_list(grand, gtag == "ol" or grand.get("rend") == "ol", depth + 1)
                     nested.extend(sub.blocks)
@@ -198,7 +199,7 @@ class _Renderer:
             for cell in row:
                 ctag = cell.tag.rpartition("}")[2].lower() if isinstance(cell.tag, str) else ""
                 if ctag in ("td", "th", "cell"):
-                    inner = _Renderer(self.base_url)
+                    inner = _Renderer(self.base_url, self.numbered)
                     inner.links = self.links
                     inner.render_children(cell)
                     inner.flush()
@@ -219,8 +220,9 @@ def _is_junk(node: Any) -> bool:
     return width in ("0", "1") and height in ("0", "1")
 
 
-def html_to_text(html: str, base_url: str = "") -> str:
-    """Readable plain text of an HTML fragment or page (no markup, no entities, no junk)."""
+def html_to_text(html: str, base_url: str = "", links: bool = True) -> str:
+    """Readable plain text of an HTML fragment or page (no markup, no entities, no junk);
+    with ``links``, each link's target is numbered and listed at the end."""
     if not html or not html.strip():
         return ""
     if "<" not in html and "&" not in html:  # plain text already
@@ -234,7 +236,7 @@ def html_to_text(html: str, base_url: str = "") -> str:
         return _tidy(re.sub(r"<[^>]*>", " ", html))
     if root is None:
         return ""
-    renderer = _Renderer(base_url)
+    renderer = _Renderer(base_url, links)
     renderer.render(root)
     renderer.flush()
     blocks = [block for block in renderer.blocks if not _APPEARED_FIRST.match(block)]
@@ -256,9 +258,7 @@ def one_line(text: str | None) -> str:
     if not text:
         return ""
     if "<" in text or "&" in text:
-        text = html_to_text(text)
-        text = re.sub(r"\n+Links:\n.*", "", text, flags=re.DOTALL)
-        text = re.sub(r"\[\d+\]", "", text)
+        text = html_to_text(text, links=False)
     return " ".join(clean_text(text).split())
 
 
