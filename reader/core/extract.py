@@ -241,9 +241,9 @@ def html_to_text(html: str, base_url: str = "", links: bool = True) -> str:
     renderer.flush()
     blocks = [block for block in renderer.blocks if not _APPEARED_FIRST.match(block)]
     used = {int(n) for block in blocks for n in re.findall(r"\[(\d+)\]", block)}
-    links = [f"[{n}] {url}" for n, url in enumerate(renderer.links, 1) if n in used]
-    if links and blocks:
-        blocks.append("Links:\n" + "\n".join(links))
+    listed = [f"[{n}] {url}" for n, url in enumerate(renderer.links, 1) if n in used]
+    if listed and blocks:
+        blocks.append("Links:\n" + "\n".join(listed))
     return _tidy("\n\n".join(blocks))
 
 

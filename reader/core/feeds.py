@@ -926,10 +926,11 @@ class _Fetcher:
             if record is None and on_disk and entry.link in on_disk:
                 assert feed.section is not None
                 path = f"{feed.section}/{on_disk[entry.link]}"
-                record = _Known(entry.key, entry.link, path,
-                                content_hash((self.root / path).read_bytes()),
-                                entry.fingerprint(), None)
-                self.store.record(feed.url, record)
+                written = None  # unreadable now: known, but never rewritten
+                with contextlib.suppress(OSError):
+                    written = content_hash((self.root / path).read_bytes())
+                self.store.record(feed.url, _Known(entry.key, entry.link, path, written,
+                                                   entry.fingerprint(), None))
                 continue
             if record is not None and record.fingerprint == entry.fingerprint():
                 continue

@@ -7,6 +7,7 @@ not TOML at all gets one message and every default. The app always starts.
     theme = "textual-dark"
     text_width = 88            # columns of article text (40-200)
     max_size = "10MB"          # files larger than this are skipped when indexing
+    fetch_every = "30m"        # fetch the feeds in the background while the app is open
     [keys]                     # remap a binding id to other keys
     "article.next_hit" = "n,ctrl+n"
 """
@@ -24,6 +25,10 @@ from .paths import config_file
 TEXT_WIDTH_RANGE = (40, 200)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?i?B?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.IGNORECASE)
+_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
+#: Fetching more often than this asks too much of the feeds' servers.
+MIN_FETCH_EVERY = 5 * 60
 
 
 DEFAULT_THEME = "textual-dark"
@@ -38,6 +43,8 @@ class Settings:
     text_width: int = 88
     max_bytes: int = DEFAULT_MAX_BYTES
     keys: dict[str, str] = field(default_factory=dict)
+    #: Seconds between background fetches of the feeds in the app; None: only on request.
+    fetch_every: float | None = None
     path: Path | None = None
     #: One line per problem found, each naming the file and line.
     problems: list[str] = field(default_factory=list)
@@ -60,6 +67,18 @@ def parse_size(value) -> int | None:
     return None
 
 
+def parse_duration(value: object) -> float | None:
+    """"30m", "1h", "90s", "1d" or a number of minutes, in seconds; None if it is none."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) * 60 if value > 0 else None
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            seconds = float(match.group(1)) * _SECONDS[(match.group(2) or "m").lower()]
+            return seconds or None
+    return None
+
+
 def parse_settings(text: str, path: Path | None = None) -> Settings:
     settings = Settings(path=path)
     where = str(path) if path else "settings"
@@ -74,7 +93,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         settings.problems.append(f"{where}: not valid TOML ({exc}); using all defaults")
         return settings
-    known = {"corpus", "theme", "text_width", "max_size", "keys"}
+    known = {"corpus", "theme", "text_width", "max_size", "fetch_every", "keys"}
     for key in data:
         if key not in known:
             problem(key, f"unknown setting '{key}' (known: {', '.join(sorted(known))})")
@@ -101,6 +120,13 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             settings.max_bytes = size
         else:
             problem("max_size", 'max_size must be a size such as 10485760 or "10MB"')
+    if "fetch_every" in data:
+        every = parse_duration(data["fetch_every"])
+        if every is not None and every >= MIN_FETCH_EVERY:
+            settings.fetch_every = every
+        else:
+            problem("fetch_every", 'fetch_every must be a time of 5 minutes or more, such as '
+                                   '"30m" or "2h"')
     if "keys" in data:
         keys = data["keys"]
         if not isinstance(keys, dict):

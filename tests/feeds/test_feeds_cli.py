@@ -246,3 +246,15 @@ def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_pat
     assert "interrupted: the articles written are whole" in err
     assert "Traceback" not in err
     assert [a.title for a in articles(corpus).values()] == ["Quick one"]
+
+
+def test_fetch_every_setting():
+    from reader.core.settings import parse_settings
+
+    assert parse_settings('fetch_every = "30m"\n').fetch_every == 1800
+    assert parse_settings('fetch_every = "2h"\n').fetch_every == 7200
+    assert parse_settings("fetch_every = 45\n").fetch_every == 2700  # minutes
+    for bad in ('"1m"', '"soon"', "true", "0"):
+        settings = parse_settings(f"x = 1\nfetch_every = {bad}\n")
+        assert settings.fetch_every is None
+        assert "line 2: fetch_every must be a time of 5 minutes or more" in settings.problems[-1]
