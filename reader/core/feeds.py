@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import fcntl
 import hashlib
 import json
 import os
@@ -35,7 +36,7 @@ import httpx
 
 from .articles import content_hash, parse_date
 from .extract import Page, extract_page, headline_of, html_to_text, is_web_url, one_line
-from .paths import data_dir
+from .paths import corpus_key, data_dir
 
 __all__ = [
     "DEFAULT_TIMEOUT", "Feed", "FeedError", "FeedResult", "FeedStore", "FetchReport",
@@ -1079,11 +1080,25 @@ def fetch_feeds(corpus: Path, which: str | None = None, *, progress: Progress | 
     setting ``cancel`` stops at the next request, leaving only whole articles (the rest
     come next time); so does Ctrl+C, whose KeyboardInterrupt comes after the clean-up."""
     root = check_writable_corpus(corpus)
-    with FeedStore(root, db_path) as store:
+    with FeedStore(root, db_path) as store, _fetch_lock(store):
         feeds = [store.find(which)] if which else store.feeds()
         fetcher = _Fetcher(root, store, timeout=timeout, transport=transport)
         report: FetchReport = _run(fetcher.run(feeds, progress, cancel))
         return report
+
+
+@contextlib.contextmanager
+def _fetch_lock(store: FeedStore) -> Iterator[None]:
+    """One fetch of a folder at a time (the app's and a ``reader fetch`` would both write
+    every new entry). The OS lets go of it if the process dies."""
+    path = store.path.with_name(f"{store.path.name}.{corpus_key(Path(store.corpus))}.lock")
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FeedError("another reader is fetching this folder's feeds now; try again "
+                            "when it is done") from None
+        yield
 
 
 # --- adding, importing, exporting --------------------------------------------------------

@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 from feeds_support import (
     JSON_FEED,
     NEWSPAPER_RSS,
@@ -21,7 +22,7 @@ from feeds_support import (
 
 from reader.core.articles import parse_article
 from reader.core.corpus import scan
-from reader.core.feeds import FeedStore, add_feed, fetch_feeds
+from reader.core.feeds import FeedError, FeedStore, add_feed, fetch_feeds
 
 
 def articles(corpus: Path) -> dict[str, object]:
@@ -331,3 +332,22 @@ def test_records_survive_a_lost_database(server, tmp_path):
     subscribe(corpus, url)
     assert fetch_feeds(corpus).new == 0
     assert len(articles(corpus)) == 2
+
+
+def test_one_fetch_of_a_folder_at_a_time(server, tmp_path):
+    """The app's background fetch and a `reader fetch` would both write every new entry."""
+    corpus = tmp_path / "news"
+    arrived = threading.Event()
+    subscribe(corpus, server.add("/stuck", handler=hold(server, arrived)), name="stuck",
+              check=False)
+    cancel = threading.Event()
+    first = threading.Thread(target=fetch_feeds, args=(corpus,), kwargs={"cancel": cancel})
+    first.start()
+    try:
+        assert arrived.wait(10)
+        with pytest.raises(FeedError, match="another reader is fetching this folder's feeds"):
+            fetch_feeds(corpus)
+    finally:
+        cancel.set()
+        first.join(10)
+    assert fetch_feeds(corpus, timeout=0.2).failed  # free again (the feed still hangs)
