@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from feeds_support import (
     TECH_ATOM,
     hold,
     page,
+    redirect,
     rss,
 )
 
@@ -351,3 +353,27 @@ def test_one_fetch_of_a_folder_at_a_time(server, tmp_path):
         cancel.set()
         first.join(10)
     assert fetch_feeds(corpus, timeout=0.2).failed  # free again (the feed still hangs)
+
+
+def test_redirects_are_followed_and_relative_links_read_against_the_final_address(
+        server, tmp_path):
+    corpus = tmp_path / "news"
+    server.add("/moved/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+               "<title>Moved</title><item><title>Here</title><link>story</link>"
+               "<description>d</description></item></channel></rss>")
+    old = server.add("/old", handler=redirect("/moved/feed.xml", 301))
+    subscribe(corpus, old, check=False)
+    report = fetch_feeds(corpus)
+    assert report.new == 1
+    [article] = articles(corpus).values()
+    assert article.url == server.url("/moved/story")
+
+
+def test_a_compressed_flood_is_capped_by_what_it_inflates_to(server, tmp_path):
+    corpus = tmp_path / "news"
+    bomb = gzip.compress(b"<rss>" + b" " * (12 * 1024 * 1024))
+    subscribe(corpus, server.add("/bomb", bomb, headers={"Content-Encoding": "gzip"}),
+              check=False)
+    [result] = fetch_feeds(corpus).results
+    assert result.error == "too large (over the 10,485,760-byte cap)"
+    assert len(bomb) < 20_000
