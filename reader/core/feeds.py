@@ -936,14 +936,25 @@ class _Fetcher:
             if record is not None and record.fingerprint == entry.fingerprint():
                 continue
             todo.append((entry, record))
-        if not todo:
-            return
-        pages: list[Page | str | None] = [None] * len(todo)
-        if feed.full_text:
-            pages = list(await asyncio.gather(
-                *(self._page(entry.link) for entry, _ in todo)))
-        for (entry, record), page in zip(todo, pages, strict=True):
-            self._write_entry(feed, parsed, entry, record, page, result)
+        problems: list[str] = []
+
+        async def one(entry: _Entry, record: _Known | None) -> None:
+            """Each entry is written as soon as its page is in: a fetch stopped halfway
+            keeps every article whose page came."""
+            page = await self._page(entry.link) if feed.full_text else None
+            if problems:
+                return
+            try:
+                self._write_entry(feed, parsed, entry, record, page, result)
+            except FeedError as exc:
+                problems.append(str(exc))
+            except OSError as exc:
+                where = self.root.joinpath(*(feed.section or "").split("/"))
+                problems.append(f"cannot write into {where} ({exc.strerror or exc})")
+
+        await asyncio.gather(*(one(entry, record) for entry, record in todo))
+        if problems:
+            raise FeedError(problems[0])
 
     async def _page(self, link: str) -> Page | str:
         """The entry's page as an article, or why it could not be had."""

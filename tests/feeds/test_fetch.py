@@ -377,3 +377,14 @@ def test_a_compressed_flood_is_capped_by_what_it_inflates_to(server, tmp_path):
     [result] = fetch_feeds(corpus).results
     assert result.error == "too large (over the 10,485,760-byte cap)"
     assert len(bomb) < 20_000
+
+
+def test_a_section_that_cannot_be_made_fails_that_feed_alone(server, tmp_path, write_corpus):
+    corpus = write_corpus({"blocked": "a file where the section folder would go\n"})
+    base = server.url("")
+    subscribe(corpus, server.add("/a", rss("A", [("a1", "Alpha", "a")], base)), name="blocked")
+    subscribe(corpus, server.add("/b", rss("B", [("b1", "Beta", "b")], base)))
+    report = fetch_feeds(corpus)
+    assert report.results[0].error.startswith(f"cannot make the folder {corpus}/blocked")
+    assert report.results[1].new == ["b/2025-09-15-beta.txt"]
+    assert (corpus / "blocked").read_text() == "a file where the section folder would go\n"
