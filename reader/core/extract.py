@@ -253,11 +253,12 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def one_line(text: str | None) -> str:
-    """A header value: markup and entities gone, on one line."""
+def one_line(text: str | None, html: bool = False) -> str:
+    """A header value on one line, control characters gone; with ``html``, the markup and
+    entities of an HTML value too (a plain title may say "Use <div> & co" and mean it)."""
     if not text:
         return ""
-    if "<" in text or "&" in text:
+    if html and ("<" in text or "&" in text):
         text = html_to_text(text, links=False)
     return " ".join(clean_text(text).split())
 

@@ -692,7 +692,7 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
         summary = item.get("summary_detail") or {}
         candidates.append((summary.get("type", "text/html"), item.get("summary", "")))
         text = _entry_text(candidates, link or base)
-        title = one_line(item.get("title"))
+        title = one_line(item.get("title"), _is_html(item.get("title_detail")))
         date = _struct_date(item.get("published_parsed") or item.get("updated_parsed")
                             or item.get("created_parsed"))
         authors = [a.get("name", "") for a in item.get("authors", []) if a.get("name")]
@@ -701,7 +701,13 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
         entries.append(_Entry(key=_key(one_line(item.get("id")), link, title, text),
                               title=title, link=link, date=date, author=author, tags=tags,
                               text=text))
-    return _Parsed(title=one_line(info.get("title")), site=base, entries=entries, note=note)
+    return _Parsed(title=one_line(info.get("title"), _is_html(info.get("title_detail"))),
+                   site=base, entries=entries, note=note)
+
+
+def _is_html(detail: Any) -> bool:
+    """Whether feedparser read a text construct as HTML (it tells plain titles apart)."""
+    return "html" in str((detail or {}).get("type", ""))
 
 
 def _charset(content_type_header: str) -> str:

@@ -50,7 +50,8 @@ def test_plain_text_and_hostile_fragments():
     assert html_to_text("<p>\x1b[31mred\x1b[0m \u202eevil</p>") == "red evil"
     deep = "<div>" * 3000 + "deep" + "</div>" * 3000
     assert "deep" in html_to_text(deep) or html_to_text(deep) == ""  # no crash
-    assert one_line("A &amp; <b>B</b>\n[1]") == "A & B [1]"
+    assert one_line("A &amp; <b>B</b>\n[1]", html=True) == "A & B [1]"
+    assert one_line("Use <div> & co\n") == "Use <div> & co"
 
 
 def test_clean_url_keeps_what_matters():

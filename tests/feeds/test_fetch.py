@@ -388,3 +388,21 @@ def test_a_section_that_cannot_be_made_fails_that_feed_alone(server, tmp_path, w
     assert report.results[0].error.startswith(f"cannot make the folder {corpus}/blocked")
     assert report.results[1].new == ["b/2025-09-15-beta.txt"]
     assert (corpus / "blocked").read_text() == "a file where the section folder would go\n"
+
+
+def test_titles_are_exact_whether_plain_or_html(server, tmp_path):
+    corpus = tmp_path / "news"
+    base = server.url("")
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Q&amp;A &lt;weekly&gt;</title>'
+            "<item><title>AT&amp;T profits rise</title><link>/1</link></item>"
+            "<item><title>Use &lt;div&gt; tags &amp; 5 &lt; 6</title><link>/2</link></item>"
+            "<item><title>Caf&#233; &amp;amp; bar</title><link>/3</link></item>"
+            "<item><title><![CDATA[Q&A: <b>bold</b> moves]]></title><link>/4</link></item>"
+            "</channel></rss>")
+    subscribe(corpus, server.add("/titles", feed))
+    fetch_feeds(corpus)
+    found = by_title(corpus)
+    assert set(found) == {"AT&T profits rise", "Use <div> tags & 5 < 6", "Café & bar",
+                          "Q&A: bold moves"}
+    assert found["AT&T profits rise"].source == "Q&A <weekly>"
+    assert found["AT&T profits rise"].url == f"{base}/1"
