@@ -125,6 +125,12 @@ def _non_negative(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     if argv is None and sys.argv[1:2] in (["search"], ["index"]):
         _second_ctrl_c_quits()
+    elif argv is None and sys.argv[1:2] in (["fetch"], ["save"], ["feeds"]):
+        # Ctrl+C cancels a fetch between requests (asyncio.run's own handler, which it only
+        # installs over Python's default one: a process started in the background by a
+        # script inherits SIGINT ignored, and would fetch on for as long as a feed hangs).
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _main(argv)
     except KeyboardInterrupt:  # a second Ctrl+C while the first one was being reported

@@ -231,8 +231,11 @@ def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_pat
              check=False)
     env = {**os.environ, "XDG_DATA_HOME": str(isolated_dirs / "xdg_data_home"),
            "XDG_CONFIG_HOME": str(isolated_dirs / "xdg_config_home")}
-    process = subprocess.Popen([str(READER), "fetch", "--corpus", str(corpus)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Started as a script starts a job in the background: SIGINT ignored, which Python
+    # and asyncio then leave ignored unless reader takes it back.
+    command = f"trap '' INT; exec '{READER}' fetch --corpus '{corpus}'"
+    process = subprocess.Popen(["sh", "-c", command], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
         assert arrived.wait(30)
         deadline = time.monotonic() + 30
