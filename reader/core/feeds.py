@@ -178,14 +178,15 @@ def _section_dir(root: Path, section: str) -> Path:
     return folder
 
 
-def _write_new(root: Path, section: str, stem: str, data: bytes) -> str:
+def _write_new(root: Path, section: str, stem: str, data: bytes,
+               folder: Path | None = None) -> str:
     """Write a new article atomically under a name no file has; the corpus path.
 
     The text goes to a hidden temporary file first (the scan ignores hidden files) and is
     hard-linked to its name, which fails rather than replace a file already there. A file
     already there with the very same bytes is this article, written by a fetch that was
     stopped before it could record it: it is taken as is."""
-    folder = _section_dir(root, section)
+    folder = folder or _section_dir(root, section)
     fd, tmp = tempfile.mkstemp(prefix=".reader-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -826,6 +827,7 @@ class _Fetcher:
         self.max_page_bytes = max_page_bytes
         self.now = now or (lambda: datetime.now(UTC).replace(tzinfo=None, microsecond=0))
         self.http: _Http | None = None
+        self.folders: dict[str, Path] = {}
 
     async def run(self, feeds: list[Feed], progress: Progress | None,
                   cancel: threading.Event | None) -> FetchReport:
@@ -1006,7 +1008,10 @@ class _Fetcher:
                 record = replace(record, fingerprint=fingerprint)
             self.store.record(feed.url, record)
             return
-        path = _write_new(self.root, feed.section, _file_stem(title, when), data)
+        if feed.section not in self.folders:  # checked once a fetch, not once an entry
+            self.folders[feed.section] = _section_dir(self.root, feed.section)
+        path = _write_new(self.root, feed.section, _file_stem(title, when), data,
+                          self.folders[feed.section])
         self.store.record(feed.url, _Known(entry.key, entry.link or None, path,
                                            content_hash(data), fingerprint, _iso(when)))
         result.new.append(path)
