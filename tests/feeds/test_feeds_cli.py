@@ -208,10 +208,13 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert "Leave a Reply" not in article.body and "Recent posts" not in article.body
     assert main(["save", url, "--corpus", str(corpus)]) == 0
     assert "already saved: saved/2025-09-15-kernel" in capsys.readouterr().out
-    chuva = server.add("/chuva", page("chuva.html"), content_type="text/html")
+    # Latin-1 bytes served as UTF-8: the page's own <meta charset> is believed instead.
+    chuva = server.add("/chuva", page("chuva.html"), content_type="text/html; charset=utf-8")
     assert main(["save", chuva, "--section", "later/pt", "--corpus", str(corpus)]) == 0
     saved = {a.title: a for a in articles(corpus).values()}
     assert saved["Chuva forte causa inundações em São Paulo"].section == "later/pt"
+    assert "declarou situação de emergência" in saved[
+        "Chuva forte causa inundações em São Paulo"].body
     missing = server.url("/missing")
     assert main(["save", missing, "--corpus", str(corpus)]) == 1
     assert f"reader: {missing}: HTTP 404 Not Found" in capsys.readouterr().err

@@ -406,3 +406,19 @@ def test_titles_are_exact_whether_plain_or_html(server, tmp_path):
                           "Q&A: bold moves"}
     assert found["AT&T profits rise"].source == "Q&A <weekly>"
     assert found["AT&T profits rise"].url == f"{base}/1"
+
+
+def test_a_feed_cannot_make_reader_read_a_local_file(server, tmp_path):
+    """Neither an external entity nor a file:// link is ever read."""
+    corpus = tmp_path / "news"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    xxe = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+           '<rss version="2.0"><channel><title>Evil &xxe;</title>'
+           f'<item><title>Entity &xxe;</title><link>file://{secret}</link>'
+           "<description>Body &xxe; here.</description></item></channel></rss>")
+    subscribe(corpus, server.add("/xxe", xxe), full_text=True, check=False)
+    fetch_feeds(corpus)
+    written = b"".join((corpus / p).read_bytes() for p in articles(corpus))
+    assert written and b"TOP-SECRET" not in written
+    assert {r.path for r in server.requests} == {"/xxe"}
