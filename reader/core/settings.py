@@ -56,7 +56,7 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def parse_size(value) -> int | None:
+def parse_size(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value > 0 else None
     if isinstance(value, str):
