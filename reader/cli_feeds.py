@@ -241,16 +241,11 @@ def run_fetch(args: argparse.Namespace, root: Path) -> int:
         print(f"{name}: {', '.join(parts) or 'nothing new'}")
         for note in result.notes:
             print(f"  note: {printable(note)}")
-    failed = len(report.failed)
-    summary = (f"{report.new} new article{'s' if report.new != 1 else ''} from "
-               f"{len(report.results)} feed{'s' if len(report.results) != 1 else ''}")
-    if failed:
-        summary += f"; {failed} failed"
-    print(summary)
+    print(report.summary().removesuffix("; interrupted"))
     if report.interrupted:
         return fail("interrupted: the articles written are whole; 'reader fetch' gets the "
                     "rest", EXIT_INTERRUPTED)
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 def run_save(args: argparse.Namespace, root: Path) -> int:

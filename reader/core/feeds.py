@@ -808,6 +808,15 @@ class FetchReport:
     def new(self) -> int:
         return sum(len(r.new) for r in self.results)
 
+    def summary(self) -> str:
+        """One line for a status bar or the end of ``reader fetch``."""
+        feeds = len(self.results)
+        line = (f"{self.new} new article{'s' if self.new != 1 else ''} from {feeds} "
+                f"feed{'s' if feeds != 1 else ''}")
+        if self.failed:
+            line += f"; {len(self.failed)} failed"
+        return line + ("; interrupted" if self.interrupted else "")
+
 
 Progress = Callable[[int, int, FeedResult | None], object]
 
@@ -1217,6 +1226,22 @@ def add_feed(corpus: Path, url: str, *, name: str | None = None, full_text: bool
                     added=time.time())
         store.add(feed)
         return AddResult(feed, added=True, note=note)
+
+
+def has_feeds(corpus: Path, db_path: Path | None = None) -> bool:
+    """Whether the folder has subscriptions, read without making the database (the app asks
+    at start, whether to fetch in the background)."""
+    path = Path(db_path) if db_path else feeds_db()
+    if not path.is_file():
+        return False
+    key = str(Path(corpus).expanduser().resolve())
+    try:
+        uri = path.resolve().as_uri() + "?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as db:
+            row = db.execute("SELECT 1 FROM feeds WHERE corpus = ? LIMIT 1", (key,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
 
 
 def remove_feed(corpus: Path, which: str, db_path: Path | None = None) -> Feed:

@@ -422,3 +422,15 @@ def test_a_feed_cannot_make_reader_read_a_local_file(server, tmp_path):
     written = b"".join((corpus / p).read_bytes() for p in articles(corpus))
     assert written and b"TOP-SECRET" not in written
     assert {r.path for r in server.requests} == {"/xxe"}
+
+
+def test_has_feeds_and_the_summary_line(server, tmp_path):
+    from reader.core.feeds import has_feeds
+
+    corpus = tmp_path / "news"
+    assert not has_feeds(corpus)
+    subscribe(corpus, server.add("/one", rss("One", [("a", "A", "a"), ("b", "B", "b")],
+                                             server.url(""))))
+    subscribe(corpus, server.url("/missing"), name="missing", check=False)
+    assert has_feeds(corpus) and not has_feeds(tmp_path)
+    assert fetch_feeds(corpus).summary() == "2 new articles from 2 feeds; 1 failed"
