@@ -34,14 +34,15 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .articles import content_hash, parse_date
+from .articles import SkipFile, content_hash, parse_article, parse_date
 from .extract import Page, extract_page, headline_of, html_to_text, is_web_url, one_line
 from .paths import corpus_key, data_dir
 
 __all__ = [
     "DEFAULT_TIMEOUT", "Feed", "FeedError", "FeedResult", "FeedStore", "FetchReport",
-    "SaveResult", "add_feed", "export_opml", "fetch_feeds", "import_opml", "parse_opml",
-    "save_page", "safe_section", "slugify",
+    "SaveResult", "add_feed", "export_opml", "fetch_feeds", "has_feeds", "import_opml",
+    "list_feeds", "parse_feed", "parse_opml", "remove_feed", "render_article", "safe_section",
+    "save_page", "slugify",
 ]
 
 DEFAULT_TIMEOUT = 15.0
@@ -1083,10 +1084,6 @@ def _meta_charset(data: bytes) -> str:
     return match.group(1).decode("ascii", "replace") if match else ""
 
 
-def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
-
-
 def check_writable_corpus(corpus: Path) -> Path:
     """The corpus folder, made if missing; FeedError when it cannot be written."""
     root = Path(corpus).expanduser()
@@ -1114,7 +1111,7 @@ def fetch_feeds(corpus: Path, which: str | None = None, *, progress: Progress | 
     with FeedStore(root, db_path) as store, _fetch_lock(store):
         feeds = [store.find(which)] if which else store.feeds()
         fetcher = _Fetcher(root, store, timeout=timeout, transport=transport)
-        report: FetchReport = _run(fetcher.run(feeds, progress, cancel))
+        report: FetchReport = asyncio.run(fetcher.run(feeds, progress, cancel))
         return report
 
 
@@ -1202,7 +1199,7 @@ def add_feed(corpus: Path, url: str, *, name: str | None = None, full_text: bool
     title = ""
     if check:
         try:
-            found, title = _run(_probe(url, timeout, transport))
+            found, title = asyncio.run(_probe(url, timeout, transport))
         except FeedError as exc:
             message = str(exc)
             if message.startswith("not a feed") or message.startswith("HTTP 4"):
@@ -1357,7 +1354,10 @@ def save_page(corpus: Path, url: str, *, section: str = SAVED_SECTION,
     with FeedStore(root, db_path) as store:
         known = store.known_link(SAVED, url)
         if known and known.path and (root / known.path).is_file():
-            title = url
+            try:
+                title = parse_article((root / known.path).read_bytes(), known.path).title
+            except (OSError, SkipFile):
+                title = url
             return SaveResult(known.path, title, already=True)
 
         async def fetch() -> _Response:
@@ -1368,7 +1368,7 @@ def save_page(corpus: Path, url: str, *, section: str = SAVED_SECTION,
             finally:
                 await http.aclose()
 
-        response: _Response = _run(fetch())
+        response = asyncio.run(fetch())
         page = page_from_response(response)
         if page is None:
             text = html_to_text(_decode_page(response))

@@ -207,7 +207,8 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert article.body.startswith("Linus Torvalds tagged the 7.1 release")
     assert "Leave a Reply" not in article.body and "Recent posts" not in article.body
     assert main(["save", url, "--corpus", str(corpus)]) == 0
-    assert "already saved: saved/2025-09-15-kernel" in capsys.readouterr().out
+    assert "already saved: 'Kernel 7.1 lands with a new scheduler' as saved/2025-09-15-kernel" \
+        in capsys.readouterr().out
     # Latin-1 bytes served as UTF-8: the page's own <meta charset> is believed instead.
     chuva = server.add("/chuva", page("chuva.html"), content_type="text/html; charset=utf-8")
     assert main(["save", chuva, "--section", "later/pt", "--corpus", str(corpus)]) == 0
