@@ -466,6 +466,9 @@ class _Http:
     def __init__(self, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
         self.timeout = timeout
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        #: host:port -> why it could not be reached: the rest of its pages are not tried
+        #: (fifty pages of a host that is gone would otherwise each wait for the timeout).
+        self._unreachable: dict[str, str] = {}
 
         async def only_web(request: httpx.Request) -> None:
             if request.url.scheme not in ("http", "https"):
@@ -491,14 +494,21 @@ class _Http:
         """The answer, whole; FeedError with a one-line reason when there is none."""
         if not is_web_url(url):
             raise FeedError("not an http or https address (never read)")
+        parts = urlsplit(url)
+        where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
         async with self._host(url):
+            if where in self._unreachable:
+                raise FeedError(f"{self._unreachable[where]} (as before in this fetch)")
             try:
                 async with asyncio.timeout(self.timeout):
                     return await self._get(url, max_bytes, headers or {})
             except FeedError:
                 raise
             except (TimeoutError, httpx.HTTPError, OSError) as exc:
-                raise FeedError(_describe(exc, self.timeout)) from None
+                why = _describe(exc, self.timeout)
+                if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self._unreachable[where] = why
+                raise FeedError(why) from None
 
     async def _get(self, url: str, max_bytes: int, headers: dict[str, str]) -> _Response:
         async with self.client.stream("GET", url, headers=headers) as response:

@@ -16,6 +16,7 @@ from feeds_support import (
     RSS1_RDF,
     SPARSE_RSS,
     TECH_ATOM,
+    closed_port,
     hold,
     page,
     redirect,
@@ -434,3 +435,18 @@ def test_has_feeds_and_the_summary_line(server, tmp_path):
     subscribe(corpus, server.url("/missing"), name="missing", check=False)
     assert has_feeds(corpus) and not has_feeds(tmp_path)
     assert fetch_feeds(corpus).summary() == "2 new articles from 2 feeds; 1 failed"
+
+
+def test_pages_of_a_host_that_cannot_be_reached_are_not_each_tried(server, tmp_path):
+    corpus = tmp_path / "news"
+    gone = f"http://127.0.0.1:{closed_port()}"
+    items = "".join(f"<item><title>Gone {n}</title><link>{gone}/story/{n}</link>"
+                    f"<description>Teaser {n}.</description></item>" for n in range(6))
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
+    subscribe(corpus, server.add("/gone", feed), full_text=True)
+    [result] = fetch_feeds(corpus).results
+    assert len(result.new) == 6 and not result.failed
+    assert sorted(a.body for a in articles(corpus).values()) == [f"Teaser {n}." for n in range(6)]
+    tried = [note for note in result.notes if "as before in this fetch" not in note]
+    assert len(result.notes) == 6 and len(tried) <= 2, result.notes
+    assert all("cannot connect" in note for note in result.notes)
