@@ -30,6 +30,7 @@ SHORT = 0.7
 
 #: Quote marks: "> > ", and old newsreaders' "|> ", "}", ": " and "#>".
 _QUOTE = re.compile(r" ?[>|}#:](?: ?[>|}#:])* ?")
+_QUOTE_LEVEL = re.compile(r"\|>|[>|}#:]")
 #: "*" and "•" start a list item wherever they are; "-" and "1." only after a sentence.
 _BULLET = re.compile(r"(?:[-*+•·–]|\(?\d{1,3}[.)]|\([a-zA-Z]\)|[a-zA-Z]\))[ ]+(?=\S)")
 _SENTENCE_END = re.compile(r"""[.!?:]['"’”)\]»]*$""")
@@ -99,7 +100,7 @@ def _split_lines(body: str) -> list[_Line]:
         prefix = quote.group(0) if quote else ""
         rest = raw[len(prefix):]
         text = rest.lstrip(" ")
-        depth = len(prefix.replace(" ", ""))
+        depth = len(_QUOTE_LEVEL.findall(prefix))
         lines.append(_Line(start, prefix, depth, len(rest) - len(text), text,
                            len(raw) if raw.isascii() else cell_len(raw), start + len(raw),
                            _verbatim(text)))
@@ -115,6 +116,8 @@ def _quoted(marks: list[re.Match[str] | None], number: int) -> bool:
     first = mark.group(0).lstrip()[0]
     if first == ">":
         return True
+    if first == "|" and mark.string.endswith("|"):
+        return False  # a table's or a box's row
     for other in (number - 1, number + 1):
         beside = marks[other] if 0 <= other < len(marks) else None
         if beside is not None and beside.group(0).lstrip()[0] == first:
@@ -325,6 +328,21 @@ class Reflowed:
         return self.to_text(start), max(self.to_text(start), self.to_text(end))
 
 
+def _layout(body: str) -> tuple[list[_Unit], list[bool], bool]:
+    """The body's units, whether a blank line goes before each (a body with no blank line
+    gets one between paragraphs), and whether it is such a body."""
+    lines = _split_lines(body)
+    units = _units(lines, _wrap_width(lines))
+    spaced = len(lines) > 1 and not any(not line.text and not line.prefix for line in lines)
+    gaps = []
+    previous: _Unit | None = None
+    for unit in units:
+        gaps.append(spaced and previous is not None and not unit.blank
+                    and not (previous.tight and unit.tight))
+        previous = None if unit.blank else unit
+    return units, gaps, spaced
+
+
 def reflow(body: str, width: int | None = None) -> Reflowed:
     """``body`` as paragraphs: hard-wrapped lines joined, lists, tables, code, signatures
     and short lines as written; in a body with no blank line, a blank line between
@@ -333,31 +351,54 @@ def reflow(body: str, width: int | None = None) -> Reflowed:
     """
     if len(body) > MAX_REFLOW_CHARS:
         return Reflowed(body, (0,), (0,), (len(body),))
-    lines = _split_lines(body)
-    wrap = _wrap_width(lines)
-    spaced = len(lines) > 1 and not any(not line.text and not line.prefix for line in lines)
+    units, gaps, spaced = _layout(body)
     out = _Builder(body)
-    previous: _Unit | None = None
-    units = _units(lines, wrap)
-    for number, unit in enumerate(units):
+    for number, (unit, gap) in enumerate(zip(units, gaps, strict=True)):
         if number:
             end = units[number - 1].lines[-1].end
             out.copy(end, end + 1)  # the line break as written
-        if unit.blank:
-            line = unit.lines[0]
-            out.copy(line.start, line.start + len(line.prefix) + line.indent)
-            previous = None
-            continue
-        if spaced and previous is not None and not (previous.tight and unit.tight):
+        if gap:
             out.insert("\n")
         if unit.prose:
             _draw_paragraph(out, unit, width, drop_indent=spaced)
-        else:
+        else:  # kept as written, or a blank line (with its quote marks)
             line = unit.lines[0]
             out.copy(line.start, line.text_start + len(line.text))
-        previous = unit
     return Reflowed("".join(out.parts), tuple(out.body_starts), tuple(out.text_starts),
                     tuple(out.lengths))
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph or a line of the body as ``reflow`` sees it, for other formats
+    (Markdown): ``text`` is a paragraph's words on one line, or a line kept as written
+    (``kept``: its spacing matters), without its quote marks; "" is a blank line."""
+
+    text: str
+    depth: int = 0
+    kept: bool = False
+
+
+def blocks(body: str) -> list[Block]:
+    """``body`` as reflow draws it, one Block a paragraph, kept line or blank line."""
+    if len(body) > MAX_REFLOW_CHARS:
+        return [Block(line, kept=True) for line in body.split("\n")]
+    units, gaps, _ = _layout(body)
+    found: list[Block] = []
+    for unit, gap in zip(units, gaps, strict=True):
+        if gap:
+            found.append(Block(""))
+        first = unit.lines[0]
+        if not unit.prose:
+            found.append(Block(" " * first.indent + first.text if first.text else "",
+                               first.depth, kept=bool(first.text)))
+            continue
+        parts, joint = [], ""
+        for line in unit.lines:
+            parts.append(joint + line.text)
+            joint = "" if _BROKEN_AT_HYPHEN.search(line.text) else " "
+        found.append(Block("".join(parts), first.depth))
+    return found
 
 
 def _draw_paragraph(out: _Builder, unit: _Unit, width: int | None, *, drop_indent: bool) -> None:
