@@ -239,13 +239,19 @@ def test_a_database_from_a_newer_reader_is_left_alone(tmp_path):
     raw.close()
 
 
-def test_a_full_disk_mid_session_is_a_notice_not_a_crash(tmp_path):
+def _nearly_full(tmp_path: Path, room: int = 0) -> StateStore:
+    """A store holding one mark, on what is as good as a disk with ``room`` pages left."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     store = StateStore(corpus, tmp_path / "state.sqlite3")
     store.set_read("kept.txt")
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")  # as good as a full disk
+    store.db.execute(f"PRAGMA max_page_count = {pages + room}")
+    return store
+
+
+def test_a_full_disk_mid_session_is_a_notice_not_a_crash(tmp_path):
+    store = _nearly_full(tmp_path)
     for i in range(200):
         store.set_read(f"{'long-name-' * 20}{i}.txt")
     store.set_view("view", "unread")
@@ -448,12 +454,7 @@ def test_mark_many_read_in_one_go_and_undo_it(tmp_path):
 
 
 def test_mark_many_read_is_all_or_nothing(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    store = StateStore(corpus, tmp_path / "state.sqlite3")
-    store.set_read("kept.txt")
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # room for a few rows only
+    store = _nearly_full(tmp_path, room=2)  # room for a few rows only
     many = [f"{'a-long-folder-name/' * 8}{i}.txt" for i in range(2000)]
     assert store.set_read_many(many) == {}  # nothing changed: nothing for undo to do
     assert store.read_paths() == {"kept.txt"}
@@ -598,11 +599,7 @@ def test_the_split_is_kept_for_every_corpus_and_read_before_the_store_opens(tmp_
 
 
 def test_new_records_on_a_full_disk_are_a_notice_not_a_crash(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    store = StateStore(corpus, tmp_path / "state.sqlite3")
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    store = _nearly_full(tmp_path)
     for i in range(300):
         name = f"{'long-name-' * 20}{i}"
         store.add_tag(f"{name}.txt", name)
