@@ -55,7 +55,7 @@ def test_every_problem_has_its_line_and_one_notice_lists_them(tmp_path):
         "'drakula' is not a theme (ctrl+p, Theme, lists them); using textual-dark",
         "line 3: text_width must be a whole number from 40 to 200; using 88",
         "line 4: 'colour' is not a setting (the settings: corpus, theme, text_width, max_size,"
-        " scroll_animation, keys); ignored",
+        " scroll_animation, fetch_every, keys); ignored",
         "line 5: scroll_animation must be true or false (no quotes); using false",
         "line 6: max_size must be a size such as 10485760 or \"10MB\"; using 10MB",
         "line 9: [keys] 'app.bakc' is not one of reader's binding ids (did you mean"
