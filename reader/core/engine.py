@@ -34,21 +34,17 @@ from operator import ge, itemgetter, sub
 from zlib import compress
 
 from whoosh import writing
-from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.codec.base import FieldWriter, OutOfOrderError
 from whoosh.columns import NumericColumn
-from whoosh.fields import TEXT
 from whoosh.filedb import filetables
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .words import MIN_LENGTH, WORD
+from .analysis import MIN_LENGTH, STOPS, WORD, StemmedText
 
-#: StemmingAnalyzer's stop words; words shorter than MIN_LENGTH are dropped too.
-STOPS = frozenset(STOP_WORDS)
 #: Word as written -> its term, encoded (b"" when stopped). Shared by the fields of a process
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
@@ -67,15 +63,6 @@ before_segment: Callable[[], None] | None = None
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
 _single: dict[int, bytes] = {}
-
-
-def folding_analyzer():
-    """Whoosh's StemmingAnalyzer, with accents folded before stemming: ``cafe`` finds
-    ``café``, and ``resumes`` finds ``résumés`` (folded after stemming, "résumé" and
-    "resum" would stay apart). Each accented letter folds to one letter, never to none."""
-    analyzer = StemmingAnalyzer()
-    analyzer.items.insert(3, CharsetFilter(accent_map))  # after the stop words, before stems
-    return analyzer
 
 
 def _term(word: str) -> bytes:
@@ -101,55 +88,38 @@ def _encoded(found: list[int]) -> bytes:
     return pack_uint(count) + pickle.dumps(gaps, 2)
 
 
-class StemmedText(TEXT):
-    """A TEXT field with Whoosh's StemmingAnalyzer (accents folded) and positions, indexed
-    in one pass."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(analyzer=folding_analyzer(), phrase=True, **kwargs)
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str) or set(kwargs) - {"mode"}:
-            return super().index(value, **kwargs)
-        return self._index(value)
-
-    def _index(self, value: str):
-        boost = float(self.format.field_boost)
-        for term, found in _positions(WORD.findall(value)).items():
-            count = len(found)
-            yield term, count, count * boost, _encoded(found)
-
-    def index_into(self, pool: TermPool, fieldname: str, docnum: int, value: str,
-                   boost: float) -> int:
-        """``add_document``'s work for this field, done here: each of the value's terms
-        goes into ``pool`` as a posting (weighted, then boosted by ``boost`` as Whoosh
-        does), without a generator, a loop in Whoosh and a method call a posting between
-        them. Returns the field's length (its words, stop words left out; 0 when the
-        field is not scorable, as Whoosh has it)."""
-        words = WORD.findall(value)
-        positions = _positions(words)  # (hashes every word, for the set below)
-        if _lexicon is not None:  # the words as written; lower-cased once, when filed
-            seen = _words.get(fieldname)
-            if seen is None:
-                seen = _words[fieldname] = set()
-            seen.update(words)
-        weight = float(self.format.field_boost)
-        groups = pool._groups
-        if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
-            pool.current += [(fieldname, term, docnum, len(found) * weight * boost,
-                              _encoded(found)) for term, found in positions.items()]
-        else:
-            get = groups.get
-            for term, found in positions.items():
-                posting = (fieldname, term, docnum, len(found) * weight * boost,
-                           _encoded(found))
-                group = get((fieldname, term))
-                if group is None:
-                    groups[fieldname, term] = [posting]
-                else:
-                    group.append(posting)
-        pool.added(fieldname, len(positions))
-        return sum(map(len, positions.values())) if self.scorable else 0
+def index_into(field: StemmedText, pool: TermPool, fieldname: str, docnum: int, value: str,
+               boost: float) -> int:
+    """``add_document``'s work for a StemmedText field, done in one pass: a regex finds the
+    words, each distinct word is lower-cased, stopped, folded and stemmed once per process,
+    and each of the value's terms goes into ``pool`` as a posting (weighted, then boosted by
+    ``boost`` as Whoosh does), without Whoosh's four generators a token and a method call a
+    posting. Returns the field's length (its words, stop words left out; 0 when the field
+    is not scorable, as Whoosh has it)."""
+    words = WORD.findall(value)
+    positions = _positions(words)  # (hashes every word, for the set below)
+    if _lexicon is not None:  # the words as written; lower-cased once, when filed
+        seen = _words.get(fieldname)
+        if seen is None:
+            seen = _words[fieldname] = set()
+        seen.update(words)
+    weight = float(field.format.field_boost)
+    groups = pool._groups
+    if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
+        pool.current += [(fieldname, term, docnum, len(found) * weight * boost,
+                          _encoded(found)) for term, found in positions.items()]
+    else:
+        get = groups.get
+        for term, found in positions.items():
+            posting = (fieldname, term, docnum, len(found) * weight * boost,
+                       _encoded(found))
+            group = get((fieldname, term))
+            if group is None:
+                groups[fieldname, term] = [posting]
+            else:
+                group.append(posting)
+    pool.added(fieldname, len(positions))
+    return sum(map(len, positions.values())) if field.scorable else 0
 
 
 def _positions(words: list[str]) -> dict[bytes, list[int]]:
@@ -494,7 +464,7 @@ def add_document(self, **fields) -> None:
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 if type(field) is StemmedText and type(value) is str:
-                    length = field.index_into(pool, fieldname, docnum, value, fieldboost)
+                    length = index_into(field, pool, fieldname, docnum, value, fieldboost)
                 else:
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in field.index(value):

@@ -51,9 +51,9 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
 from . import engine, listing
+from .analysis import StemmedText
 from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
-from .engine import StemmedText
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
 from .words import Lexicon

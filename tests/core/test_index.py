@@ -201,6 +201,29 @@ def test_schema_change_triggers_a_rebuild(sample_corpus):
     assert len(report.added) == 3
 
 
+def test_an_index_whose_schema_names_the_old_module_is_rebuilt_once(sample_corpus, tmp_path):
+    """tests/core/data/index-schema-4: an index of the sample corpus as the version before
+    wrote it, its pickled schema naming ``reader.core.engine.StemmedText`` (a module gone)."""
+    import shutil
+
+    from reader.core.search import Searcher
+
+    folder = tmp_path / "ix"
+    shutil.copytree(Path(__file__).parent / "data" / "index-schema-4", folder)
+    assert b"reader.core.engine" in (folder / "ix-1" / "_MAIN_1.toc").read_bytes()
+    index = CorpusIndex(sample_corpus, folder).open()
+    assert index.notices == ["Rebuilding the index: the index format changed."]
+    assert sorted(index.update().added) == sorted(
+        ["madrid.txt", "xi.txt", "world/markets.txt"])
+    assert [h.path for h in Searcher(index).search("Nvidia").hits] == ["madrid.txt"]
+    tocs = list((folder / index._active).glob("_MAIN_*.toc"))
+    assert len(tocs) == 1 and b"reader.core.analysis" in tocs[0].read_bytes()
+    assert [p.name for p in folder.glob("ix-*")] == [index._active]  # the old one went
+    again = CorpusIndex(sample_corpus, folder).open()
+    assert again.notices == []
+    assert again.update().unchanged == 3
+
+
 @pytest.mark.parametrize("damage", ["truncate_segments", "delete_toc", "garbage_toc", "garbage_meta"])
 def test_corrupt_index_is_rebuilt_never_fatal(sample_corpus, damage):
     index = CorpusIndex(sample_corpus).open()
