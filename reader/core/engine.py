@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from hashlib import md5
 from itertools import groupby
 from operator import ge, itemgetter, sub
@@ -49,16 +49,6 @@ from .analysis import MIN_LENGTH, STOPS, WORD, StemmedText
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
 _terms: dict[str, bytes] = {}
-#: The words of the articles this process indexes, by field (words.py), while ``_lexicon``
-#: is set: each process that writes a segment (the writer processes of an update each write
-#: their own) files them there just before, so before any commit can show the articles.
-_words: dict[str, set[str]] = {}
-_lexicon = None
-#: Set by the indexer before it starts writer processes: the document of an article the
-#: parent only named (``add_document(_article=path)``), made in the writer process (None:
-#: the article is skipped); and what a process does just before it writes a segment.
-article_document: Callable[[str], dict | None] | None = None
-before_segment: Callable[[], None] | None = None
 #: Encoded position lists of terms seen once in a document, by position (the first
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
@@ -89,20 +79,21 @@ def _encoded(found: list[int]) -> bytes:
 
 
 def index_into(field: StemmedText, pool: TermPool, fieldname: str, docnum: int, value: str,
-               boost: float) -> int:
+               boost: float, words: dict[str, set[str]] | None = None) -> int:
     """``add_document``'s work for a StemmedText field, done in one pass: a regex finds the
     words, each distinct word is lower-cased, stopped, folded and stemmed once per process,
     and each of the value's terms goes into ``pool`` as a posting (weighted, then boosted by
     ``boost`` as Whoosh does), without Whoosh's four generators a token and a method call a
     posting. Returns the field's length (its words, stop words left out; 0 when the field
-    is not scorable, as Whoosh has it)."""
-    words = WORD.findall(value)
-    positions = _positions(words)  # (hashes every word, for the set below)
-    if _lexicon is not None:  # the words as written; lower-cased once, when filed
-        seen = _words.get(fieldname)
+    is not scorable, as Whoosh has it). The words as written go into ``words[fieldname]``,
+    when there is ``words``."""
+    found_words = WORD.findall(value)
+    positions = _positions(found_words)  # (hashes every word, for the set below)
+    if words is not None:
+        seen = words.get(fieldname)
         if seen is None:
-            seen = _words[fieldname] = set()
-        seen.update(words)
+            seen = words[fieldname] = set()
+        seen.update(found_words)
     weight = float(field.format.field_boost)
     groups = pool._groups
     if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
@@ -429,28 +420,24 @@ class TermGroups:
             yield from group
 
 
-def add_document(self, **fields) -> None:
-    """SegmentWriter.add_document, with StemmedText fields indexed straight into the pool.
+def add_document(writer, fields: dict, words: dict[str, set[str]] | None) -> None:
+    """SegmentWriter.add_document, for a ``writer`` whose pool is a TermPool, with
+    StemmedText fields indexed straight into the pool (and their words as written put in
+    ``words``, by field, when there is ``words``).
 
     Whoosh's loops over a field's postings itself, a method call each: with the analysis,
     a microsecond and more a posting (180,000 for 500 articles). The rest is Whoosh's own,
     line for line: the segment files are the same (the tests compare them)."""
-    if "_article" in fields:
-        fields = article_document(fields["_article"])
-        if fields is None:
-            return
-    pool = self.pool
-    if type(pool) is not TermPool:
-        return _whoosh_add_document(self, **fields)
-    self._check_state()
-    perdocwriter = self.perdocwriter
-    schema = self.schema
-    docnum = self.docnum
+    pool = writer.pool
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    schema = writer.schema
+    docnum = writer.docnum
     add_post = pool.add
 
-    docboost = self._doc_boost(fields)
+    docboost = writer._doc_boost(fields)
     fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
-    self._check_fields(schema, fieldnames)
+    writer._check_fields(schema, fieldnames)
 
     perdocwriter.start_doc(docnum)
     try:
@@ -462,9 +449,10 @@ def add_document(self, **fields) -> None:
 
             length = 0
             if field.indexed:
-                fieldboost = self._field_boost(fields, fieldname, docboost)
+                fieldboost = writer._field_boost(fields, fieldname, docboost)
                 if type(field) is StemmedText and type(value) is str:
-                    length = index_into(field, pool, fieldname, docnum, value, fieldboost)
+                    length = index_into(field, pool, fieldname, docnum, value, fieldboost,
+                                        words)
                 else:
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in field.index(value):
@@ -497,42 +485,13 @@ def add_document(self, **fields) -> None:
         raise
 
     perdocwriter.finish_doc()
-    self._added = True
-    self.docnum += 1
-
-
-_whoosh_add_document = writing.SegmentWriter.add_document
-
-
-def file_words_in(lexicon) -> None:
-    """Collect the words of the articles indexed from now on (in this process, and in the
-    writer processes it starts from now on), and file them in ``lexicon`` (None: stop)."""
-    global _lexicon
-    _lexicon = lexicon
-    _words.clear()
-
-
-def _finalize_segment(self):
-    """SegmentWriter._finalize_segment, after filing the words of its articles."""
-    if before_segment is not None:
-        before_segment()
-    if _lexicon is not None and _words:
-        # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
-        _lexicon.add({field: set(map(str.lower, seen)) for field, seen in _words.items()})
-        _words.clear()
-    return _whoosh_finalize_segment(self)
-
-
-_whoosh_finalize_segment = writing.SegmentWriter._finalize_segment
+    writer._added = True
+    writer.docnum += 1
 
 
 def _write_postings_in_one_pass() -> None:
     if writing.PostingPool is not TermPool and writing.PostingPool is TermPool.__base__:
         writing.PostingPool = TermPool
-    if writing.SegmentWriter.add_document is _whoosh_add_document:
-        writing.SegmentWriter.add_document = add_document
-    if writing.SegmentWriter._finalize_segment is _whoosh_finalize_segment:
-        writing.SegmentWriter._finalize_segment = _finalize_segment
     writer_class = whoosh3.W3FieldWriter
     if writer_class.__dict__.get("add_postings") is not write_postings:
         writer_class.add_postings = write_postings

@@ -13,6 +13,7 @@ from whoosh.support.charset import accent_map
 from reader.core.analysis import StemmedText
 from reader.core.engine import TermPool, index_into
 from reader.core.index import CorpusIndex, make_schema
+from reader.core.writer import ArticleWriter
 
 ENGLISH = (
     "The ministers were meeting in Madrid. Meetings of the ministers, said the minister, "
@@ -217,20 +218,21 @@ def _write_segments(folder, docs, *, writer: str, compression: int, limitmb: flo
     from reader.core import engine
 
     with monkeypatch.context() as patch:
-        if writer != "ours":  # (add_document is Whoosh's own for Whoosh's pool)
+        if writer != "ours":
             patch.setattr(whoosh3.W3FieldWriter, "add_postings", FieldWriter.add_postings)
             patch.setattr(writing, "PostingPool", engine.TermPool.__base__)
+        make = ArticleWriter if writer == "ours" else writing.SegmentWriter
         folder.mkdir()
         ix = whoosh_index.create_in(str(folder), _schema(writer))
         codec = whoosh3.W3Codec(compression=compression)
         half = len(docs) // 2
         for part in (docs[:half], docs[half:]):
-            with ix.writer(codec=codec, limitmb=limitmb, compound=False) as segment_writer:
+            with make(ix, codec=codec, limitmb=limitmb, compound=False) as segment_writer:
                 segment_writer.mergetype = NO_MERGE
                 for doc in part:
                     segment_writer.add_document(**doc)
         # Merged into one segment (postings read back from both, a deleted one left out).
-        merger = ix.writer(codec=codec, limitmb=limitmb, compound=False)
+        merger = make(ix, codec=codec, limitmb=limitmb, compound=False)
         merger.delete_by_term("path", docs[3]["path"])
         merger.commit(mergetype=OPTIMIZE)
         return _segment_files(folder)
@@ -249,7 +251,6 @@ def test_segments_are_written_as_whoosh_writes_them_byte_for_byte(tmp_path, monk
 
     docs = _documents(400)
     assert whoosh3.W3FieldWriter.add_postings is engine.write_postings
-    assert writing.SegmentWriter.add_document is engine.add_document
     assert writing.PostingPool is engine.TermPool
     for compression in (0, 3):
         # 128 MB: the pool keeps every posting by term; 0.05 MB: it spills to sorted runs.
@@ -279,7 +280,7 @@ def test_a_segment_written_in_one_pass_searches_as_whooshs(tmp_path):
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), make_schema())
     docs = _documents(300)
-    with ix.writer() as writer:
+    with ArticleWriter(ix) as writer:
         for doc in docs:
             writer.add_document(**doc)
     with ix.searcher() as searcher:

@@ -505,23 +505,23 @@ def test_an_update_stopped_during_its_scan_after_indexing_began_changes_nothing(
         write_corpus, monkeypatch):
     import multiprocessing
 
-    import reader.core.index as index_module
+    from reader.core.writer import EarlyStart
 
     root, index = _early_start_corpus(write_corpus, monkeypatch)
     before = stored_rows(index)
-    real_call = index_module._EarlyStart.__call__
+    real_call = EarlyStart.__call__
 
     def call(self, files):
         real_call(self, files)
         if self.batch is not None and len(self.batch.fed) >= 10:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(index_module._EarlyStart, "__call__", call)
+    monkeypatch.setattr(EarlyStart, "__call__", call)
     report = CorpusIndex(root).open().update()
     assert report.interrupted and not report.updated
     assert stored_rows(index) == before
     assert not multiprocessing.active_children()  # the writer processes went
-    monkeypatch.setattr(index_module._EarlyStart, "__call__", real_call)
+    monkeypatch.setattr(EarlyStart, "__call__", real_call)
     report = CorpusIndex(root).open().update()
     assert len(report.updated) == 108 and index.doc_count() == 298  # 120, twelve twice
 
