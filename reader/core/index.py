@@ -48,7 +48,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
-from . import listing
+from . import listing, whoosh_speedups
 from .analysis import StemmedText
 from .articles import DEFAULT_MAX_BYTES, Article, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
@@ -229,6 +229,7 @@ class CorpusIndex:
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.root = check_corpus(corpus)
+        whoosh_speedups.install()
         self.dir = Path(index_dir) if index_dir else default_index_dir(self.root)
         self.max_bytes = max_bytes
         self.schema = make_schema()

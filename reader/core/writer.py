@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
-from . import engine
+from . import whoosh_speedups
 from .analysis import WORD, StemmedText
 from .articles import SkipFile
 from .corpus import Changes, FileStat
@@ -80,8 +80,8 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
             if made is None:
                 return
             fields = made
-        if type(self.pool) is engine.TermPool:
-            engine.add_document(self, fields, self.words)
+        if type(self.pool) is whoosh_speedups.TermPool:  # the speed-ups are installed
+            whoosh_speedups.add_document(self, fields, self.words)
             return
         words = self.words
         if words is not None:

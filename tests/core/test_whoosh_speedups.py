@@ -1,19 +1,34 @@
-"""The faster Whoosh parts (reader.core.engine) give what Whoosh gives, byte for byte."""
+"""The faster Whoosh parts (reader.core.whoosh_speedups) give what Whoosh gives, byte for
+byte; and with READER_STOCK_WHOOSH=1 nothing of Whoosh's is changed, and every query finds
+what it finds with them."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh import writing
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.fields import TEXT, Schema
 from whoosh.support.charset import accent_map
 
+from reader.core import whoosh_speedups
 from reader.core.analysis import StemmedText
-from reader.core.engine import TermPool, index_into
 from reader.core.index import CorpusIndex, make_schema
+from reader.core.whoosh_speedups import TermPool, index_into
 from reader.core.writer import ArticleWriter
+
+needs_speedups = pytest.mark.skipif(
+    whoosh_speedups.stock_requested(), reason="READER_STOCK_WHOOSH=1: Whoosh as it comes")
+
+
+@pytest.fixture(autouse=True)
+def speedups_installed() -> None:
+    """In place for every test here, as a CorpusIndex would put them (not at import)."""
+    if not whoosh_speedups.stock_requested():
+        assert whoosh_speedups.install()
 
 ENGLISH = (
     "The ministers were meeting in Madrid. Meetings of the ministers, said the minister, "
@@ -93,7 +108,7 @@ def test_an_index_of_stemmed_text_finds_phrases_and_scores_as_whoosh(tmp_path):
         folder = tmp_path / name
         folder.mkdir()
         ix = whoosh_index.create_in(str(folder), Schema(body=field))
-        with ix.writer() as writer:
+        with (ArticleWriter if name == "ours" else writing.SegmentWriter)(ix) as writer:
             for text in docs:
                 writer.add_document(body=text)
         with ix.searcher() as searcher:
@@ -119,7 +134,7 @@ def test_field_lengths_read_once_are_the_lengths_whoosh_reads(write_corpus, tmp_
     index = CorpusIndex(root, tmp_path / "ix").open()
     index.update()
     fields = [*make_schema().names(), "no_such_field"]
-    original = whoosh3.W3PerDocReader.doc_field_length.original
+    original = whoosh_speedups._whoosh_doc_field_length
     with index.ix.reader() as reader:
         for segment_reader, _ in reader.leaf_readers():
             perdoc = segment_reader._perdoc
@@ -135,11 +150,10 @@ def test_field_lengths_read_once_are_the_lengths_whoosh_reads(write_corpus, tmp_
 
 
 def test_a_long_document_gives_whooshs_postings_and_keeps_its_cache_small():
-    from reader.core import engine
 
-    text = " ".join(f"w{i}" for i in range(engine.SINGLE_CACHED + 500))
+    text = " ".join(f"w{i}" for i in range(whoosh_speedups.SINGLE_CACHED + 500))
     assert one_pass_postings(StemmedText(), text) == postings(whoosh_text(), text)
-    assert max(engine._single) < engine.SINGLE_CACHED
+    assert max(whoosh_speedups._single) < whoosh_speedups.SINGLE_CACHED
 
 
 # --- writing a segment: the one-pass writer and the term pool ----------------------------
@@ -211,16 +225,14 @@ def _write_segments(folder, docs, *, writer: str, compression: int, limitmb: flo
                     monkeypatch) -> list[tuple[str, bytes]]:
     """Two segments of ``docs`` written and merged into one by our writer (``"ours"``) or by
     Whoosh's, fed our analysis (``"one pass"``) or its own (``"whoosh"``)."""
-    from whoosh import writing
     from whoosh.codec.base import FieldWriter
     from whoosh.writing import NO_MERGE, OPTIMIZE
 
-    from reader.core import engine
 
     with monkeypatch.context() as patch:
         if writer != "ours":
             patch.setattr(whoosh3.W3FieldWriter, "add_postings", FieldWriter.add_postings)
-            patch.setattr(writing, "PostingPool", engine.TermPool.__base__)
+            patch.setattr(writing, "PostingPool", whoosh_speedups.TermPool.__base__)
         make = ArticleWriter if writer == "ours" else writing.SegmentWriter
         folder.mkdir()
         ix = whoosh_index.create_in(str(folder), _schema(writer))
@@ -244,14 +256,13 @@ def _postings_read_back(folder) -> list[tuple]:
         return list(reader.iter_postings())
 
 
+@needs_speedups
 def test_segments_are_written_as_whoosh_writes_them_byte_for_byte(tmp_path, monkeypatch):
-    from whoosh import writing
 
-    from reader.core import engine
 
     docs = _documents(400)
-    assert whoosh3.W3FieldWriter.add_postings is engine.write_postings
-    assert writing.PostingPool is engine.TermPool
+    assert whoosh3.W3FieldWriter.add_postings is whoosh_speedups.write_postings
+    assert writing.PostingPool is whoosh_speedups.TermPool
     for compression in (0, 3):
         # 128 MB: the pool keeps every posting by term; 0.05 MB: it spills to sorted runs.
         for limitmb in (128, 0.05):
@@ -297,7 +308,6 @@ def test_a_segment_written_in_one_pass_searches_as_whooshs(tmp_path):
 
 
 def test_postings_out_of_order_are_refused(tmp_path):
-    import pytest
     from whoosh.codec.base import OutOfOrderError
     from whoosh.filedb.filestore import FileStorage
 
@@ -323,3 +333,109 @@ def test_a_term_pools_postings_come_out_in_whooshs_order(tmp_path):
         pool.add(posting)
     assert list(pool.iter_postings()) == sorted(postings)
     assert pool.fieldnames == {"title", "body"}
+
+
+# --- READER_STOCK_WHOOSH=1: Whoosh as it comes, the same results -------------------------
+
+BOTH_WAYS = r"""
+import json, sys
+from pathlib import Path
+
+import reader.core.index as index_module
+from reader.core import whoosh_speedups
+from reader.core.index import CorpusIndex
+from reader.core.search import Searcher
+
+corpus, folder, queries = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+# The first batch in writer processes, the second in this one; then a small update, merged.
+index_module.PARALLEL_THRESHOLD, index_module.BATCH_DOCS, index_module.MERGE_FACTOR = 40, 90, 2
+index = CorpusIndex(corpus, folder).open()
+index.update()
+for name in ("world/b003.txt", "b017.txt"):
+    path = corpus / name
+    path.write_text(path.read_text() + "\nA revised paragraph about the ministers.\n")
+(corpus / "b005.txt").unlink()
+index.update()
+searcher = Searcher(index)
+found = {}
+for text in queries:
+    hits = searcher.search(text, limit=None).hits
+    found[text] = [[h.path, h.score, h.snippet, h.snippet_spans, h.title_spans] for h in hits]
+found["related"] = [[h.path, h.score] for h in searcher.related("world/a000.txt", limit=20)]
+patched = []  # every attribute of a Whoosh module or class that is reader's
+for name, module in sorted(sys.modules.items()):
+    if name.split(".")[0] != "whoosh":
+        continue
+    for attr, value in vars(module).items():
+        if getattr(value, "__module__", None) and value.__module__.startswith("reader."):
+            patched.append(f"{name}.{attr}")
+        if isinstance(value, type) and value.__module__ == name:
+            patched += [f"{name}.{attr}.{key}" for key, item in vars(value).items()
+                        if str(getattr(item, "__module__", "")).startswith("reader.")]
+print(json.dumps({"installed": whoosh_speedups.installed(), "patched": sorted(set(patched)),
+                  "segments": len(index.ix._segments()), "found": found,
+                  "words": {field: index.lexicon.words(field).ordered
+                            for field in ("title", "body")}}))
+"""
+
+QUERIES = ["minister", "ministers talks", '"trade deal"', "title:madrid", "section:world",
+           "cafe", "résumés", "minist*", "talkz~", "markets -madrid", "china OR japan",
+           "date:2025-03", "revised paragraph", "w7 w12", "naive"]
+
+
+def _both_ways_corpus(root) -> None:
+    import random
+
+    rng = random.Random(5)
+    vocabulary = ["minister", "ministers", "talks", "trade", "deal", "Madrid", "Café",
+                  "résumés", "markets", "China", "Japan", "naïve", "the", "of", "U.S.",
+                  "e-mail", "3.5%", *(f"w{i}" for i in range(60))]
+    for n in range(130):
+        words = rng.choices(vocabulary, weights=[1 / (i + 1) ** 0.7 for i in range(77)],
+                            k=rng.randint(5, 90))
+        section = ("world/", "business/", "")[n % 3]
+        name = f"{section}{'ab'[n % 2]}{n:03}.txt"
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(
+            f"Title: {' '.join(words[:4]).title()}\nDate: 2025-0{1 + n % 5}-1{n % 9}\n\n"
+            + " ".join(words) + ".\n\n" + " ".join(reversed(words)) + ".\n")
+
+
+def _built(corpus_files, tmp_path, name: str, stock: bool) -> dict:
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    corpus = tmp_path / f"corpus-{name}"
+    shutil.copytree(corpus_files, corpus)
+    env = {key: value for key, value in os.environ.items() if key != "READER_STOCK_WHOOSH"}
+    if stock:
+        env["READER_STOCK_WHOOSH"] = "1"
+    out = subprocess.run([sys.executable, "-c", BOTH_WAYS, str(corpus), str(tmp_path / name),
+                          json.dumps(QUERIES)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_whoosh_as_it_comes_patches_nothing_and_finds_the_same(tmp_path):
+    corpus = tmp_path / "corpus"
+    _both_ways_corpus(corpus)
+    fast = _built(corpus, tmp_path, "fast", stock=False)
+    stock = _built(corpus, tmp_path, "stock", stock=True)
+    assert stock["installed"] is False and stock["patched"] == []
+    assert fast["installed"] is True and fast["patched"] == [
+        "whoosh.codec.whoosh3.W3FieldWriter.add_postings",
+        "whoosh.codec.whoosh3.W3PerDocReader._cached_reader",
+        "whoosh.codec.whoosh3.W3PerDocReader.doc_field_length",
+        "whoosh.writing.PostingPool",
+    ]
+    assert fast["segments"] >= 2 and stock["segments"] >= 2  # two processes' at least
+    for text in [*QUERIES, "related"]:
+        assert fast["found"][text] == stock["found"][text], text
+    # Each kind of query found something, in an order that the scores decide.
+    assert all(fast["found"][text] for text in QUERIES)
+    assert len({hit[1] for hit in fast["found"]["ministers talks"]}) > 5
+    assert fast["words"] == stock["words"] and "résumés" in fast["words"]["body"]
