@@ -7,19 +7,16 @@ The fields are what a Whoosh user would write for the same articles: StemmingAna
 with positions for title (boosted) and body, an ID path, a DATETIME date, KEYWORD sections
 and tags. The writer is configured as reader's is (MpWriter, two processes, 256 documents a
 job, 128 MB a pool, one segment a process, compound=False), so that the difference measured
-is the code and not the settings. Each file's first line is its title, the rest its body,
-as bench/whoosh_reader_schema.py has them.
+is the code and not the settings. The files are indexed as bench/whoosh_reader_schema.py
+indexes them (bench/baseline.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-from datetime import datetime
 from pathlib import Path
 
-from whoosh import index
+from baseline import build
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter
@@ -45,23 +42,9 @@ def stock_schema() -> Schema:
 
 
 def main() -> int:
-    corpus, target = Path(sys.argv[1]), Path(sys.argv[2])
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    ix = index.create_in(str(target), stock_schema())
-    writer = MpWriter(ix, procs=2, batchsize=256, limitmb=128, multisegment=True, compound=False)
-    for folder, _dirs, files in os.walk(corpus):
-        for name in files:
-            if not name.endswith(".txt"):
-                continue
-            path = Path(folder) / name
-            text = path.read_bytes().decode("utf-8", "replace")
-            title, _, body = text.partition("\n")
-            rel = str(path.relative_to(corpus))
-            writer.add_document(path=rel, title=title, body=body, section="",
-                                section_name="", date=datetime(2025, 1, 1), title_key=title[:120],
-                                source="", author="", tags="", url="", mtime_ns=0, size=0, hash="")
-    writer.commit()
+    build(Path(sys.argv[1]), Path(sys.argv[2]), stock_schema(),
+          lambda ix: MpWriter(ix, procs=2, batchsize=256, limitmb=128, multisegment=True,
+                              compound=False))
     if any(module == "reader" or module.startswith("reader.") for module in sys.modules):
         raise SystemExit("the stock baseline imported reader")
     return 0

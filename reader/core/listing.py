@@ -33,7 +33,7 @@ from .corpus import FileStat
 
 #: The index's layout; an index of another number is rebuilt.
 #: 2: content hash stored; 3: no spelling fields (words.py); 4: accents folded; 5: the schema
-#: names reader.core.analysis.StemmedText (reader.core.engine's before)
+#: names reader.core.analysis.StemmedText (reader.core.engine.StemmedText before)
 SCHEMA_VERSION = 5
 LISTING_FILE = "listing.pickle"
 LISTING_VERSION = 3  # 3: a head, the list in chunks, then the update's columns

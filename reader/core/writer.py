@@ -69,7 +69,7 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
         self.side = side
         #: The words of its articles as written, by field, while there is a lexicon.
         self.words: dict[str, set[str]] | None = None if lexicon is None else {}
-        self._stemmed = [(name, field) for name, field in self.schema.items()
+        self._stemmed = [name for name, field in self.schema.items()
                          if type(field) is StemmedText]
 
     def add_document(self, **fields: Any) -> None:
@@ -83,15 +83,11 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
         if type(self.pool) is whoosh_speedups.TermPool:  # the speed-ups are installed
             whoosh_speedups.add_document(self, fields, self.words)
             return
-        words = self.words
-        if words is not None:
-            for name, _ in self._stemmed:
+        if self.words is not None:  # what index_into collects, with the speed-ups
+            for name in self._stemmed:
                 value = fields.get(name)
                 if type(value) is str:
-                    seen = words.get(name)
-                    if seen is None:
-                        seen = words[name] = set()
-                    seen.update(WORD.findall(value))
+                    self.words.setdefault(name, set()).update(WORD.findall(value))
         super().add_document(**fields)
 
     def _finalize_segment(self) -> Any:
