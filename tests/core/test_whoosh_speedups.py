@@ -439,3 +439,29 @@ def test_whoosh_as_it_comes_patches_nothing_and_finds_the_same(tmp_path):
     assert all(fast["found"][text] for text in QUERIES)
     assert len({hit[1] for hit in fast["found"]["ministers talks"]}) > 5
     assert fast["words"] == stock["words"] and "résumés" in fast["words"]["body"]
+
+
+def test_importing_reader_changes_nothing_of_whooshs_until_an_index_is_made(sample_corpus):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, pkgutil, importlib\n"
+        "import reader.core\n"
+        "for module in pkgutil.iter_modules(reader.core.__path__):\n"
+        "    importlib.import_module(f'reader.core.{module.name}')\n"
+        "import reader.cli\n"
+        "from whoosh import writing\n"
+        "from reader.core import whoosh_speedups\n"
+        "from reader.core.index import CorpusIndex\n"
+        "print(whoosh_speedups.installed(), writing.PostingPool.__module__)\n"
+        "CorpusIndex(sys.argv[1])\n"
+        "print(whoosh_speedups.installed(), writing.PostingPool.__module__)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "READER_STOCK_WHOOSH"}
+    out = subprocess.run([sys.executable, "-c", script, str(sample_corpus)], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["False whoosh.writing",
+                                          "True reader.core.whoosh_speedups"]
