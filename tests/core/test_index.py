@@ -685,3 +685,29 @@ def test_small_writes_store_postings_uncompressed_and_large_ones_compressed(
 
     assert [h.path for h in Searcher(index).search("compressed").hits] == ["xi.txt"]
     assert Searcher(index).search("nvidia").total >= 1
+
+
+@pytest.mark.parametrize("first", ["link", "real"])
+def test_a_folder_is_indexed_under_its_own_name_not_a_link_to_it(write_corpus, first):
+    """A link to a folder of the corpus (absolute or not) is reported, whichever the scan
+    meets first; the folder is indexed as itself, never reported as a loop."""
+    root = write_corpus({"sub/a.txt": "A\n", "sub/deeper/b.txt": "B\n"})
+    link = root / ("aaa" if first == "link" else "zzz")
+    link.symlink_to(root / "sub")  # an absolute link
+    (root / "sub" / "rel").symlink_to("deeper")  # and a relative one, to a folder below
+    found = scan(root)
+    assert set(found.files) == {"sub/a.txt", "sub/deeper/b.txt"}
+    assert found.problems == {link.name: "symlink to a folder scanned as sub",
+                              "sub/rel": "symlink to a folder scanned as sub/deeper"}
+
+
+def test_a_link_to_a_folder_outside_the_corpus_is_followed(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "A\n"})
+    outside = tmp_path / "elsewhere"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "c.txt").write_text("C\n")
+    (root / "linked").symlink_to(outside)
+    (root / "again").symlink_to(outside / "deep")  # the same folder, by a second link
+    found = scan(root)
+    assert set(found.files) == {"a.txt", "again/c.txt"}  # the links in order of their names
+    assert found.problems == {"linked/deep": "symlink to a folder scanned as again"}
