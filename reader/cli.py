@@ -269,9 +269,10 @@ def _emit(event: dict) -> None:
 
 
 def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False,
-            wait: bool = True):
+            wait: bool = True, fallback: bool = True):
     """Bring the index up to date; ``wait`` False raises IndexBusy at once if another
-    process is updating it (a search answers from what is there rather than wait)."""
+    process is updating it (a search answers from what is there rather than wait).
+    ``fallback``: as for ``CorpusIndex.update`` (else UpdateFailed when it cannot write)."""
     from .core.index import IndexBusy
 
     progress, callback = _progress_printer(show_progress and not json_progress)
@@ -291,7 +292,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     try:
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5,
-                                committed=committed)
+                                committed=committed, fallback=fallback)
         except IndexBusy:
             if not wait:
                 raise
@@ -299,7 +300,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
                 print("reader: another reader is updating this index; waiting for it…",
                       file=sys.stderr)
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=3600,
-                                committed=committed)
+                                committed=committed, fallback=fallback)
     finally:
         if progress is not None:
             progress.stop()
@@ -313,15 +314,21 @@ def _print_notices(index, start: int = 0) -> int:
 
 
 def run_index(args) -> int:
-    from .core.index import IndexBusy
+    from .core.index import IndexBusy, UpdateFailed
 
     index, status = _open(args)
     if index is None:
         return status
     shown = _print_notices(index)
     try:
-        report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json)
+        # No index in memory in its place: it would be gone when this command ends (and
+        # the app, which runs this command, could never search it).
+        report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json,
+                         fallback=False)
     except IndexBusy as exc:
+        return fail(str(exc), EXIT_NONE)
+    except UpdateFailed as exc:
+        _print_notices(index, shown)
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
@@ -358,7 +365,7 @@ def run_search(args) -> int:
     from rich.console import Console
     from rich.text import Text
 
-    from .core.index import IndexBusy
+    from .core.index import IndexBusy, UpdateFailed
     from .core.search import IndexDamaged, QueryError, Searcher
 
     class _Output(Console):
@@ -376,6 +383,9 @@ def run_search(args) -> int:
         report = None  # search what is there
         print("reader: another reader is updating this index; searching what it holds so far",
               file=sys.stderr)
+    except UpdateFailed as exc:
+        report = None
+        print(f"reader: {printable(str(exc))} (searching it as it is)", file=sys.stderr)
     _print_notices(index, shown)
     if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
