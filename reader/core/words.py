@@ -115,6 +115,8 @@ class Lexicon:
         for name, (size, _, checksum) in recorded[1].items():
             try:
                 data = (self.folder / name).read_bytes()
+            except FileNotFoundError:
+                return f"{name} is missing"
             except OSError as exc:
                 return f"{name} cannot be read ({exc.strerror or exc})"
             if len(data) != size or zlib.crc32(data) != checksum:
