@@ -34,7 +34,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CACHE = Path(tempfile.gettempdir()) / "reader-bench"
+sys.path.insert(0, str(HERE))
+from make_corpus import cached_corpus  # noqa: E402
+
 LEE = Path("/work/shared/corpora/lee")
 #: Common words and wildcards of news text (lee's and make_corpus.py's alike).
 QUERIES = ("government", "market", "said", "police", "trade deal", "pres*", "gov*", "mark*",
@@ -252,16 +254,6 @@ def _garble(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def synthetic_corpus(size: int) -> Path:
-    folder = CACHE / f"corpus-{size}"
-    if not (folder / ".complete").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(size), str(folder)],
-                       check=True)
-        (folder / ".complete").write_text("ok")
-    return folder
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, action="append")
@@ -270,7 +262,7 @@ def main() -> int:
                         choices=["kills", "writers", "disk", "damage"])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    corpora = args.corpus or [LEE, synthetic_corpus(args.size)]
+    corpora = args.corpus or [LEE, cached_corpus(args.size)]
     only = set(args.only or ["kills", "writers", "disk", "damage"])
     failures = 0
     for corpus in corpora:

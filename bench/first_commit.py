@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CACHE = Path(tempfile.gettempdir()) / "reader-bench"
+sys.path.insert(0, str(HERE))
+from make_corpus import cached_corpus  # noqa: E402
 
 #: ``reader index --progress-json`` with the size of a first commit set.
 BUILD = """
@@ -34,16 +35,6 @@ index_module.FIRST_BATCH = int(sys.argv[1])
 from reader.cli import main
 sys.exit(main(["index", "--corpus", sys.argv[2], "--index-dir", sys.argv[3], "--progress-json"]))
 """
-
-
-def synthetic_corpus(size: int) -> Path:
-    folder = CACHE / f"corpus-{size}"
-    if not (folder / ".complete").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(size), str(folder)],
-                       check=True)
-        (folder / ".complete").write_text("ok")
-    return folder
 
 
 def build(corpus: Path, first: int) -> dict:
@@ -74,7 +65,7 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=500, help="articles in a first commit")
     parser.add_argument("--corpus", type=Path)
     args = parser.parse_args()
-    corpus = args.corpus or synthetic_corpus(args.size)
+    corpus = args.corpus or cached_corpus(args.size)
     import reader.core.index as index_module
 
     variants = {f"batches of {index_module.BATCH_DOCS:,}": index_module.BATCH_DOCS,
