@@ -1,8 +1,9 @@
 """Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``; the feed
 commands (``reader feeds``, ``reader fetch``, ``reader save``) are in cli_feeds.py.
 
-Exit status: 0 success (search: results found), 1 search found nothing, 2 usage error or a
-query that cannot be run, 130 interrupted. Errors are one line on stderr, never a traceback.
+Exit status: 0 success (search: results found), 1 search found nothing (index: the index is
+busy, or could not be updated), 2 usage error or a query that cannot be run, 130
+interrupted. Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
