@@ -206,16 +206,23 @@ def index_state(corpus: Path, index_dir: Path, queries=QUERIES) -> dict:
     return {"stored": stored, "results": results}
 
 
+_FRESH: dict[tuple, dict] = {}  # a fresh build's state, by corpus as it is on disk
+
+
 def assert_same_as_fresh(corpus: Path, index_dir: Path, scratch: Path, queries=QUERIES) -> None:
     """The index holds exactly what a fresh build of ``corpus`` holds, and finds the same."""
     import shutil
 
+    from reader.core.corpus import scan
     from reader.core.index import CorpusIndex
 
-    fresh = scratch / "fresh-build"
-    shutil.rmtree(fresh, ignore_errors=True)
-    CorpusIndex(corpus, fresh).open().update()
-    expected = index_state(corpus, fresh, queries)
+    key = (str(corpus), tuple(sorted(scan(corpus).files.items())), tuple(queries))
+    if key not in _FRESH:  # (a corpus shared by the tests of a module is built once)
+        fresh = scratch / "fresh-build"
+        shutil.rmtree(fresh, ignore_errors=True)
+        CorpusIndex(corpus, fresh).open().update()
+        _FRESH[key] = index_state(corpus, fresh, queries)
+    expected = _FRESH[key]
     empty = [query for query, found in expected["results"].items() if not found]
     assert not empty, f"{empty} find nothing: a check that cannot fail"
     got = index_state(corpus, index_dir, queries)
