@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import pickle
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator
 from hashlib import md5
 from itertools import groupby
@@ -53,10 +54,10 @@ STOPS = frozenset(STOP_WORDS)
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
 _terms: dict[str, bytes] = {}
-#: The words of the articles this process indexes, by field (words.py), while ``_lexicon``
-#: is set: each process that writes a segment (the writer processes of an update each write
-#: their own) files them there just before, so before any commit can show the articles.
-_words: dict[str, set[str]] = {}
+#: The words of the articles this process indexes, counted by field (words.py), while
+#: ``_lexicon`` is set: each process that writes a segment (the writer processes of an update
+#: each write their own) files them there just before, so before any commit can show them.
+_words: dict[str, Counter[str]] = {}
 _lexicon = None
 #: Set by the indexer before it starts writer processes: the document of an article the
 #: parent only named (``add_document(_article=path)``), made in the writer process (None:
@@ -131,7 +132,7 @@ class StemmedText(TEXT):
         if _lexicon is not None:  # the words as written; lower-cased once, when filed
             seen = _words.get(fieldname)
             if seen is None:
-                seen = _words[fieldname] = set()
+                seen = _words[fieldname] = Counter()
             seen.update(words)
         weight = float(self.format.field_boost)
         groups = pool._groups
@@ -548,12 +549,22 @@ def _finalize_segment(self):
         before_segment()
     if _lexicon is not None and _words:
         # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
-        _lexicon.add({field: set(map(str.lower, seen)) for field, seen in _words.items()})
+        _lexicon.add({field: _lowered(seen) for field, seen in _words.items()})
         _words.clear()
     return _whoosh_finalize_segment(self)
 
 
 _whoosh_finalize_segment = writing.SegmentWriter._finalize_segment
+
+
+def _lowered(counts: Counter[str]) -> dict[str, int]:
+    """Counts of words as written, lower-cased (``The`` and ``the`` are one word)."""
+    lowered: dict[str, int] = {}
+    get = lowered.get
+    for word, count in counts.items():
+        lower = word.lower()
+        lowered[lower] = get(lower, 0) + count
+    return lowered
 
 
 def _write_postings_in_one_pass() -> None:

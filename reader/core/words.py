@@ -10,6 +10,10 @@ analyser finds them, lower-cased) and files them before the commit, beside the i
 search merges the files once per commit and keeps the merged list in memory: a typo costs
 set lookups of its one-edit variants, a wildcard a bisection of the sorted list.
 
+Each word is filed with how often it was written, so "did you mean" can rank the real
+words near a typo by how common they are as written ("paid" before "pai", whose stem "pai"
+is also the stem of "pay").
+
 The words of articles deleted or changed since stay until the index is rebuilt: a wildcard
 or a fuzzy term may then stand for a word no article has any more, which matches nothing,
 and "did you mean" offers only a respelling that finds something.
@@ -23,6 +27,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 #: The analyzer's tokenizer pattern (see index.make_schema), written to match the same
@@ -42,30 +47,50 @@ def _worth_keeping(word: str) -> bool:
     return len(word) >= MIN_LENGTH and "*" not in word
 
 
+Counts = dict[str, int]
+
+
+def _counted(words: Mapping[str, int] | Iterable[str]) -> Counts:
+    """Words with how often they were written (once each, when only named)."""
+    if isinstance(words, Mapping):
+        return {word: count for word, count in words.items() if _worth_keeping(word)}
+    return dict.fromkeys(filter(_worth_keeping, words), 1)
+
+
+def _summed(into: Counts, more: Mapping[str, int]) -> Counts:
+    get = into.get
+    for word, count in more.items():
+        into[word] = get(word, 0) + count
+    return into
+
+
 class Lexicon:
     """The words of each field, in files in ``folder`` (None: in memory only)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._memory: dict[str, set[str]] = {}
+        self._memory: dict[str, Counts] = {}
         self._merged: dict[str, tuple[tuple[str, ...], Words]] = {}
         self._lock = threading.Lock()
 
-    def add(self, fields: dict[str, set[str]]) -> None:
-        """File the words of a commit's articles (with the index's update lock held)."""
-        for field, words in fields.items():
-            words = set(filter(_worth_keeping, words))
+    def add(self, fields: Mapping[str, Mapping[str, int] | Iterable[str]]) -> None:
+        """File the words of a commit's articles, each with how often it was written (with
+        the index's update lock held)."""
+        for field, found in fields.items():
+            words = _counted(found)
             if not words:
                 continue
-            if self.folder is None:  # a new set, not changed in place: a search may read it
-                self._memory[field] = self._memory.get(field, set()) | words
+            if self.folder is None:  # a new dict, not changed in place: a search may read it
+                self._memory[field] = _summed(dict(self._memory.get(field, {})), words)
                 continue
             names = self._names(field)
             if len(names) >= MAX_FILES:  # merged into one, written before the old go
-                words = set(words).union(*(self._read(name) for name in names))
+                for name in names:
+                    _summed(words, self._read(name))
             # The writer processes of an update file their words at the same time.
             new = f"{time.time_ns():x}-{os.getpid()}.{field}{SUFFIX}"
-            _write(self.folder / new, "\n".join(sorted(words)))
+            _write(self.folder / new, "".join(f"{word}\t{words[word]}\n"
+                                               for word in sorted(words)))
             if len(names) >= MAX_FILES:
                 for name in names:
                     with contextlib.suppress(OSError):
@@ -73,23 +98,40 @@ class Lexicon:
 
     def words(self, field: str) -> Words:
         """The words of ``field`` in every article indexed (merged once per commit)."""
-        if self.folder is None:
-            names: tuple[str, ...] = (str(len(self._memory.get(field, ()))),)
-        else:
-            names = tuple(self._names(field))
+        names = self._generation(field)
         cached = self._merged.get(field)
         if cached is not None and cached[0] == names:
             return cached[1]
+        merged: Counts = {}
         if self.folder is None:
-            merged = set(self._memory.get(field, ()))
+            merged.update(self._memory.get(field, {}))
         else:
-            merged = set()
             for name in names:
-                merged.update(self._read(name))
+                _summed(merged, self._read(name))
         words = Words(merged)
         with self._lock:
             self._merged[field] = (names, words)
         return words
+
+    def spelling(self) -> Words:
+        """The words of titles and bodies together, their counts summed: what a typo in
+        either is respelled from."""
+        names = self._generation("title") + ("|",) + self._generation("body")
+        cached = self._merged.get("")
+        if cached is not None and cached[0] == names:
+            return cached[1]
+        merged = _summed(dict(self.words("body").counts), self.words("title").counts)
+        words = Words(merged)
+        with self._lock:
+            self._merged[""] = (names, words)
+        return words
+
+    def _generation(self, field: str) -> tuple[str, ...]:
+        """What tells one state of a field's words from the next."""
+        if self.folder is None:
+            memory = self._memory.get(field, {})
+            return (str(id(memory)), str(len(memory)))
+        return tuple(self._names(field))
 
     def _names(self, field: str) -> list[str]:
         try:
@@ -98,26 +140,37 @@ class Lexicon:
         except OSError:  # no commit yet, or the folder went with an old generation
             return []
 
-    def _read(self, name: str) -> list[str]:
-        """One file's words; none if it went meanwhile (merged into a newer file, which the
-        next search reads)."""
+    def _read(self, name: str) -> Counts:
+        """One file's words and counts; none if it went meanwhile (merged into a newer
+        file, which the next search reads). A line without a count counts once."""
+        assert self.folder is not None
         try:
             text = (self.folder / name).read_text("utf-8")
         except (OSError, UnicodeDecodeError):
-            return []
-        return text.split("\n") if text else []
+            return {}
+        counts: Counts = {}
+        for line in text.split("\n"):
+            word, _, count = line.partition("\t")
+            if word:
+                counts[word] = int(count) if count.isdigit() else 1
+        return counts
 
 
 class Words:
-    """One field's words: a set, the sorted list and the letters they use."""
+    """One field's words: with their counts, sorted, and the letters they use."""
 
-    def __init__(self, words: set[str]) -> None:
-        self.known = words
-        self.ordered = sorted(words)
-        self.letters = "".join(sorted({letter for word in words for letter in word}))
+    def __init__(self, counts: Counts) -> None:
+        self.counts = counts
+        self.known = counts.keys()
+        self.ordered = sorted(counts)
+        self.letters = "".join(sorted({letter for word in counts for letter in word}))
+
+    def count(self, word: str) -> int:
+        """How often ``word`` was written (0: never)."""
+        return self.counts.get(word, 0)
 
     def __contains__(self, word: str) -> bool:
-        return word in self.known
+        return word in self.counts
 
     def starting(self, head: str) -> list[str]:
         """The words that start with ``head``, in order."""
@@ -129,10 +182,66 @@ class Words:
         """The words within ``maxdist`` edits of ``text`` (an adjacent swap is one edit)
         that share its first ``prefix`` letters, in order."""
         if maxdist <= 0:
-            return [text] if text in self.known else []
+            return [text] if text in self.counts else []
         if maxdist == 1 and len(self.letters) <= MAX_ALPHABET:
-            return sorted(w for w in _one_edit(text, prefix, self.letters) if w in self.known)
+            return sorted(w for w in _one_edit(text, prefix, self.letters) if w in self.counts)
         return [w for w in self.starting(text[:prefix]) if distance(text, w, maxdist) <= maxdist]
+
+
+    def respellings(self, word: str, limit: int = 8) -> list[tuple[str, float]]:
+        """The known words that ``word`` may be a typo of, likeliest first, each with its
+        likelihood: how often it was written, times how likely that typo is. Words one
+        edit away (in any letter, the first too) come before words two edits away (whose
+        first letter is as typed)."""
+        near = [w for w in self.within(word, 1, 0 if len(self.letters) <= MAX_ALPHABET else 1)
+                if w != word]
+        if near:
+            scored = [(w, self.counts[w] * _typo_odds(word, w)) for w in near]
+        else:
+            scored = [(w, self.counts[w] * FARTHER) for w in self.within(word, 2, 1)
+                      if w != word]
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[:limit]
+
+
+#: How much less likely a word two edits from a typo is than one a single edit away.
+FARTHER = 0.01
+#: How much likelier a typo is than another edit when it is one of these: a doubled letter
+#: typed once or a letter typed twice, two letters swapped, a key next to the right one.
+DOUBLING, SWAP, NEIGHBOUR = 3.0, 2.0, 2.0
+#: A typo in the first letter is less likely than in the others.
+FIRST_LETTER = 0.5
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEYS = {key: (row, col) for row, keys in enumerate(_ROWS) for col, key in enumerate(keys)}
+
+
+def _neighbours(a: str, b: str) -> bool:
+    """Keys next to each other on a QWERTY keyboard."""
+    if a not in _KEYS or b not in _KEYS:
+        return False
+    (row_a, col_a), (row_b, col_b) = _KEYS[a], _KEYS[b]
+    return abs(row_a - row_b) <= 1 and abs(col_a - col_b) <= 1 and a != b
+
+
+def _typo_odds(typed: str, word: str) -> float:
+    """How likely typing ``word`` gives ``typed`` (one edit apart), against a plain edit."""
+    at = next((i for i, (x, y) in enumerate(zip(typed, word, strict=False)) if x != y),
+              min(len(typed), len(word)))
+    odds = FIRST_LETTER if at == 0 else 1.0
+    if len(typed) == len(word):
+        if typed[at + 1:at + 2] == word[at:at + 1] and typed[at:at + 1] == word[at + 1:at + 2]:
+            return odds * SWAP
+        return odds * (NEIGHBOUR if _neighbours(typed[at], word[at]) else 1.0)
+    if len(typed) < len(word):  # a letter left out: most often one of a pair
+        missed = word[at]
+        doubled = missed in (word[at - 1:at], word[at + 1:at + 2])
+        return odds * (DOUBLING if doubled else 1.0)
+    extra = typed[at]  # a letter typed twice, or a neighbour's key struck with it
+    if extra in (typed[at - 1:at], typed[at + 1:at + 2]):
+        return odds * DOUBLING
+    near = (at > 0 and _neighbours(extra, typed[at - 1])) or (
+        at + 1 < len(typed) and _neighbours(extra, typed[at + 1]))
+    return odds * (NEIGHBOUR if near else 1.0)
 
 
 def _one_edit(word: str, prefix: int, letters: str) -> set[str]:
