@@ -67,7 +67,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     app = argparse.ArgumentParser(
         prog="reader",
         description="Read, search and keep up with a folder of plain-text news articles.",
-        epilog="Commands: 'reader search QUERY' and 'reader index' (add --help to either).",
+        epilog="Commands: 'reader search QUERY', 'reader related PATH' and 'reader index' (add"
+               " --help to any).",
     )
     app.add_argument("corpus", nargs="?", type=Path, metavar="DIR",
                      help="the folder of .txt articles (default: the bundled sample corpus)")
@@ -85,8 +86,19 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                         help="at most N results (0: all; default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.add_argument("--sort", choices=("relevance", "date", "title"), default="relevance")
+    search.add_argument("--exact", action="store_true",
+                        help="search for the words as typed: no respelling of a typo")
     _common(search)
     tools.search_parser = search
+
+    related = sub.add_parser("related", help="list the articles most like one article")
+    related.add_argument("path", metavar="PATH",
+                         help="the article: its path in the corpus, or the file itself")
+    related.add_argument("--corpus", type=Path, metavar="DIR")
+    related.add_argument("--limit", type=_non_negative, default=10, metavar="N",
+                         help="at most N articles (0: all; default 10)")
+    related.add_argument("--json", action="store_true", help="one JSON object per line")
+    _common(related)
 
     index = sub.add_parser("index", help="bring the index up to date and report what changed")
     index.add_argument("--corpus", type=Path, metavar="DIR")
@@ -118,7 +130,7 @@ def _non_negative(value: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None and sys.argv[1:2] in (["search"], ["index"]):
+    if argv is None and sys.argv[1:2] in (["search"], ["index"], ["related"]):
         _second_ctrl_c_quits()
     try:
         return _main(argv)
@@ -159,6 +171,8 @@ def _main(argv: list[str] | None = None) -> int:
             return run_search(args)
         if argv and argv[0] == "index":
             return run_index(tools_parser.parse_args(argv))
+        if argv and argv[0] == "related":
+            return run_related(tools_parser.parse_args(argv))
         args = app_parser.parse_args(argv)
         return run_app(args)
     except KeyboardInterrupt:
@@ -319,16 +333,8 @@ def run_index(args) -> int:
 
 
 def run_search(args) -> int:
-    from rich.console import Console
-    from rich.text import Text
-
     from .core.index import IndexBusy
     from .core.search import IndexDamaged, QueryError, Searcher
-
-    class _Output(Console):
-        def on_broken_pipe(self) -> None:
-            # Rich exits with status 1; `reader search x | head` is a success (see _main).
-            raise BrokenPipeError
 
     index, status = _open(args)
     if index is None:
@@ -347,7 +353,7 @@ def run_search(args) -> int:
     try:
         try:
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
-                                      snippets=FIRST_SNIPPETS)
+                                      snippets=FIRST_SNIPPETS, correct=not args.exact)
         except IndexDamaged:
             # Marked damaged: this open starts a new index. Nothing can be answered from the
             # damaged one, so this waits for another updater (the open waits up to 30 s).
@@ -358,49 +364,25 @@ def run_search(args) -> int:
             _update(index)
             searcher = Searcher(index)
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
-                                      snippets=FIRST_SNIPPETS)
+                                      snippets=FIRST_SNIPPETS, correct=not args.exact)
     except IndexBusy as exc:
         return fail(str(exc), EXIT_NONE)
     except IndexDamaged as exc:
         return fail(str(exc))
     except QueryError as exc:
         return fail(f"bad query: {exc}")
-    def with_snippets():
-        """The hits, each with its snippet made as it is printed: with --limit 0 the first
-        lines come at once (a snippet reads the article's file), not after all of them."""
-        for hit in results.hits:
-            searcher.add_snippets([hit], results.terms)
-            yield hit
-
-    if args.json:
-        for hit in with_snippets():
-            print(json_line({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
-                             "snippet": hit.snippet}))
-    else:
-        # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
-        console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
-        for hit in with_snippets():
-            title = Text(hit.title, style="bold")
-            for start, end in hit.title_spans:
-                title.stylize("reverse", start, end)
-            console.print(title)
-            meta = " · ".join(
-                part for part in (
-                    printable(hit.path), printable(hit.section),
-                    hit.date.strftime("%Y-%m-%d") if hit.date else "",
-                    f"score {hit.score:.2f}" if args.sort == "relevance" else "",
-                ) if part
-            )
-            console.print(Text(f"  {meta}", style="dim"))
-            if hit.snippet:
-                snippet = Text("  " + hit.snippet)
-                for start, end in hit.snippet_spans:
-                    snippet.stylize("bold reverse", start + 2, end + 2)
-                console.print(snippet)
-            console.print()
-        if results.hits and results.total > len(results.hits):
-            console.print(Text(f"{len(results.hits)} of {results.total} results "
-                               "(--limit 0 shows all)", style="dim"))
+    if results.respelled:  # before the hits: the first thing a reader of them sees
+        print(f"reader: showing results for {printable(results.respelled)!r}; search for "
+              f"{printable(args.query)!r} exactly instead with --exact", file=sys.stderr)
+    _print_hits(searcher, results.hits, results.terms, args.json,
+                show_score=args.sort == "relevance")
+    if not args.json and results.hits and (results.total is None
+                                           or results.total > len(results.hits)):
+        counted = "more" if results.total is None else f"{results.total:,}"
+        print(f"{len(results.hits):,} of {counted} results (--limit 0 shows all)",
+              file=sys.stdout)
+    if results.cut_short:
+        print(f"reader: {printable(results.cut_short)}", file=sys.stderr)
     if not results.hits and report is None and not results.searched:
         return fail("the index holds no articles yet: another reader is building it; try "
                     "again when it is done", EXIT_NONE)
@@ -413,6 +395,92 @@ def run_search(args) -> int:
         print(f"reader: {message}", file=sys.stderr)
         return EXIT_NONE
     return EXIT_OK
+
+
+def _print_hits(searcher, hits, terms: set[str], as_json: bool, show_score: bool) -> None:
+    """Hits as JSON lines or as text, each with its snippet made as it is printed: with
+    --limit 0 the first lines come at once (a snippet reads the article's file), not after
+    all of them."""
+    from rich.console import Console
+    from rich.text import Text
+
+    class _Output(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits with status 1; `reader search x | head` is a success (see _main).
+            raise BrokenPipeError
+
+    def with_snippets():
+        for hit in hits:
+            searcher.add_snippets([hit], terms)
+            yield hit
+
+    if as_json:
+        for hit in with_snippets():
+            print(json_line({
+                "path": hit.path, "title": hit.title, "score": round(hit.score, 4),
+                "snippet": hit.snippet,
+                "date": hit.date.isoformat(timespec="seconds") if hit.date else None,
+                "section": hit.section, "url": hit.url, "tags": hit.tags,
+            }))
+        return
+    # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
+    console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
+    for hit in with_snippets():
+        title = Text(hit.title, style="bold")
+        for start, end in hit.title_spans:
+            title.stylize("reverse", start, end)
+        console.print(title)
+        meta = " · ".join(
+            part for part in (
+                printable(hit.path), printable(hit.section),
+                hit.date.strftime("%Y-%m-%d") if hit.date else "",
+                f"score {hit.score:.2f}" if show_score else "",
+            ) if part
+        )
+        console.print(Text(f"  {meta}", style="dim"))
+        if hit.snippet:
+            snippet = Text("  " + hit.snippet)
+            for start, end in hit.snippet_spans:
+                snippet.stylize("bold reverse", start + 2, end + 2)
+            console.print(snippet)
+        console.print()
+
+
+def run_related(args) -> int:
+    from .core.search import Searcher
+
+    index, status = _open(args)
+    if index is None:
+        return status
+    shown = _print_notices(index)
+    report = _update(index)
+    _print_notices(index, shown)
+    if report.interrupted:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    path = _article_path(args.path, index.root)
+    if path not in index.known():
+        skipped = report.skipped.get(path)
+        if skipped:
+            return fail(f"{printable(path)} is not indexed: {skipped}", EXIT_NONE)
+        return fail(f"no article {printable(args.path)!r} in {printable(str(index.root))}")
+    searcher = Searcher(index)
+    hits = searcher.related(path, limit=args.limit or None)
+    _print_hits(searcher, hits, set(), args.json, show_score=True)
+    if not hits:
+        print(f"reader: no article shares enough words with {printable(path)!r}",
+              file=sys.stderr)
+        return EXIT_NONE
+    return EXIT_OK
+
+
+def _article_path(given: str, root: Path) -> str:
+    """An article as the index names it (relative to the corpus, with /), from its path in
+    the corpus or a path to the file from here."""
+    file = Path(given).expanduser()
+    with contextlib.suppress(OSError, ValueError):
+        if file.is_file():
+            return file.resolve().relative_to(root.resolve()).as_posix()
+    return Path(given).as_posix().lstrip("/") if not file.is_absolute() else given
 
 
 def run_app(args) -> int:

@@ -404,10 +404,11 @@ def test_every_snippet_span_is_a_matched_word(searcher):
 
 
 def test_related_shares_words_and_never_lists_itself(searcher):
-    # xi.txt's body shares only "china" with another body (markets); its most distinctive
-    # words it shares with nothing, which must not leave it without related articles.
+    # xi.txt's body shares only "china" with other articles (the markets body, the madrid
+    # title); its most distinctive words it shares with nothing, which must not leave it
+    # without related articles. The body that shares it comes first.
     related = [hit.path for hit in searcher.related("xi.txt")]
-    assert related == ["world/markets.txt"]
+    assert related == ["world/markets.txt", "madrid.txt"]
     assert "world/europe/energy.txt" in [h.path for h in searcher.related("madrid.txt")]  # export
 
 
@@ -687,3 +688,156 @@ def test_the_count_of_a_query_that_leaves_words_out_is_exact(tmp_path):
             assert searcher.search(text, limit=limit, snippets=False).total == every, text
             later = searcher.search(text, limit=limit, snippets=False, count=False)
             assert searcher.count(later) == every, text
+
+
+# --- search that forgives: typos, pasted text, slow queries ----------------------------------
+
+
+def _searcher_of(write_corpus, files, name="corpus"):
+    index = CorpusIndex(write_corpus(files, name)).open()
+    index.update()
+    return Searcher(index)
+
+
+NEWS = {
+    "murder.txt": "Man charged with murder over Co Down death\nPolice said the man was held.\n",
+    "pay.txt": "Workers paid late\nThe firm paid its workers late; pay rises were paid. "
+               "Pay talks, pay deals and paid leave were discussed; wages paid.\n",
+    "pai.txt": "Ajit Pai speaks\nThe regulator Pai spoke about networks.\n",
+    "panic.txt": "Markets panic\nA brief panic hit the markets.\n",
+    "report.txt": "Floods reported\nThe river reportedly rose overnight; it was reported.\n",
+    "colonies.txt": "Colonies on Mars\nA plan for settlements, written by engineers.\n",
+    "colony.txt": "Settlements\nThe colony grew on the red planet.\n",
+}
+
+
+def test_did_you_mean_ranks_real_words_as_written_by_how_common(write_corpus):
+    """"paic" is a typo of "paid" (written six times), not of "pai", written twice, whose
+    stem is also the stem of pay and paid."""
+    searcher = _searcher_of(write_corpus, NEWS)
+    assert searcher.search("paic").suggestion == "paid"
+    assert searcher.search("eportedly").suggestion == "reportedly"  # the first letter too
+    assert searcher.search("murer").suggestion == "murder"
+
+
+def test_a_typo_is_corrected_and_says_what_was_corrected(write_corpus):
+    searcher = _searcher_of(write_corpus, NEWS)
+    results = searcher.search("Man charged with murer over Co Down death", correct=True)
+    assert [hit.path for hit in results.hits] == ["murder.txt"]
+    assert results.query == "Man charged with murer over Co Down death"
+    assert results.respelled == "Man charged with murder over Co Down death"
+    assert results.corrections == [("murer", "murder")]
+    assert results.suggestion is None
+    assert "murder" in results.terms  # what the snippets and the article pane highlight
+    exact = searcher.search("Man charged with murer over Co Down death")
+    assert exact.hits == [] and exact.respelled is None
+    assert exact.suggestion == "Man charged with murder over Co Down death"
+
+
+def test_a_typo_that_makes_another_real_word_is_corrected_in_a_longer_query(write_corpus):
+    """"panic" typed "paid" would be a real word: the title finds nothing, and the one
+    word without which the rest finds something is respelled."""
+    files = {**NEWS, "wit.txt": "A dry wit\nHis wit was famous.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("Man charged wit murder over Co Down death", correct=True)
+    assert [hit.path for hit in results.hits] == ["murder.txt"]
+    assert results.corrections == [("wit", "with")]
+    # Two real words that meet in no article are not a typo.
+    assert searcher.search("wit panic", correct=True).hits == []
+    assert searcher.search("wit panic").suggestion is None
+
+
+def test_a_typo_found_in_the_articles_is_corrected_when_the_word_finds_far_more(write_corpus):
+    files = {f"w{i:02}.txt": f"World news {i}\nThe world turned.\n" for i in range(40)}
+    files["typo.txt"] = "A wolrd apart\nA typo in the article itself.\n"
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("wolrd", correct=True, limit=0)
+    assert results.respelled == "world" and len(results.hits) == 40
+    exact = searcher.search("wolrd", limit=0)
+    assert [hit.path for hit in exact.hits] == ["typo.txt"] and exact.suggestion is None
+    # A rare word whose neighbour is not far more common stays as typed.
+    assert searcher.search("typo", correct=True).respelled is None
+
+
+def test_a_wildcard_glued_to_the_front_of_a_pasted_word_is_punctuation(write_corpus):
+    files = {"staff.txt": 'Chief warns "General Staff" of cuts\nThe chief spoke.\n',
+             "other.txt": "Minerals found\nIn the mines, minerals and miners.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    assert paths(searcher, 'Chief warns "?General Staff" of cuts') == ["staff.txt"]
+    assert paths(searcher, "?General *Staff") == ["staff.txt"]
+    assert sorted(paths(searcher, "mine*")) == ["other.txt"]  # typed at the end: a wildcard
+    assert sorted(paths(searcher, "min?rals")) == ["other.txt"]  # inside a word: a wildcard
+
+
+def test_a_fuzzy_term_finds_a_title_holding_only_a_form_from_the_bodies(write_corpus):
+    """``colnoy~`` is one edit from "colony", written only in a body; the title "Colonies
+    on Mars" holds its stem: the title is matched too (the words of titles and bodies are
+    expanded together)."""
+    searcher = _searcher_of(write_corpus, NEWS)
+    assert sorted(paths(searcher, "colnoy~")) == ["colonies.txt", "colony.txt"]
+
+
+def test_a_star_alone_or_beside_words_is_every_article_quickly(write_corpus):
+    files = {f"s{i:02}.txt": f"Story {i}\nDate: 2025-01-{i + 1:02}\n\nbody {i}\n" for i in range(20)}
+    files["harbour.txt"] = "Title: Harbour\nDate: 2024-01-01\n\nThe harbour reopened.\n"
+    searcher = _searcher_of(write_corpus, files)
+    everything = searcher.search("*", limit=0)
+    assert len(everything.hits) == 21 and everything.total == 21
+    assert paths(searcher, "harbour *") == ["harbour.txt"]  # not every article
+    assert paths(searcher, "title:* harbour") == ["harbour.txt"]
+    assert len(paths(searcher, "harbour OR *", limit=0)) == 21
+
+
+def test_ranges_and_far_fuzzy_terms_stand_for_a_bounded_set_of_words(write_corpus):
+    from reader.core.search import MAX_EXPANSIONS
+
+    files = {f"w{i:04}.txt": f"Word {i}\nterm{i:04} here\n" for i in range(MAX_EXPANSIONS + 50)}
+    searcher = _searcher_of(write_corpus, files)
+    ranged = searcher.search("[term0000 to term9999]", limit=0, snippets=False)
+    assert len(ranged.hits) == MAX_EXPANSIONS
+    assert searcher.search("term0001~6", limit=0, snippets=False).ran is not None
+
+
+def test_a_query_past_its_time_budget_returns_what_it_has_with_a_note(write_corpus):
+    searcher = _searcher_of(write_corpus, NEWS)
+    results = searcher.search("paid OR panic", budget=0.0)
+    assert results.cut_short and "\n" not in results.cut_short
+    assert results.total is None
+    assert searcher.search("paid OR panic").cut_short is None
+
+
+def test_the_deadline_collector_keeps_the_hits_found_before_it(write_corpus):
+    import time
+
+    from reader.core.search import _Deadline
+
+    files = {f"s{i:04}.txt": f"Story {i}\ncommon words\n" for i in range(600)}
+    searcher = _searcher_of(write_corpus, files)
+    q = searcher.parse("common")
+    with searcher.index.searcher() as whoosh_searcher:
+        for deadline, expected, cut in [(time.perf_counter() + 60, 600, False),
+                                        (time.perf_counter() - 1, 0, True)]:
+            collector = whoosh_searcher.collector(limit=None)
+            timed = _Deadline(collector, deadline)
+            whoosh_searcher.search_with_collector(q, timed)
+            assert (collector.results().scored_length(), timed.cut) == (expected, cut)
+
+
+def test_related_is_not_decided_by_one_rare_word(write_corpus):
+    """Kuwait buying into Sime Darby is about stakes and acquisitions, not about Kuwait's
+    shipping: the strongest rare word ("kuwait") must not pull in every article with it."""
+    files = {
+        "q.txt": "Kuwait increases stake in Sime Darby\nKuwait raised its stake in Sime Darby, "
+                 "buying shares to lift its holding; the stake purchase follows other share "
+                 "acquisitions and a bid for a stake.\n",
+        "acq1.txt": "Fund buys stake in plantation group\nThe fund bought shares, raising its "
+                    "stake and holding after acquisitions; a bid for a bigger stake follows.\n",
+        "acq2.txt": "Investor lifts holding\nThe investor's stake purchase and share buying "
+                    "continued, with acquisitions of shares and a stake bid.\n",
+        "ship1.txt": "Kuwait tanker traffic\nKuwait shipping and Kuwait crude; Kuwait tankers "
+                     "sailed from Kuwait ports.\n",
+        "ship2.txt": "Kuwait crude output\nKuwait oil, Kuwait refinery, Kuwait crude exports.\n",
+        **{f"filler{i}.txt": f"Weather {i}\nRain and sun and wind today {i}.\n" for i in range(6)},
+    }
+    searcher = _searcher_of(write_corpus, files)
+    assert [hit.path for hit in searcher.related("q.txt", limit=2)] == ["acq1.txt", "acq2.txt"]
