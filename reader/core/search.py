@@ -470,9 +470,21 @@ def _positive_leaves(q: query.Query):
         yield from _positive_leaves(child)
 
 
-def match_terms(q: query.Query, reader) -> set[str]:
-    """Analysed words (stems) that the query matches in title or body, wildcards expanded."""
-    terms: set[str] = set()
+class Terms(set[str]):
+    """The analysed words a query matches, and its phrases (each a tuple of them), which a
+    snippet shows where they stand together."""
+
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+def match_terms(q: query.Query, reader: Any) -> Terms:
+    """Analysed words (stems) that the query matches in title or body, wildcards expanded,
+    with the query's phrases."""
+    terms = Terms()
+    terms.phrases = tuple(dict.fromkeys(
+        tuple(leaf.words) for leaf in _positive_leaves(q)
+        if isinstance(leaf, query.Phrase) and leaf.fieldname in ("title", "body")
+        and len(leaf.words) > 1))
     for leaf in _positive_leaves(q):
         try:
             for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
@@ -563,21 +575,23 @@ _TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
 
 
 def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS,
-                 ) -> tuple[str, list[Span]]:
-    """The window of ``body`` with the most hits, one line, with hit offsets inside it."""
+                 focus: list[Span] | None = None) -> tuple[str, list[Span]]:
+    """The window of ``body`` with the most hits (of ``focus`` when there are any: where a
+    phrase stands whole), one line, with hit offsets inside it."""
     if not body:
         return "", []
-    if not spans:
+    chosen = focus or spans
+    if not chosen:
         start, end = 0, min(len(body), width)
     else:
         best, best_count = 0, 0
         j = 0
-        for i, (s, _) in enumerate(spans):
-            while j < len(spans) and spans[j][1] <= s + width:
+        for i, (s, _) in enumerate(chosen):
+            while j < len(chosen) and chosen[j][1] <= s + width:
                 j += 1
             if j - i > best_count:
                 best, best_count = i, j - i
-        first = spans[best][0]
+        first = chosen[best][0]
         start = max(0, first - width // 4)
         end = min(len(body), start + width)
     if start > 0:  # start and end at a word's edge: after a space or a line break
@@ -852,7 +866,26 @@ class Searcher:
         except SkipFile:
             body = ""
         spans = find_spans(body, terms, self.analyzer, limit=SNIPPET_SCAN_CHARS)
-        hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans)
+        phrases = getattr(terms, "phrases", ())
+        focus = self._phrase_spans(body, spans, phrases) if phrases else None
+        hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans,
+                                                      focus=focus)
+
+    def _phrase_spans(self, body: str, spans: list[Span],
+                      phrases: tuple[tuple[str, ...], ...]) -> list[Span]:
+        """Where in ``body`` a phrase stands whole: hits in the phrase's order with nothing
+        between them that the index would read as a word (stop words it leaves out)."""
+        forms = [_analysed(body[s:e], self.analyzer) for s, e in spans]
+        found: list[Span] = []
+        for phrase in phrases:
+            size = len(phrase)
+            for i in range(len(spans) - size + 1):
+                if tuple(forms[i:i + size]) != phrase:
+                    continue
+                if all(not any(True for _ in self.analyzer(body[spans[j][1]:spans[j + 1][0]]))
+                       for j in range(i, i + size - 1)):
+                    found.append((spans[i][0], spans[i + size - 1][1]))
+        return sorted(found)
 
     def _hit(self, result: Any, terms: set[str], snippets: bool, score: float) -> Hit:
         stored = result.fields()

@@ -841,3 +841,18 @@ def test_related_is_not_decided_by_one_rare_word(write_corpus):
     }
     searcher = _searcher_of(write_corpus, files)
     assert [hit.path for hit in searcher.related("q.txt", limit=2)] == ["acq1.txt", "acq2.txt"]
+
+
+def test_a_phrase_query_snippet_shows_the_phrase(write_corpus):
+    """The window with most hits of either word is not where the phrase stands."""
+    body = ("Trade was the word of the day: trade, trade, more trade talks. Deal was a "
+            "deal, deal after deal, deal. " + "Filler words follow here. " * 12
+            + "At last the trade deal was signed.")
+    searcher = _searcher_of(write_corpus, {"a.txt": f"Summit\n{body}\n"})
+    (hit,) = searcher.search('"trade deal"').hits
+    assert "the trade deal was signed" in hit.snippet
+    marked = [hit.snippet[s:e] for s, e in hit.snippet_spans]
+    assert marked[-2:] == ["trade", "deal"]
+    # Either word alone: the busiest window.
+    (either,) = searcher.search("trade OR deal").hits
+    assert either.snippet.startswith("Trade was the word")
