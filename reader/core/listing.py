@@ -33,8 +33,10 @@ from .corpus import FileStat
 
 #: The index's layout; an index of another number is rebuilt.
 #: 2: content hash stored; 3: no spelling fields (words.py); 4: accents folded; 5: the schema
-#: names reader.core.analysis.StemmedText (reader.core.engine.StemmedText before)
-SCHEMA_VERSION = 5
+#: names reader.core.analysis.StemmedText (reader.core.engine.StemmedText before); 6: words
+#: as a reader sees them (won't as wont, pic.twitter.com by its pieces, no * in words), stop
+#: words leave their position empty (exact phrases), the words as written counted
+SCHEMA_VERSION = 6
 LISTING_FILE = "listing.pickle"
 LISTING_VERSION = 3  # 3: a head, the list in chunks, then the update's columns
 #: Articles of the list's head (in date and in title order): the app's first screen.

@@ -16,16 +16,20 @@ import math
 import re
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from whoosh import collectors, qparser, query
+from whoosh import collectors, matching, qparser, query
+from whoosh.qparser.common import attach
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.qparser.taggers import RegexTagger
+from whoosh.query import spans
 from whoosh.support.charset import accent_map
 from whoosh.util.times import long_to_datetime
 
+from .analysis import WORD, WordTokenizer, word_forms
 from .articles import SkipFile
 from .errors import QueryError
 from .index import CorpusIndex
@@ -114,8 +118,112 @@ class Results:
 # --- parsing -------------------------------------------------------------------------------
 
 
-def make_parser(schema) -> qparser.QueryParser:
+class GappedPhrase(query.Phrase):  # type: ignore[misc]  # (Whoosh has no type hints)
+    """A phrase whose words stand at the positions they have in the query: a stop word
+    leaves its place empty in the index (analysis.folding_analyzer), so "said there" does
+    not match "said that there" and "said that there" does; and a word of several pieces
+    (``Jonathan.Amos``) gives tokens at one position and at the next."""
+
+    def __init__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0,
+                 char_ranges: list[tuple[int, int]] | None = None,
+                 offsets: list[int] | None = None) -> None:
+        super().__init__(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
+        self.offsets = list(range(len(words))) if offsets is None else list(offsets)
+
+    def __eq__(self, other: object) -> bool:
+        return bool(super().__eq__(other)) and self.offsets == getattr(other, "offsets", None)
+
+    def __hash__(self) -> int:
+        return int(super().__hash__()) ^ hash(tuple(self.offsets))
+
+    def normalize(self) -> query.Query:
+        kept = [(word, offset) for word, offset in zip(self.words, self.offsets, strict=True)
+                if word is not None]
+        if len(kept) < 2:
+            return super().normalize()
+        return GappedPhrase(self.fieldname, [word for word, _ in kept], slop=self.slop,
+                            boost=self.boost, char_ranges=self.char_ranges,
+                            offsets=[offset for _, offset in kept])
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        if self.slop > 1:  # "a b"~3: near each other, as Whoosh has it
+            return super().matcher(searcher, context)
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if field is None:
+            return matching.NullMatcher()
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                word = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, word) not in reader:
+                return matching.NullMatcher()  # one of the words is in no article
+            terms.append(query.Term(self.fieldname, word))
+        m = _GappedMatcher([term.matcher(searcher, context) for term in terms], self.offsets)
+        return m if self.boost == 1.0 else matching.WrappingMatcher(m, boost=self.boost)
+
+
+class _GappedMatcher(spans.SpanWrappingMatcher):  # type: ignore[misc]
+    """The articles holding every word of a phrase, each at its offset from the first."""
+
+    def __init__(self, matchers: list[Any], offsets: list[int]) -> None:
+        self.matchers = matchers
+        self.offsets = offsets
+        super().__init__(spans.make_binary_tree(matching.IntersectionMatcher, matchers))
+
+    def copy(self) -> _GappedMatcher:
+        return _GappedMatcher([m.copy() for m in self.matchers], self.offsets)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def _get_spans(self) -> list[Any]:
+        starts: set[int] | None = None
+        for m, offset in zip(self.matchers, self.offsets, strict=True):
+            here = {span.start - offset for span in m.spans()}
+            starts = here if starts is None else starts & here
+            if not starts:
+                return []
+        width = max(self.offsets)
+        return [spans.Span(start, start + width) for start in sorted(starts or ())]
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):  # type: ignore[misc]
+    """Whoosh's "phrase" syntax, making GappedPhrase queries."""
+
+    class PhraseNode(qparser.PhrasePlugin.PhraseNode):  # type: ignore[misc]
+        def query(self, parser: Any) -> Any:
+            fieldname = self.fieldname or parser.fieldname
+            schema = parser.schema
+            if not schema or fieldname not in schema or not schema[fieldname].analyzer:
+                return super().query(parser)
+            start = self.textstartchar
+            tokens = [(t.text, t.pos, start + t.startchar, start + t.endchar) for t in
+                      schema[fieldname].tokenize(self.text, mode="query", chars=True,
+                                                 positions=True)]
+            first = tokens[0][1] if tokens else 0
+            q = GappedPhrase(fieldname, [text for text, _, _, _ in tokens], slop=self.slop,
+                             boost=self.boost,
+                             char_ranges=[(s, e) for _, _, s, e in tokens],
+                             offsets=[pos - first for _, pos, _, _ in tokens])
+            return attach(q, self)
+
+    class PhraseTagger(RegexTagger):  # type: ignore[misc]
+        def create(self, parser: Any, match: re.Match[str]) -> Any:
+            slop = match.group("slop")
+            return _PhrasePlugin.PhraseNode(match.group("text"), match.start("text"),
+                                            int(slop) if slop else 1)
+
+    def taggers(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.PhraseTagger(self.expr), 0)]
+
+
+def make_parser(schema: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.PhrasePlugin)
+    parser.add_plugin(_PhrasePlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
@@ -184,7 +292,7 @@ def normalize_query(text: str) -> str:
         # or inside it.
         part = _LEADING_WILDCARD.sub(" ", part)
 
-        def field(match: re.Match) -> str:
+        def field(match: re.Match[str]) -> str:
             name = match.group(1)
             return match.group(0) if name.lower() in FIELDS else f"{name} "
 
@@ -215,9 +323,9 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
 def _compact_dates(text: str) -> str:
     """``date:2025-09`` to ``date:202509``: Whoosh's date parser misreads ISO months."""
 
-    def compact(match: re.Match) -> str:
+    def compact(match: re.Match[str]) -> str:
         year, month, day = match.groups()
-        return year + month.zfill(2) + (day.zfill(2) if day else "")
+        return str(year + month.zfill(2) + (day.zfill(2) if day else ""))
 
     return _DATE_TERM.sub(lambda m: "date:" + _ISO_DATE.sub(compact, m.group(1)), text)
 
@@ -232,7 +340,7 @@ def _date_comparisons(text: str) -> str:
     comparison becomes an inclusive range of whole days.
     """
 
-    def rewrite(match: re.Match) -> str:
+    def rewrite(match: re.Match[str]) -> str:
         op, year, month, day = match.groups()
         try:
             start = date(int(year), int(month or 1), int(day or 1))
@@ -244,7 +352,7 @@ def _date_comparisons(text: str) -> str:
                 after = start.replace(year=start.year + 1)
             before = start - timedelta(days=1)
         except (ValueError, OverflowError):
-            return match.group(0)  # the date parser explains what is wrong with it
+            return str(match.group(0))  # the date parser explains what is wrong with it
         ymd = "%Y%m%d"
         if op == "<":
             return f"date:[to {before:{ymd}}]"
@@ -425,7 +533,7 @@ def _scores(searcher: Any, q: query.Query, docnums: list[int],
     return {result.docnum: float(result.score or 0.0) for result in collector.results()}
 
 
-def _count_matches(searcher, q: query.Query) -> int:
+def _count_matches(searcher: Any, q: query.Query) -> int:
     """Every article ``q`` matches, counted by walking them (no scores, no skipped blocks)."""
     return sum(1 for _ in searcher.docs_for_query(q))
 
@@ -435,7 +543,7 @@ def _leaves_out(q: query.Query) -> bool:
     return isinstance(q, (query.Not, query.AndNot)) or any(map(_leaves_out, q.children()))
 
 
-def _no_such_section(q: query.Query, reader) -> str | None:
+def _no_such_section(q: query.Query, reader: Any) -> str | None:
     """"no section 'sprot' (there are business, sport, world)" for a ``section:`` the
     corpus has no folder for, where it would otherwise just find nothing."""
     asked = [leaf.text for leaf in _positive_leaves(q)
@@ -457,7 +565,7 @@ def _no_such_section(q: query.Query, reader) -> str | None:
 # --- highlighting ----------------------------------------------------------------------------
 
 
-def _positive_leaves(q: query.Query):
+def _positive_leaves(q: query.Query) -> Iterator[query.Query]:
     if isinstance(q, query.Not):
         return
     if isinstance(q, query.AndNot):
@@ -470,11 +578,15 @@ def _positive_leaves(q: query.Query):
         yield from _positive_leaves(child)
 
 
-class Terms(set[str]):
-    """The analysed words a query matches, and its phrases (each a tuple of them), which a
-    snippet shows where they stand together."""
+#: A phrase of a query: its words, each with its position from the first.
+PhraseWords = tuple[tuple[int, str], ...]
 
-    phrases: tuple[tuple[str, ...], ...] = ()
+
+class Terms(set[str]):
+    """The analysed words a query matches, and its phrases in the body, which a snippet
+    shows where they stand whole."""
+
+    phrases: tuple[PhraseWords, ...] = ()
 
 
 def match_terms(q: query.Query, reader: Any) -> Terms:
@@ -482,9 +594,9 @@ def match_terms(q: query.Query, reader: Any) -> Terms:
     with the query's phrases."""
     terms = Terms()
     terms.phrases = tuple(dict.fromkeys(
-        tuple(leaf.words) for leaf in _positive_leaves(q)
-        if isinstance(leaf, query.Phrase) and leaf.fieldname in ("title", "body")
-        and len(leaf.words) > 1))
+        tuple(zip(getattr(leaf, "offsets", range(len(leaf.words))), leaf.words, strict=True))
+        for leaf in _positive_leaves(q)
+        if isinstance(leaf, query.Phrase) and leaf.fieldname == "body" and len(leaf.words) > 1))
     for leaf in _positive_leaves(q):
         try:
             for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
@@ -499,11 +611,11 @@ def match_terms(q: query.Query, reader: Any) -> Terms:
 #: analyse the same common words over and over.
 #: One memo an analyzer (by id, while that analyzer lives): the schema's folds accents,
 #: Whoosh's plain StemmingAnalyzer does not.
-_ANALYSED: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
+_ANALYSED: dict[int, tuple[weakref.ref[Any], dict[str, str]]] = {}
 _ANALYSED_MAX = 200_000
 
 
-def _analysed(word: str, analyzer) -> str:
+def _analysed(word: str, analyzer: Any) -> str:
     kept = _ANALYSED.get(id(analyzer))
     if kept is None or kept[0]() is not analyzer:
         kept = _ANALYSED[id(analyzer)] = (weakref.ref(analyzer), {})
@@ -518,32 +630,80 @@ def _analysed(word: str, analyzer) -> str:
     return form
 
 
-def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -> list[Span]:
-    """Character offsets in ``text`` of every word whose analysed form is in ``terms``.
+#: word (a WORD match) -> its tokens in an article, (position in the word, term, start, end),
+#: for every search: snippets and highlights analyse the same common words over and over.
+_WORD_TOKENS: dict[int, tuple[weakref.ref[Any], dict[str, tuple[WordToken, ...]]]] = {}
+WordToken = tuple[int, str, int, int]
 
-    The analyzer's own tokenizer pattern finds the words and each distinct word is analysed
-    once (memoised): the same spans as running the analyzer over the text in a third of the
-    time, and that was most of what the snippets for a page of results cost."""
+
+def _word_tokens(word: str, analyzer: Any) -> tuple[WordToken, ...]:
+    kept = _WORD_TOKENS.get(id(analyzer))
+    if kept is None or kept[0]() is not analyzer:
+        kept = _WORD_TOKENS[id(analyzer)] = (weakref.ref(analyzer), {})
+    memo = kept[1]
+    tokens = memo.get(word)
+    if tokens is None:
+        tokens = tuple((t.pos, t.text, t.startchar, t.endchar)
+                       for t in analyzer(word, positions=True, chars=True, mode="index",
+                                         removestops=False))
+        if len(memo) >= _ANALYSED_MAX:
+            memo.clear()
+        memo[word] = tokens
+    return tokens
+
+
+def _word_start(text: str, at: int) -> int:
+    """Where the word (a WORD match) holding the letter at ``at`` starts: back over letters,
+    and over a dot, at sign or apostrophe that has a letter before it."""
+    while at > 0:
+        before = text[at - 1]
+        if before.isalnum() or before == "_":
+            at -= 1
+        elif before in ".@'\u2019" and at > 1 and (text[at - 2].isalnum() or text[at - 2] == "_"):
+            at -= 1
+        else:
+            break
+    return at
+
+
+def find_spans(text: str, terms: set[str], analyzer: Any,
+               limit: int | None = None) -> list[Span]:
+    """Character offsets in ``text`` of every token whose analysed form is in ``terms``:
+    the spans the analyzer's own walk of the text finds, in its order.
+
+    Each distinct word is analysed once (memoised), and only the words that can hold a
+    hit: that was most of what the snippets for a page of results cost."""
     if not terms or not text:
         return []
     source = text if limit is None else text[:limit]
-    pattern = getattr(getattr(analyzer, "items", [None])[0], "expression", None)
+    tokenizer = getattr(analyzer, "items", [None])[0]
+    if isinstance(tokenizer, WordTokenizer):
+        if min(map(len, terms)) > 1:
+            # The stemmer changes a word's ending only: a token whose stem is a hit starts
+            # with that stem but for its last letter ("happi" from "happy", "sensibl" from
+            # "sensibility"; true of all 50,000 words of the corpora here). The regex engine
+            # finds where a token starts so, and only the words holding one are analysed.
+            finder = _candidates(frozenset(term[:-1] for term in terms), not source.isascii())
+            starts = dict.fromkeys(_word_start(source, match.start())
+                                   for match in finder.finditer(source))
+        else:  # a one-letter term: every word is looked up
+            starts = dict.fromkeys(match.start() for match in WORD.finditer(source))
+        spans = []
+        for start in starts:
+            word = WORD.match(source, start)
+            if word is None:
+                continue
+            spans += [(start + s, start + e) for _, term, s, e in
+                      _word_tokens(word.group(), analyzer) if term in terms]
+        return spans
+    pattern = getattr(tokenizer, "expression", None)
     if pattern is None:  # not a tokenizer we know: let the analyzer walk the text
         return [
             (token.startchar, token.endchar)
             for token in analyzer(source, chars=True, mode="index", removestops=False)
             if token.text in terms
         ]
-    if pattern.pattern == _TOKEN_PATTERN and min(map(len, terms)) > 1:
-        # The stemmer changes a word's ending only: a word whose stem is a hit starts with
-        # that stem but for its last letter ("happi" from "happy", "sensibl" from
-        # "sensibility"; true of all 50,000 words of the corpora here). The regex engine
-        # finds the tokens that start so, and only those are analysed (memoised): a tenth
-        # of the time of analysing every word, which was most of what a snippet cost.
-        finder = _candidates(frozenset(term[:-1] for term in terms), not source.isascii())
-        return [match.span() for match in finder.finditer(source)
-                if _analysed(match.group(), analyzer) in terms]
-    # Another tokenizer, or a one-letter term: every word is looked up (memoised).
+    # Another tokenizer (Whoosh's own): every word is looked up (memoised).
     return [match.span() for match in pattern.finditer(source)
             if _analysed(match.group(), analyzer) in terms]
 
@@ -554,24 +714,21 @@ for _code, _base in accent_map.items():
     _ACCENTED[_base] = _ACCENTED.get(_base, _base) + chr(_code)
 
 
-def _any_accent(head: str) -> str:
-    """A pattern of ``head`` (folded) that matches it as written with any accents."""
-    return "".join(f"[{re.escape(_ACCENTED[char])}]" if char in _ACCENTED else re.escape(char)
-                   for char in head)
-
-
 @functools.lru_cache(maxsize=64)
-def _candidates(heads: frozenset[str], accented: bool = False) -> re.Pattern:
-    """Whole tokens (as the tokenizer's pattern finds them) that start with one of
-    ``heads``, in any case (and, for ``accented`` text, with any accents: the terms are
-    folded): a token starts where no letter or "letter." comes before."""
-    escape = _any_accent if accented else re.escape
-    alternatives = "|".join(map(escape, sorted(heads, key=len, reverse=True)))
-    return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?i:{alternatives})[\w*]*(?:\.[\w*]+)*")
+def _candidates(heads: frozenset[str], accented: bool = False) -> re.Pattern[str]:
+    """Where a token (analysis.word_forms) starts with one of ``heads``: where no letter
+    comes before, in any case, an apostrophe between any two letters (``O'Sullivan`` is the
+    token "osullivan"), and, for ``accented`` text, with any accents (the terms are
+    folded)."""
 
+    def letter(char: str) -> str:
+        if accented and char in _ACCENTED:
+            return f"[{re.escape(_ACCENTED[char])}]"
+        return re.escape(char)
 
-#: The tokenizer's pattern (index.make_schema): words, with single dots inside ("U.S").
-_TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
+    alternatives = "|".join("['\u2019]?".join(map(letter, head))
+                            for head in sorted(heads, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?i:{alternatives})")
 
 
 def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS,
@@ -726,7 +883,7 @@ class Searcher:
         return results.total
 
     @contextlib.contextmanager
-    def _reading(self):
+    def _reading(self) -> Iterator[None]:
         """What reading the index can raise, as one QueryError line: a query Whoosh cannot
         run, or a damaged index (then marked, so the next open rebuilds it)."""
         try:
@@ -751,10 +908,14 @@ class Searcher:
         source = getattr(q, "source_text", "")
         if not source or re.search(r'["*?~:()]|\b(AND|OR|NOT)\b', source):
             return q
-        stems = [token.text for token in self.analyzer(source)]
-        if len(stems) < 2:
+        tokens = [(token.text, token.pos)
+                  for token in self.analyzer(source, mode="query", positions=True)]
+        if len(tokens) < 2:
             return q
-        return query.AndMaybe(q, query.Phrase("title", stems, boost=TITLE_PHRASE_BOOST))
+        first = tokens[0][1]
+        return query.AndMaybe(q, GappedPhrase("title", [text for text, _ in tokens],
+                                              boost=TITLE_PHRASE_BOOST,
+                                              offsets=[pos - first for _, pos in tokens]))
 
     def expand(self, q: query.Query, reader: Any = None) -> query.Query:
         """Wildcards and fuzzy terms on title/body, matched against the words as written.
@@ -832,9 +993,9 @@ class Searcher:
             elif isinstance(node, (query.Prefix, query.Wildcard)):
                 stems = stems_of(query.Wildcard, wildcard_as_typed(node), 0, 0)
             elif isinstance(node, query.TermRange) and reader is not None:
-                found = itertools.islice(node._btexts(reader), MAX_EXPANSIONS)
                 stems = frozenset(term.decode("utf-8") if isinstance(term, bytes) else term
-                                  for term in found)
+                                  for term in itertools.islice(node._btexts(reader),
+                                                               MAX_EXPANSIONS))
             else:
                 return node
             options: list[query.Query] = [query.Term(node.fieldname, stem)
@@ -851,7 +1012,8 @@ class Searcher:
 
         return q.accept(rewrite)
 
-    def add_snippets(self, hits: list[Hit], terms: set[str], cancelled=lambda: False) -> None:
+    def add_snippets(self, hits: list[Hit], terms: set[str],
+                     cancelled: Callable[[], bool] = lambda: False) -> None:
         """Give hits made without a snippet their snippet and title highlights (in place)."""
         for hit in hits:
             if cancelled():
@@ -872,20 +1034,34 @@ class Searcher:
                                                       focus=focus)
 
     def _phrase_spans(self, body: str, spans: list[Span],
-                      phrases: tuple[tuple[str, ...], ...]) -> list[Span]:
-        """Where in ``body`` a phrase stands whole: hits in the phrase's order with nothing
-        between them that the index would read as a word (stop words it leaves out)."""
-        forms = [_analysed(body[s:e], self.analyzer) for s, e in spans]
+                      phrases: tuple[PhraseWords, ...]) -> list[Span]:
+        """Where in ``body`` a phrase stands whole, as the index has it (each word at its
+        position from the first; a stop word takes a position too)."""
+        if not spans:
+            return []
+        wanted = {word for phrase in phrases for _, word in phrase}
+        at: dict[int, list[tuple[str, int, int]]] = {}
+        pos = 0
+        source = body[:SNIPPET_SCAN_CHARS]
+        for match in WORD.finditer(source, 0, spans[-1][1]):
+            tokens = _word_tokens(match.group(), self.analyzer)
+            for offset, term, s, e in tokens:
+                if term in wanted:
+                    at.setdefault(pos + offset, []).append(
+                        (term, match.start() + s, match.start() + e))
+            pos += word_forms(match.group())[0]
         found: list[Span] = []
         for phrase in phrases:
-            size = len(phrase)
-            for i in range(len(spans) - size + 1):
-                if tuple(forms[i:i + size]) != phrase:
-                    continue
-                if all(not any(True for _ in self.analyzer(body[spans[j][1]:spans[j + 1][0]]))
-                       for j in range(i, i + size - 1)):
-                    found.append((spans[i][0], spans[i + size - 1][1]))
-        return sorted(found)
+            (_, head), rest = phrase[0], phrase[1:]
+            for start, here in at.items():
+                for term, first, _ in here:
+                    if term != head:
+                        continue
+                    ends = [next((e for t, _, e in at.get(start + offset, ()) if t == word),
+                                 None) for offset, word in rest]
+                    if all(end is not None for end in ends):
+                        found.append((first, max(e for e in ends if e is not None)))
+        return sorted(set(found))
 
     def _hit(self, result: Any, terms: set[str], snippets: bool, score: float) -> Hit:
         stored = result.fields()
@@ -1028,11 +1204,11 @@ class Searcher:
         try:
             if options:
                 enough = found * FAR_MORE if found else 1
-                best = {i: near[0] for i, near in options.items()}
+                best = {i: words_near[0] for i, words_near in options.items()}
                 if finds(respelled(best), enough) >= enough:
                     return made(best)
-                for i, near in options.items():  # the likeliest of one word finds nothing
-                    for other in near[1:]:
+                for i, words_near in options.items():  # the likeliest finds nothing
+                    for other in words_near[1:]:
                         choice = {**best, i: other}
                         if finds(respelled(choice), enough) >= enough:
                             return made(choice)
@@ -1044,9 +1220,9 @@ class Searcher:
             for i in content[:MAX_ODD_WORDS]:
                 if not finds(respelled({i: ""})):
                     continue
-                for other, _ in spelling.respellings(words[i]):
-                    if finds(respelled({i: other})):
-                        return made({i: other})
+                for respelling, _ in spelling.respellings(words[i]):
+                    if finds(respelled({i: respelling})):
+                        return made({i: respelling})
         except _OutOfTime:
             return None
         return None

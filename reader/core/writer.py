@@ -36,7 +36,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from . import whoosh_speedups
-from .analysis import WORD, StemmedText
+from .analysis import WORD, StemmedText, word_forms
 from .articles import SkipFile
 from .corpus import Changes, FileStat
 from .listing import Row
@@ -102,12 +102,14 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
 
 
 def _lowered(counts: Counter[str]) -> dict[str, int]:
-    """Counts of words as written, lower-cased (``The`` and ``the`` are one word)."""
+    """Counts of the words as written, each as the tokens it makes (``won't`` as ``wont``,
+    ``won`` and ``t``; ``pic.twitter.com`` as its pieces), lower-cased (``The`` and ``the``
+    are one word)."""
     lowered: dict[str, int] = {}
     get = lowered.get
     for word, count in counts.items():
-        lower = word.lower()
-        lowered[lower] = get(lower, 0) + count
+        for form in {text.lower() for _, text, _, _ in word_forms(word)[1]}:
+            lowered[form] = get(form, 0) + count
     return lowered
 
 
