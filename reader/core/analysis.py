@@ -28,10 +28,12 @@ from whoosh.analysis import (
 from whoosh.fields import TEXT
 from whoosh.support.charset import accent_map
 
-#: A word as a reader sees it: letters and digits, with apostrophes inside (``won't``,
-#: ``O'Sullivan``), pieces joined by single dots or an at sign (``U.S``, ``pic.twitter.com``,
-#: ``jane.roe@example.com``). A ``*`` is not part of a word (``*Gulp*``, ``sh*t``).
-WORD = re.compile(r"\w+(?:['\u2019]\w+)*(?:[.@]\w+(?:['\u2019]\w+)*)*")
+#: A word as a reader sees it: letters and digits, with apostrophes and underscores inside
+#: (``won't``, ``O'Sullivan``, ``under_score``), pieces joined by single dots or an at sign
+#: (``U.S``, ``pic.twitter.com``, ``jane.roe@example.com``). A ``*`` is not part of a word
+#: (``*Gulp*``, ``sh*t``), nor an underscore at its ends (``_above_``, ``__init__``).
+_PIECE = r"[^\W_]+(?:(?:_+|['\u2019])[^\W_]+)*"
+WORD = re.compile(rf"{_PIECE}(?:[.@]{_PIECE})*")
 #: What joins the pieces of a word, and what an apostrophe may be.
 JOINERS = re.compile(r"[.@]")
 APOSTROPHES = re.compile(r"['\u2019]")
@@ -69,7 +71,7 @@ def word_forms(word: str, query: bool = False) -> tuple[int, list[Form]]:
         forms.append((n, APOSTROPHES.sub("", piece), start, end))
         if not query:
             forms += [(n, part.group(), start + part.start(), start + part.end())
-                      for part in re.finditer(r"\w+", piece)]
+                      for part in re.finditer(r"[^'\u2019]+", piece)]
     return len(pieces), forms
 
 

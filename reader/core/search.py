@@ -488,9 +488,10 @@ class _OutOfTime(Exception):
 
 
 #: The words "did you mean" may respell: plain words, words after title: or body:, and the
-#: words of a phrase; not other fields' values, wildcards, fuzzy terms or field names.
-_RESPELLABLE = re.compile(r'(?:(?<=\btitle:)|(?<=\bbody:)|(?<![:\w*?~]))'
-                          r'[^\W\d_]{2,}(?![\w*?~:])')
+#: words of a phrase, a question mark after them or a * or ? before (punctuation: see
+#: normalize_query); not other fields' values, wildcards, fuzzy terms or field names.
+_RESPELLABLE = re.compile(r'(?:(?<=\btitle:)|(?<=\bbody:)|(?<![:\w~])(?<!\w[*?]))'
+                          r'[^\W\d_]{2,}(?![\w*~:]|\?\w)')
 #: A word written this few times in all the articles may be a typo there ...
 RARE_WORD = 3
 #: ... when a word near it is written this many times as often.
@@ -654,13 +655,19 @@ def _word_tokens(word: str, analyzer: Any) -> tuple[WordToken, ...]:
 
 def _word_start(text: str, at: int) -> int:
     """Where the word (a WORD match) holding the letter at ``at`` starts: back over letters,
-    and over a dot, at sign or apostrophe that has a letter before it."""
+    and over a dot, at sign, apostrophe or run of underscores with a letter before it."""
     while at > 0:
-        before = text[at - 1]
-        if before.isalnum() or before == "_":
-            at -= 1
-        elif before in ".@'\u2019" and at > 1 and (text[at - 2].isalnum() or text[at - 2] == "_"):
-            at -= 1
+        before = at - 1
+        if text[before].isalnum():
+            at = before
+            continue
+        if text[before] == "_":
+            while before > 0 and text[before - 1] == "_":
+                before -= 1
+        elif text[before] not in ".@'\u2019":
+            break
+        if before > 0 and text[before - 1].isalnum():
+            at = before
         else:
             break
     return at
@@ -684,10 +691,14 @@ def find_spans(text: str, terms: set[str], analyzer: Any,
             # "sensibility"; true of all 50,000 words of the corpora here). The regex engine
             # finds where a token starts so, and only the words holding one are analysed.
             finder = _candidates(frozenset(term[:-1] for term in terms), not source.isascii())
-            starts = dict.fromkeys(_word_start(source, match.start())
-                                   for match in finder.finditer(source))
+            starts = {_word_start(source, match.start()) for match in finder.finditer(source)}
+            # A word with an apostrophe is a token without it too ("osullivan"), which can
+            # start where the pattern does not look: such words are few, each is looked up.
+            starts.update(_word_start(source, match.start())
+                          for match in _APOSTROPHE.finditer(source))
+            starts = sorted(starts)
         else:  # a one-letter term: every word is looked up
-            starts = dict.fromkeys(match.start() for match in WORD.finditer(source))
+            starts = [match.start() for match in WORD.finditer(source)]
         spans = []
         for start in starts:
             word = WORD.match(source, start)
@@ -716,19 +727,23 @@ for _code, _base in accent_map.items():
 
 @functools.lru_cache(maxsize=64)
 def _candidates(heads: frozenset[str], accented: bool = False) -> re.Pattern[str]:
-    """Where a token (analysis.word_forms) starts with one of ``heads``: where no letter
-    comes before, in any case, an apostrophe between any two letters (``O'Sullivan`` is the
-    token "osullivan"), and, for ``accented`` text, with any accents (the terms are
-    folded)."""
+    """Where a token (analysis.word_forms) starts with one of ``heads``: where no letter or
+    digit comes before, in any case, and, for ``accented`` text, with any accents (the
+    terms are folded)."""
 
-    def letter(char: str) -> str:
-        if accented and char in _ACCENTED:
-            return f"[{re.escape(_ACCENTED[char])}]"
-        return re.escape(char)
+    escape = _any_accent if accented else re.escape
+    alternatives = "|".join(map(escape, sorted(heads, key=len, reverse=True)))
+    return re.compile(rf"(?<![^\W_])(?i:{alternatives})")
 
-    alternatives = "|".join("['\u2019]?".join(map(letter, head))
-                            for head in sorted(heads, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?i:{alternatives})")
+
+def _any_accent(head: str) -> str:
+    """A pattern of ``head`` (folded) that matches it as written with any accents."""
+    return "".join(f"[{re.escape(_ACCENTED[char])}]" if char in _ACCENTED else re.escape(char)
+                   for char in head)
+
+
+#: An apostrophe inside a word.
+_APOSTROPHE = re.compile(r"(?<=[^\W_])['\u2019](?=[^\W_])")
 
 
 def make_snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS,
@@ -802,7 +817,8 @@ class Searcher:
         much as the search): ``count`` does it afterwards.
 
         ``suggest``: a query that finds nothing gets a respelling that finds something
-        (``suggestion``). ``correct``: instead, the respelling's hits come back at once
+        (``suggestion``), and so does a query with a word no article has as written that
+        found something by its stem. ``correct``: instead, the respelling's hits come back at once
         (``respelled``, ``corrections``), also when the query finds far fewer articles
         than its respelling (a rare misspelling in the articles themselves). ``budget``:
         seconds the search may take; past them the best hits found so far come back, with
@@ -815,6 +831,7 @@ class Searcher:
         with self._reading(), self.index.searcher() as searcher:
             results = self._run(searcher, text, q, limit, sort, snippets, count, deadline)
             found = len(results.hits) if results.total is None else results.total
+            respelling = None
             if (not found and (suggest or correct)) or (correct and found <= FEW_HITS):
                 respelling = self._respell(text, searcher, found, deadline)
                 if respelling is not None and correct:
@@ -824,8 +841,12 @@ class Searcher:
                         better.query, better.respelled = text, respelling.text
                         better.corrections = respelling.corrections
                         results = better
-                elif respelling is not None and not found:
-                    results.suggestion = respelling.text
+            if respelling is None and found and suggest:
+                # Found by its stem ("struggl"), a word no article has as written still
+                # gets its respelling offered.
+                respelling = self._respell(text, searcher, found, deadline, unknown_only=True)
+            if respelling is not None and not results.respelled:
+                results.suggestion = respelling.text
         results.seconds = time.perf_counter() - started
         return results
 
@@ -1148,8 +1169,8 @@ class Searcher:
             respelling = self._respell(text, searcher, 0, None)
         return respelling.text if respelling else None
 
-    def _respell(self, text: str, searcher: Any, found: int,
-                 deadline: float | None) -> Respelling | None:
+    def _respell(self, text: str, searcher: Any, found: int, deadline: float | None,
+                 unknown_only: bool = False) -> Respelling | None:
         """The query with its misspelt words respelled, when that finds something (and,
         for a query that found ``found`` articles, FAR_MORE times as many).
 
@@ -1160,7 +1181,8 @@ class Searcher:
         finds nothing (a typo that made another word: "wit" for "with") has the one word
         respelled without which the rest would find something. With ``found`` articles, a
         word written at most RARE_WORD times whose likeliest respelling is written
-        COMMON_RATIO times as often is respelled."""
+        COMMON_RATIO times as often is respelled. ``unknown_only``: only words no article
+        has as written, and the respelling need only find something."""
         spelling = self.index.lexicon.spelling()
         spans = [match for match in _RESPELLABLE.finditer(text)
                  if match.group() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
@@ -1193,7 +1215,7 @@ class Searcher:
         options: dict[int, list[str]] = {}
         for i, word in enumerate(words):
             written = spelling.count(word)
-            if written and not found:
+            if written and (not found or unknown_only):
                 continue
             near = spelling.respellings(word)
             if written and not (near and written <= RARE_WORD
@@ -1203,7 +1225,7 @@ class Searcher:
                 options[i] = [w for w, _ in near]
         try:
             if options:
-                enough = found * FAR_MORE if found else 1
+                enough = found * FAR_MORE if found and not unknown_only else 1
                 best = {i: words_near[0] for i, words_near in options.items()}
                 if finds(respelled(best), enough) >= enough:
                     return made(best)

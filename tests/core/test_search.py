@@ -503,15 +503,18 @@ def test_sections_with_spaces_and_capitals(write_corpus):
 
 WORDS = st.sampled_from(["Talks", "talk", "talking", "the", "U.S.", "a", "happy", "happiness",
                          "cry", "cried", "Ünïcode", "naïve", "x2", "3.14", "under_score",
-                         "Café", "CAFES", "résumé", "Naive"])
+                         "Café", "CAFES", "résumé", "Naive", "won't", "O'Sullivan", "Talk’s",
+                         "_happy_", "pic.twitter.com", "jane.roe@ex.com", "@"])
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.tuples(st.one_of(WORDS, st.text(max_size=8)),
-                          st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", ""])),
+                          st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", "", "'", "_",
+                                           "@", "’"])),
                 max_size=40),
        st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14",
-                                "naiv", "cafe", "resum", "unicod"])))
+                                "naiv", "cafe", "resum", "unicod", "wont", "won", "osullivan",
+                                "sullivan", "talk", "twitter", "com", "u.", "_happi_"])))
 def test_hit_offsets_are_the_analyzers_own(words, terms):
     """Finding only the words that hit gives exactly the spans the analyzer's walk finds,
     dots, stars and words run together included; accents folded or not."""
@@ -708,7 +711,7 @@ def _searcher_of(write_corpus, files, name="corpus"):
 NEWS = {
     "murder.txt": "Man charged with murder over Co Down death\nPolice said the man was held.\n",
     "pay.txt": "Workers paid late\nThe firm paid its workers late; pay rises were paid. "
-               "Pay talks, pay deals and paid leave were discussed; wages paid.\n",
+               "Pay talks, pay deals and paid leave were discussed; wages paid. " * 3 + "\n",
     "pai.txt": "Ajit Pai speaks\nThe regulator Pai spoke about networks.\n",
     "panic.txt": "Markets panic\nA brief panic hit the markets.\n",
     "report.txt": "Floods reported\nThe river reportedly rose overnight; it was reported.\n",
@@ -718,8 +721,9 @@ NEWS = {
 
 
 def test_did_you_mean_ranks_real_words_as_written_by_how_common(write_corpus):
-    """"paic" is a typo of "paid" (written six times), not of "pai", written twice, whose
-    stem is also the stem of pay and paid."""
+    """"paic" is a typo of "paid" (written 15 times), not of "pai", written twice, whose
+    stem is also the stem of pay (nor of "panic", written three times: a letter left out
+    is likelier than one changed, but not five times as likely)."""
     searcher = _searcher_of(write_corpus, NEWS)
     assert searcher.search("paic").suggestion == "paid"
     assert searcher.search("eportedly").suggestion == "reportedly"  # the first letter too
@@ -919,3 +923,17 @@ def test_a_phrase_snippet_does_not_skip_stop_words(write_corpus):
     searcher = _searcher_of(write_corpus, {"a.txt": f"Weather\n{body}\n"})
     (hit,) = searcher.search('"said there"').hits
     assert "they said there was sun" in hit.snippet
+
+
+def test_a_word_no_article_has_is_respelled_even_when_its_stem_finds_something(write_corpus):
+    files = {"s.txt": "A struggle\nThe long struggle of the workers.\n",
+             "q.txt": "Kuiper belt object\nA new object was found.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("struggl")  # the stem of "struggle": found
+    assert [hit.path for hit in results.hits] == ["s.txt"]
+    assert results.suggestion == "struggle"
+    assert searcher.search("struggle").suggestion is None
+    # A question mark after a typo, and a star before one, are punctuation there too.
+    assert searcher.search("Kuiper object fuond?", correct=True).corrections == [
+        ("fuond", "found")]
+    assert searcher.search("*fuond object", correct=True).respelled == "*found object"
