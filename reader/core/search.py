@@ -691,12 +691,12 @@ def find_spans(text: str, terms: set[str], analyzer: Any,
             # "sensibility"; true of all 50,000 words of the corpora here). The regex engine
             # finds where a token starts so, and only the words holding one are analysed.
             finder = _candidates(frozenset(term[:-1] for term in terms), not source.isascii())
-            starts = {_word_start(source, match.start()) for match in finder.finditer(source)}
+            found = {_word_start(source, match.start()) for match in finder.finditer(source)}
             # A word with an apostrophe is a token without it too ("osullivan"), which can
             # start where the pattern does not look: such words are few, each is looked up.
-            starts.update(_word_start(source, match.start())
-                          for match in _APOSTROPHE.finditer(source))
-            starts = sorted(starts)
+            found.update(_word_start(source, match.start())
+                         for match in _APOSTROPHE.finditer(source))
+            starts = sorted(found)
         else:  # a one-letter term: every word is looked up
             starts = [match.start() for match in WORD.finditer(source)]
         spans = []
