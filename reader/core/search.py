@@ -1145,11 +1145,9 @@ class Searcher:
         weighted = []
         for term, count in counts.items():
             frequency = searcher.doc_frequency("body", term)
-            if frequency > 1:
-                rarity = math.log(articles / frequency)
-                if rarity > 0:
-                    tf = 1 + math.log(count)
-                    weighted.append((tf * rarity, tf, term))
+            if frequency > 1:  # (in every article, a word still relates them: log(2))
+                tf = 1 + math.log(count)
+                weighted.append((tf * math.log(1 + articles / frequency), tf, term))
         if not weighted:
             return None
         weighted.sort(reverse=True)
