@@ -937,3 +937,11 @@ def test_a_word_no_article_has_is_respelled_even_when_its_stem_finds_something(w
     assert searcher.search("Kuiper object fuond?", correct=True).corrections == [
         ("fuond", "found")]
     assert searcher.search("*fuond object", correct=True).respelled == "*found object"
+
+
+def test_articles_made_of_the_same_words_are_related(write_corpus):
+    """Every word of these is in every article: none is rare, and all of them relate."""
+    files = {f"a{i}.txt": f"Ministers meet ({i})\nMinisters met in Madrid to talk trade.\n"
+             for i in range(4)}
+    searcher = _searcher_of(write_corpus, files)
+    assert sorted(hit.path for hit in searcher.related("a0.txt")) == ["a1.txt", "a2.txt", "a3.txt"]
