@@ -534,9 +534,17 @@ def _scores(searcher: Any, q: query.Query, docnums: list[int],
     return {result.docnum: float(result.score or 0.0) for result in collector.results()}
 
 
-def _count_matches(searcher: Any, q: query.Query) -> int:
-    """Every article ``q`` matches, counted by walking them (no scores, no skipped blocks)."""
-    return sum(1 for _ in searcher.docs_for_query(q))
+def _count_matches(searcher: Any, q: query.Query, deadline: float | None = None) -> int:
+    """Every article ``q`` matches, counted by walking them (no scores, no skipped blocks);
+    QueryError past ``deadline``."""
+    if deadline is None:
+        return sum(1 for _ in searcher.docs_for_query(q))
+    counted = 0
+    for _ in searcher.docs_for_query(q):
+        if not counted & 1023 and time.perf_counter() > deadline:
+            raise QueryError("counting every match takes too long")
+        counted += 1
+    return counted
 
 
 def _leaves_out(q: query.Query) -> bool:
@@ -896,11 +904,16 @@ class Searcher:
         return Results(text, hits, total, None, 0.0, terms, q, searcher.doc_count(), note,
                        cut_short=CUT_SHORT if cut else None)
 
-    def count(self, results: Results) -> int:
-        """How many articles match the query of ``results`` (made with ``count=False``)."""
+    def count(self, results: Results, budget: float | None = QUERY_BUDGET) -> int:
+        """How many articles match the query of ``results`` (made with ``count=False``).
+        Raises QueryError when counting them takes over ``budget`` seconds, or when the
+        search itself ran out of time (``cut_short``): the count would take longer still."""
         if results.total is None:
+            if results.cut_short:
+                raise QueryError(results.cut_short)
+            deadline = None if budget is None else time.perf_counter() + budget
             with self._reading(), self.index.searcher() as searcher:
-                results.total = _count_matches(searcher, results.ran)
+                results.total = _count_matches(searcher, results.ran, deadline)
         return results.total
 
     @contextlib.contextmanager

@@ -945,3 +945,17 @@ def test_articles_made_of_the_same_words_are_related(write_corpus):
              for i in range(4)}
     searcher = _searcher_of(write_corpus, files)
     assert sorted(hit.path for hit in searcher.related("a0.txt")) == ["a1.txt", "a2.txt", "a3.txt"]
+
+
+def test_a_count_past_its_budget_or_of_a_search_cut_short_is_refused(write_corpus):
+    files = {f"s{i:03}.txt": f"Story {i}\ncommon words\n" for i in range(300)}
+    searcher = _searcher_of(write_corpus, files)
+    later = searcher.search("common", limit=10, count=False)
+    assert later.total is None
+    with pytest.raises(QueryError, match="takes too long"):
+        searcher.count(later, budget=0.0)
+    assert later.total is None
+    assert searcher.count(later) == 300
+    cut = searcher.search("common", limit=10, count=False, budget=0.0)
+    with pytest.raises(QueryError, match="took too long"):
+        searcher.count(cut)
