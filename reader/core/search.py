@@ -502,24 +502,33 @@ MAX_ODD_WORDS = 12
 
 
 class _Deadline(collectors.WrappingCollector):  # type: ignore[misc]
-    """Stops collecting at ``deadline`` (``time.perf_counter``), keeping the hits so far.
+    """Stops collecting at ``deadline`` (``time.perf_counter``), keeping the hits so far;
+    only the articles in ``allow`` (when given) and none in ``restrict``, as Whoosh's
+    ``filter`` and ``mask`` (its own FilterCollector would do that in the loop this
+    replaces).
 
     Whoosh's TimeLimitCollector raises SIGALRM, which only the main thread may handle
     (the app searches in a worker thread), and a timer thread a search."""
 
-    def __init__(self, child: Any, deadline: float) -> None:
+    def __init__(self, child: Any, deadline: float | None, allow: set[int] | None = None,
+                 restrict: set[int] | None = None) -> None:
         super().__init__(child)
         self.deadline = deadline
+        self.allow, self.restrict = allow, restrict
         self.cut = False
 
     def collect_matches(self) -> None:
         if self.cut:
             return
         child, clock, deadline = self.child, time.perf_counter, self.deadline
+        allow, restrict, offset = self.allow, self.restrict, self.offset
         for n, docnum in enumerate(child.matches()):
-            if not n & 255 and clock() > deadline:
+            if deadline is not None and not n & 255 and clock() > deadline:
                 self.cut = True
                 return
+            if (allow is not None and offset + docnum not in allow) or (
+                    restrict is not None and offset + docnum in restrict):
+                continue
             child.collect(docnum)
 
 
@@ -528,9 +537,8 @@ def _scores(searcher: Any, q: query.Query, docnums: list[int],
     """The scores of ``docnums`` for ``q`` (a search sorted by date or title has none)."""
     if not docnums:
         return {}
-    collector = searcher.collector(limit=None, filter=set(docnums))
-    timed = _Deadline(collector, deadline) if deadline is not None else None
-    searcher.search_with_collector(q, timed or collector)
+    collector = searcher.collector(limit=None)
+    searcher.search_with_collector(q, _Deadline(collector, deadline, allow=set(docnums)))
     return {result.docnum: float(result.score or 0.0) for result in collector.results()}
 
 
@@ -1139,9 +1147,12 @@ class Searcher:
             q = self.related_query(searcher, f"{article.title}\n{article.body}")
             if q is None:
                 return []
-            results = searcher.search(q, limit=limit, mask={docnum})
+            collector = searcher.collector(limit=limit)
+            # Past the budget, the best found so far (a long article at 100,000 articles).
+            searcher.search_with_collector(q, _Deadline(
+                collector, time.perf_counter() + QUERY_BUDGET, restrict={docnum}))
             return [self._hit(result, set(), False, float(result.score or 0.0))
-                    for result in results]
+                    for result in collector.results()]
 
     def related_query(self, searcher: Any, text: str, terms: int | None = None,
                       title: float | None = None) -> query.Query | None:
