@@ -54,7 +54,7 @@ def seen_words(text: str) -> set[str]:
         if len(parts) > 1:
             found.update(part.strip("'’_") for part in parts)
         found.update(re.sub(r"['’]", "", each) for each in [word, *parts]
-                     if re.search("['’]", each))
+                     if re.fullmatch(r"\w+(?:['’]\w+)+", each))
     return {w for w in found if len(w) > 1 and any(c.isalpha() for c in w)}
 
 
