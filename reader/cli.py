@@ -370,6 +370,21 @@ def run_index(args) -> int:
     return EXIT_OK
 
 
+def _own_tags(root: Path):
+    """``tags:x`` also finds the articles the reader tagged x in the app (the reading
+    history's tags): the store is opened on the first such query only."""
+    stores: list = []
+
+    def paths_tagged(tag: str) -> set[str]:
+        if not stores:
+            from .core.state import StateStore
+
+            stores.append(StateStore(root))
+        return stores[0].paths_tagged(tag)
+
+    return paths_tagged
+
+
 def run_search(args) -> int:
     from .core.index import IndexBusy
     from .core.search import IndexDamaged, QueryError, Searcher
@@ -387,7 +402,7 @@ def run_search(args) -> int:
     _print_notices(index, shown)
     if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
-    searcher = Searcher(index)
+    searcher = Searcher(index, _own_tags(index.root))
     try:
         try:
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
@@ -400,7 +415,7 @@ def run_search(args) -> int:
                 return status
             _print_notices(index)
             _update(index)
-            searcher = Searcher(index)
+            searcher = Searcher(index, _own_tags(index.root))
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
                                       snippets=FIRST_SNIPPETS, correct=not args.exact)
     except IndexBusy as exc:

@@ -805,10 +805,14 @@ class Searcher:
     """Runs queries against one CorpusIndex. Use one per thread (Whoosh searchers are not
     shared)."""
 
-    def __init__(self, index: CorpusIndex) -> None:
+    def __init__(self, index: CorpusIndex,
+                 own_tags: Callable[[str], Iterable[str]] | None = None) -> None:
+        """``own_tags``: the paths of the articles the reader gave a tag (the reading
+        history's, never in the files): ``tags:x`` finds them beside the files' own."""
         self.index = index
         self.parser = make_parser(index.schema)
         self.analyzer = index.schema["body"].analyzer
+        self.own_tags = own_tags
 
     def parse(self, text: str) -> query.Query:
         return parse(self.parser, text)
@@ -1013,6 +1017,13 @@ class Searcher:
             return frozenset(stems)
 
         def rewrite(node: query.Query) -> query.Query:
+            if (type(node) is query.Term and node.fieldname == "tags"
+                    and self.own_tags is not None):
+                tagged = sorted(self.own_tags(str(node.text)))
+                if tagged:
+                    return query.Or([node, *(query.Term("path", path) for path in tagged)],
+                                    boost=node.boost)
+                return node
             if not isinstance(node, query.MultiTerm) or isinstance(node, query.Every):
                 return node
             if node.fieldname not in ("title", "body"):

@@ -390,3 +390,13 @@ def test_a_wrong_option_of_a_command_gets_that_commands_usage(capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: reader index ")
     assert "reader index: error: unrecognized arguments: --json" in err
+
+
+def test_search_tags_finds_the_articles_tagged_in_the_app(write_corpus):
+    from reader.core.state import StateStore
+
+    root = write_corpus({"a.txt": "Alpha rises\nbody\n", "b.txt": "Beta falls\nbody\n"})
+    StateStore(root).add_tag("b.txt", "keep")
+    result = run("search", "tags:keep", "--json", "--corpus", str(root))
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == ["b.txt"]

@@ -959,3 +959,20 @@ def test_a_count_past_its_budget_or_of_a_search_cut_short_is_refused(write_corpu
     cut = searcher.search("common", limit=10, count=False, budget=0.0)
     with pytest.raises(QueryError, match="took too long"):
         searcher.count(cut)
+
+
+def test_tags_finds_the_readers_own_tags_beside_the_files(write_corpus):
+    """``tags:x`` finds articles tagged x in the app (kept in the reading history, never in
+    the file) as well as those whose Tags: header says x."""
+    from reader.core.state import StateStore
+
+    root = write_corpus(ARTICLES)
+    index = CorpusIndex(root).open()
+    index.update()
+    store = StateStore(root)
+    store.add_tag("world/markets.txt", "Later")
+    own = Searcher(index, own_tags=store.paths_tagged)
+    assert paths(own, "tags:later") == ["world/markets.txt"]
+    assert sorted(paths(own, "tags:tech OR tags:later")) == ["world/markets.txt", "xi.txt"]
+    assert paths(own, "tags:tech") == ["xi.txt"]
+    assert paths(Searcher(index), "tags:later") == []
