@@ -14,14 +14,11 @@ import difflib
 import functools
 import gc
 import inspect
-import json
 import os
 import shlex
 import signal
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +36,9 @@ from ..core.corpus import CorpusError, check_corpus, scan
 from ..core.errors import QueryError
 from ..core.listing import Entry, peek, peek_head
 from ..core.paths import config_file, default_index_dir
+from ..core.progress import Committed, Done, Progress, decode
 from ..core.settings import DEFAULT_THEME, Settings, load_settings
+from ..core.spawn import INDEXER_SPAWN, index_command, indexer_env
 from ..core.state import StateStore, peek_shared
 from .screens.help import HelpScreen, key_table
 from .screens.related import RelatedScreen
@@ -93,43 +92,6 @@ def quick_entries(root: Path, max_bytes: int, first: int | None = None):
             continue
         entries.append(Entry(path, article.title, article.section, article.date))
     yield entries
-
-
-def _lower_priority() -> None:
-    """The indexer (and the processes it forks) runs only when the CPU would otherwise be
-    idle (SCHED_IDLE; nice 19 where there is none): a key press never queues behind it.
-
-    Run in the indexer's own session, which on Linux is its own scheduling group
-    (autogroup): the kernel shares the CPU between groups before it looks at a task's
-    policy, so the group is lowered too. Left at nice 0, it held the CPU against the app as
-    an equal, and key presses waited up to 50 ms on the run queue during a build."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        with contextlib.suppress(OSError):
-            os.nice(19)
-    if os.getsid(0) == os.getpid():  # a session of its own, not the caller's group
-        for _ in range(3):
-            try:
-                with open("/proc/self/autogroup", "w") as group:
-                    group.write("19")
-                break
-            except BlockingIOError:  # the kernel takes one change a tenth of a second
-                time.sleep(0.1)
-            except OSError:  # no autogroups here (another OS, or a kernel without them)
-                break
-
-
-#: How the indexer process is started (the bench starts its baseline build the same way).
-INDEXER_SPAWN = {"start_new_session": True, "preexec_fn": _lower_priority}
-#: The folder this `reader` package was imported from: the indexer process imports it too.
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-def _indexer_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (PACKAGE_ROOT, env.get("PYTHONPATH"))))
-    return env
 
 
 class ReaderApp(App[int]):
@@ -491,29 +453,20 @@ class ReaderApp(App[int]):
         self.call_from_thread(self.status.say,
                               f"{self.index.doc_count():,} articles (temporary index)")
 
-    def _index_command(self) -> list[str]:
-        # -P: not the folder the app was started in first, where another `reader` (a
-        # checkout of another version) would index, or fail to, in this one's place.
-        command = [sys.executable, "-P", "-m", "reader", "index", "--corpus", str(self.corpus),
-                   "--progress-json"]
-        if self.index_dir:
-            command += ["--index-dir", str(self.index_dir)]
-        return command
-
     @work(exclusive=True, group="indexer")
     async def run_indexer(self, rebuild: bool = False) -> None:
         """Run ``reader index`` in its own process and follow its progress."""
         self.indexing = True
         self.index_finished.clear()
-        command = self._index_command() + (["--rebuild"] if rebuild else [])
-        done_event: dict = {}
+        command = index_command(self.corpus, self.index_dir, rebuild=rebuild)
+        done: Done | None = None
         try:
             process = await asyncio.create_subprocess_exec(
                 *command,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                env=_indexer_env(),
+                env=indexer_env(),
                 **INDEXER_SPAWN,  # key presses first, indexing in the gaps
             )
         except OSError as exc:
@@ -523,29 +476,24 @@ class ReaderApp(App[int]):
         self._indexer = process
         try:
             assert process.stdout is not None
-            async for raw in process.stdout:
-                try:
-                    event = json.loads(raw)
-                except ValueError:
-                    continue
-                kind = event.get("event")
-                if kind == "progress":
-                    done, total = event["done"], event["total"]
-                    self.index_progress = (done, total)
-                    self.status.indexing(done, total)
-                elif (kind == "commit" and event["done"] < event["total"] and not rebuild
+            async for line in process.stdout:
+                event = decode(line)
+                if isinstance(event, Progress):
+                    self.index_progress = (event.done, event.total)
+                    self.status.indexing(event.done, event.total)
+                elif (isinstance(event, Committed) and event.done < event.total and not rebuild
                       and not self._quick_list):
                     # A batch of a large update is in: show it (the last one, below). The
                     # list of a rebuild or a first run already names every article.
                     self.reload_entries(merge=True)
-                elif kind == "done":
-                    done_event = event
+                elif isinstance(event, Done):
+                    done = event
             stderr = await process.stderr.read() if process.stderr else b""
             status = await process.wait()
         finally:
             self._indexer = None
             self.indexing = False
-        if status != 0 and not done_event:
+        if status != 0 and done is None:
             message = stderr.decode("utf-8", "replace").strip().splitlines()
             self.status.indexing_finished(
                 "Indexing failed: " + (message[-1] if message else f"exit status {status}")
@@ -553,9 +501,9 @@ class ReaderApp(App[int]):
             self.status.add_class("-error")
             self.index_finished.set()
             return
-        for notice in done_event.get("notices", []):
+        for notice in done.notices:
             self.notify(notice, title="Index", severity="warning")
-        self.status.indexing_finished(self._index_summary(done_event))
+        self.status.indexing_finished(self._index_summary(done))
         try:
             await self.reload_entries().wait()
         except WorkerCancelled:  # the app is closing (q right after an editor or a change)
@@ -568,13 +516,13 @@ class ReaderApp(App[int]):
             self._reindex_requested = False
             self.run_indexer()
 
-    def _index_summary(self, event: dict) -> str:
-        parts = [f"{event.get(k, 0):,} {k}"
-                 for k in ("added", "updated", "removed") if event.get(k)]
-        skipped = event.get("skipped") or {}
+    def _index_summary(self, done: Done) -> str:
+        parts = [f"{count:,} {name}" for name, count in (
+            ("added", done.added), ("updated", done.updated), ("removed", done.removed)) if count]
+        skipped = done.skipped
         if len(skipped) == 1:  # say which and why; names and reasons made inert first
             (path, reason), = skipped.items()
-            parts.append(f"1 skipped: {clean_text(str(path))} ({clean_text(str(reason))})")
+            parts.append(f"1 skipped: {clean_text(path)} ({clean_text(reason)})")
         elif skipped:
             command = f"reader index --corpus {shlex.quote(str(self.corpus))}"
             if self.index_dir:

@@ -16,7 +16,8 @@ from textual.widgets import OptionList, Static
 
 from reader.core.index import Entry
 from reader.core.settings import Settings
-from reader.tui.app import INDEXER_SPAWN, ReaderApp
+from reader.core.spawn import INDEXER_SPAWN
+from reader.tui.app import ReaderApp
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.related import RelatedScreen
 from reader.tui.widgets import ArticleList, ArticleView
