@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core.progress import Done, Reporter
+from .core.progress import Done, Event, Reporter, encode
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -225,8 +225,10 @@ def _progress_printer(enabled: bool):
     return progress, update
 
 
-def _write_line(line: str) -> None:
-    sys.stdout.write(line)
+def _emit(event: Event) -> None:
+    """One line in one write: print() writes the newline apart, and a Ctrl+C between the
+    two glued the next line onto this one."""
+    sys.stdout.write(encode(event))
     sys.stdout.flush()
 
 
@@ -239,7 +241,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     progress, callback = _progress_printer(show_progress and not json_progress)
     committed = None
     if json_progress:  # for the app, which reads the events back (reader.core.progress)
-        reporter = Reporter(_write_line)
+        reporter = Reporter(_emit)
         callback, committed = reporter.progress, reporter.committed
     try:
         try:
@@ -278,7 +280,7 @@ def run_index(args) -> int:
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
-        Reporter(_write_line).done(Done.of(report, index.notices))
+        _emit(Done.of(report, index.notices))
         return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
     out = sys.stdout
     if args.verbose:

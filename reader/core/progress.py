@@ -103,13 +103,12 @@ def _count(value: Any) -> bool:
 
 
 class Reporter:
-    """Writes an update's events as they happen, each line in one call of ``write`` (a
-    Ctrl+C between a line and its newline glued the next line onto it). Progress goes out
-    five times a second at most, and always at the start and the end: each one redraws the
-    app's status line."""
+    """Sends an update's progress and commits as they happen (``CorpusIndex.update``'s
+    callbacks), progress five times a second at most, and always at its start and end:
+    each one redraws the app's status line."""
 
-    def __init__(self, write: Callable[[str], object], interval: float = 0.2) -> None:
-        self._write = write
+    def __init__(self, send: Callable[[Event], object], interval: float = 0.2) -> None:
+        self._send = send
         self._interval = interval
         self._last = float("-inf")
 
@@ -117,10 +116,7 @@ class Reporter:
         now = time.monotonic()
         if now - self._last >= self._interval or done in (0, total):
             self._last = now
-            self._write(encode(Progress(done, total)))
+            self._send(Progress(done, total))
 
     def committed(self, done: int, total: int) -> None:
-        self._write(encode(Committed(done, total)))
-
-    def done(self, event: Done) -> None:
-        self._write(encode(event))
+        self._send(Committed(done, total))
