@@ -1,4 +1,5 @@
-"""Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``.
+"""Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``; the feed
+commands (``reader feeds``, ``reader fetch``, ``reader save``) are in cli_feeds.py.
 
 Exit status: 0 success (search: results found), 1 search found nothing, 2 usage error or a
 query that cannot be run, 130 interrupted. Errors are one line on stderr, never a traceback.
@@ -63,14 +64,32 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_corpus_help() -> str:
+    """Which folder is opened when none is given, as --help says it: the settings file's
+    corpus when it names one, else the bundled sample."""
+    from .core.settings import load_settings
+
+    settings = load_settings()
+    if settings.corpus:
+        return f"default: {settings.corpus}, the corpus in {settings.path}"
+    return f"default: the bundled sample articles; set corpus in {settings.path} to change it"
+
+
+def _corpus_option(parser: argparse.ArgumentParser, default_help: str) -> None:
+    parser.add_argument("--corpus", type=Path, metavar="DIR",
+                        help=f"the folder of .txt articles ({default_help})")
+
+
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    default_help = _default_corpus_help()
     app = argparse.ArgumentParser(
         prog="reader",
         description="Read, search and keep up with a folder of plain-text news articles.",
-        epilog="Commands: 'reader search QUERY' and 'reader index' (add --help to either).",
+        epilog="Commands: 'reader search QUERY', 'reader index', 'reader feeds', 'reader fetch'"
+               " and 'reader save URL' (add --help to any).",
     )
     app.add_argument("corpus", nargs="?", type=Path, metavar="DIR",
-                     help="the folder of .txt articles (default: the bundled sample corpus)")
+                     help=f"the folder of .txt articles to open ({default_help})")
     app.add_argument("--version", action="version", version=f"reader {__version__}")
     _common(app)
 
@@ -80,7 +99,7 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     search.add_argument("query", nargs="+",
                         help="the query, e.g. china talks, china -tiktok, '\"trade deal\"', "
                              "title:nvidia (quoted or not)")
-    search.add_argument("--corpus", type=Path, metavar="DIR")
+    _corpus_option(search, default_help)
     search.add_argument("--limit", type=_non_negative, default=20, metavar="N",
                         help="at most N results (0: all; default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -89,12 +108,16 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     tools.search_parser = search
 
     index = sub.add_parser("index", help="bring the index up to date and report what changed")
-    index.add_argument("--corpus", type=Path, metavar="DIR")
+    _corpus_option(index, default_help)
     index.add_argument("--rebuild", action="store_true", help="start the index over")
     index.add_argument("--verbose", "-v", action="store_true",
                        help="list every added, updated and removed file")
     index.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
     _common(index)
+    tools.index_parser = index
+    from .cli_feeds import add_parsers
+
+    add_parsers(sub)
     return app, tools
 
 
@@ -120,6 +143,12 @@ def _non_negative(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     if argv is None and sys.argv[1:2] in (["search"], ["index"]):
         _second_ctrl_c_quits()
+    elif argv is None and sys.argv[1:2] in (["fetch"], ["save"], ["feeds"]):
+        # Ctrl+C cancels a fetch between requests (asyncio.run's own handler, which it only
+        # installs over Python's default one: a process started in the background by a
+        # script inherits SIGINT ignored, and would fetch on for as long as a feed hangs).
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _main(argv)
     except KeyboardInterrupt:  # a second Ctrl+C while the first one was being reported
@@ -158,7 +187,14 @@ def _main(argv: list[str] | None = None) -> int:
             args.query = " ".join(word.strip() for word in args.query)
             return run_search(args)
         if argv and argv[0] == "index":
-            return run_index(tools_parser.parse_args(argv))
+            # Its own parser: a wrong option gets index's usage, not the top-level one.
+            args = tools_parser.index_parser.parse_args(argv[1:])
+            args.command = "index"
+            return run_index(args)
+        if argv and argv[0] in ("feeds", "fetch", "save"):
+            from . import cli_feeds
+
+            return cli_feeds.run(tools_parser.parse_args(argv))
         args = app_parser.parse_args(argv)
         return run_app(args)
     except KeyboardInterrupt:

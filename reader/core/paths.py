@@ -31,6 +31,12 @@ def config_dir() -> Path:
     return Path(_dirs.user_config_dir)
 
 
+def export_dir() -> Path:
+    """Where exports go unless the user names a folder: Downloads when there is one."""
+    downloads = Path(_dirs.user_downloads_dir)
+    return downloads if downloads.is_dir() else Path.home()
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"
 

@@ -313,3 +313,35 @@ def test_piped_results_are_not_wrapped_and_date_order_shows_no_score(write_corpu
     assert main(["search", "tiktok", "--corpus", str(root), "--sort", "date"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "2025-01-01" in out[1] and "score" not in out[1]
+
+
+def test_help_names_the_folder_that_is_really_opened(tmp_path, capsys):
+    """The settings file's corpus when it names one, not 'the bundled sample'; --corpus of
+    every command says the same."""
+    from reader.core.paths import config_file
+
+    for argv in ([], ["search", "x"], ["index"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "default: the bundled sample articles; set corpus in" in out, argv
+    config = config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'corpus = "{tmp_path / "news"}"\n')
+    for argv in ([], ["search", "x"], ["index"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        out = "".join(capsys.readouterr().out.split())  # argparse breaks paths at hyphens
+        assert f"default:{tmp_path / 'news'},thecorpusin{config}" in out, argv
+        assert "bundled" not in out
+        if argv:
+            assert f"--corpusDIRthefolderof.txtarticles(default:{tmp_path}" in out
+
+
+def test_a_wrong_option_of_a_command_gets_that_commands_usage(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["index", "--json"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: reader index ")
+    assert "reader index: error: unrecognized arguments: --json" in err

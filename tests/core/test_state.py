@@ -1,7 +1,9 @@
-"""The state store: marks, stars and views; two writers, a killed writer, damage, moves."""
+"""The state store: marks, stars, tags, positions, searches and views; two writers, a killed
+writer, damage, moves, and a file from the first schema."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sqlite3
 import subprocess
@@ -10,8 +12,19 @@ import textwrap
 import threading
 from pathlib import Path
 
+from reader.core import state
 from reader.core.articles import content_hash, file_hash
-from reader.core.state import SCHEMA_VERSION, StateStore, peek_shared
+from reader.core.state import (
+    DEFAULT_SPLIT,
+    SCHEMA_VERSION,
+    SPLIT_RANGE,
+    Position,
+    SavedSearch,
+    Session,
+    StateStore,
+    peek_shared,
+    peek_split,
+)
 
 
 def test_marks_stars_and_views_survive_a_reopen(tmp_path):
@@ -226,13 +239,19 @@ def test_a_database_from_a_newer_reader_is_left_alone(tmp_path):
     raw.close()
 
 
-def test_a_full_disk_mid_session_is_a_notice_not_a_crash(tmp_path):
+def _nearly_full(tmp_path: Path, room: int = 0) -> StateStore:
+    """A store holding one mark, on what is as good as a disk with ``room`` pages left."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     store = StateStore(corpus, tmp_path / "state.sqlite3")
     store.set_read("kept.txt")
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")  # as good as a full disk
+    store.db.execute(f"PRAGMA max_page_count = {pages + room}")
+    return store
+
+
+def test_a_full_disk_mid_session_is_a_notice_not_a_crash(tmp_path):
+    store = _nearly_full(tmp_path)
     for i in range(200):
         store.set_read(f"{'long-name-' * 20}{i}.txt")
     store.set_view("view", "unread")
@@ -352,3 +371,239 @@ def test_an_article_still_in_place_keeps_its_own_marks(tmp_path):
     # A copy of a.txt appears: it is a different article and starts unread.
     assert store.reconcile({"a.txt": "same", "copy.txt": "same"}) == 0
     assert not store.is_read("copy.txt")
+
+
+# --- schema 2: what daily reading needs ----------------------------------------------------
+
+# The schema reader 0.1 wrote (user_version 1), as it was: a file made by it must open with
+# every mark and setting kept.
+VERSION_1 = """
+CREATE TABLE marks (
+    corpus TEXT NOT NULL, path TEXT NOT NULL, hash TEXT,
+    read INTEGER NOT NULL DEFAULT 0, starred INTEGER NOT NULL DEFAULT 0,
+    changed REAL NOT NULL, PRIMARY KEY (corpus, path)
+);
+CREATE INDEX marks_hash ON marks (hash);
+CREATE TABLE views (
+    corpus TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (corpus, key)
+);
+PRAGMA user_version = 1;
+"""
+
+
+def _version_1_file(db: Path, corpus: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db)) as raw:
+        raw.executescript(VERSION_1)
+        raw.execute("PRAGMA journal_mode = WAL")
+        with raw:
+            raw.executemany(
+                "INSERT INTO marks (corpus, path, hash, read, starred, changed) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(str(corpus.resolve()), "a.txt", "h-a", 1, 0, 1.0),
+                 (str(corpus.resolve()), "b.txt", "h-b", 1, 1, 2.0),
+                 (str(corpus.resolve()), "c.txt", None, 0, 1, 3.0),
+                 ("/elsewhere", "d.txt", "h-d", 1, 0, 4.0)])
+            raw.executemany("INSERT INTO views (corpus, key, value) VALUES (?, ?, ?)",
+                            [(str(corpus.resolve()), "view", '"unread"'),
+                             ("*", "theme", '{"theme": "nord", "settings": null}')])
+
+
+def test_a_version_1_file_is_brought_up_to_date_with_every_mark_kept(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    _version_1_file(db, corpus)
+    with StateStore(corpus, db) as store:
+        assert not store.notices and not store.in_memory
+        assert store.read_paths() == {"a.txt", "b.txt"}
+        assert store.starred_paths() == {"b.txt", "c.txt"}
+        assert store.get_view("view") == "unread"
+        store.add_tag("a.txt", "Energy", content_hash="h-a")  # the new tables are there
+        store.add_search("opec")
+    assert peek_shared("theme", db) == {"theme": "nord", "settings": None}
+    with contextlib.closing(sqlite3.connect(db)) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert raw.execute("SELECT count(*) FROM marks").fetchone()[0] == 4  # others' too
+        assert raw.execute("SELECT hash FROM marks WHERE path = 'a.txt'").fetchone() == ("h-a",)
+    with StateStore(corpus, db) as again:  # opened again: nothing is migrated twice
+        assert again.tags_of("a.txt") == ["energy"] and again.search_history() == ["opec"]
+        assert again.read_paths() == {"a.txt", "b.txt"}
+
+
+def test_mark_many_read_in_one_go_and_undo_it(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    store.set_read("was-read.txt")
+    store.set_starred("starred.txt")
+    articles = {"was-read.txt": "h1", "starred.txt": "h2", "new.txt": "h3", "other.txt": None}
+    before = store.set_read_many(articles)
+    assert before == {"starred.txt": False, "new.txt": False, "other.txt": False}
+    assert store.read_paths() == set(articles)
+    assert store.starred_paths() == {"starred.txt"}
+    store.restore_read(before)
+    assert store.read_paths() == {"was-read.txt"}
+    assert store.starred_paths() == {"starred.txt"}
+    # The hashes given came with the marks: a renamed article keeps its read mark.
+    store.set_read_many(["x.txt"])
+    assert store.set_read_many({"new.txt": "h3"}) == {"new.txt": False}
+    assert store.reconcile({"renamed.txt": "h3", "x.txt": "hx"}) == 1
+    assert store.read_paths() == {"was-read.txt", "renamed.txt", "x.txt"}
+    # Unread many, too.
+    assert store.set_read_many(["x.txt", "nothing.txt"], read=False) == {"x.txt": True}
+
+
+def test_mark_many_read_is_all_or_nothing(tmp_path):
+    store = _nearly_full(tmp_path, room=2)  # room for a few rows only
+    many = [f"{'a-long-folder-name/' * 8}{i}.txt" for i in range(2000)]
+    assert store.set_read_many(many) == {}  # nothing changed: nothing for undo to do
+    assert store.read_paths() == {"kept.txt"}
+    assert len(store.notices) == 1 and "full" in store.notices[0]
+
+
+def test_an_article_reopens_where_it_was_left_until_it_changes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    with StateStore(corpus, db) as store:
+        assert store.position("a.txt", "h1") is None
+        store.set_position("a.txt", 1234, 0.4, content_hash="h1")
+        store.set_position("b.txt", 50, 1.7, content_hash="h2")  # kept within 0..1
+    store = StateStore(corpus, db)
+    assert store.position("a.txt", "h1") == Position(1234, 0.4)
+    assert store.position("b.txt") == Position(50, 1.0)
+    assert store.position("renamed.txt", "h2") == Position(50, 1.0)  # found by its content
+    assert store.position("a.txt", "edited") is None  # the article changed: dropped
+    assert store.position("a.txt", "h1") is None
+    store.forget_position("b.txt")
+    assert store.position("b.txt", "h2") is None
+
+
+def test_reading_positions_are_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(state, "POSITIONS_KEPT", 3)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    for i in range(6):
+        store.set_position(f"{i}.txt", i, 0.5)
+    assert [store.position(f"{i}.txt") is not None for i in range(6)] == [False] * 3 + [True] * 3
+
+
+def test_the_session_at_quit_comes_back(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    with StateStore(corpus, db) as store:
+        assert store.session() is None
+        store.save_session(Session(article="world/a.txt", selected="world/b.txt", row=41))
+    with StateStore(corpus, db) as store:
+        assert store.session() == Session("world/a.txt", "world/b.txt", 41)
+        store.set_view("session", {"article": 3, "row": -2})  # damaged: what can be used
+        assert store.session() == Session(None, None, 0)
+
+
+def test_search_history_is_most_recent_first_without_repeats_and_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(state, "HISTORY_KEPT", 4)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    store = StateStore(one)
+    for query in ("china", "opec  prices", "  ", "trade", "china", "opec prices"):
+        store.add_search(query)
+    assert store.search_history() == ["opec prices", "china", "trade"]
+    for query in ("a", "b", "c"):
+        store.add_search(query)
+    assert store.search_history() == ["c", "b", "a", "opec prices"]
+    assert store.search_history(limit=2) == ["c", "b"]
+    store.forget_search("b")
+    assert store.search_history() == ["c", "a", "opec prices"]
+    assert StateStore(two).search_history() == []
+
+
+def test_saved_searches_keep_their_order_and_names(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    db = tmp_path / "state.sqlite3"
+    with StateStore(corpus, db) as store:
+        assert store.save_search("Oil", "opec OR crude")
+        assert store.save_search("Deals", "merger OR acquire")
+        assert store.save_search("China", "china -tiktok")
+        assert not store.save_search(" ", "x") and not store.save_search("Empty", "  ")
+        assert store.save_search("Oil", "opec")  # a new query, the same place
+        assert store.move_saved_search("China", 0)
+        assert not store.rename_saved_search("Deals", "Oil")  # taken
+        assert store.rename_saved_search("Deals", "M&A")
+    with StateStore(corpus, db) as store:
+        assert store.saved_searches() == [SavedSearch("China", "china -tiktok"),
+                                          SavedSearch("Oil", "opec"),
+                                          SavedSearch("M&A", "merger OR acquire")]
+        assert store.remove_saved_search("Oil") and not store.remove_saved_search("Oil")
+        assert not store.move_saved_search("Oil", 1)
+        assert [saved.name for saved in store.saved_searches()] == ["China", "M&A"]
+
+
+def test_tags_of_your_own(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    store = StateStore(corpus)
+    assert store.add_tag("a.txt", "  Oil  Prices ", content_hash="h-a") == "oil prices"
+    assert store.add_tag("a.txt", "to-read") == "to-read"
+    assert store.add_tag("b.txt", "OIL prices", content_hash="h-b") == "oil prices"
+    assert store.add_tag("b.txt", " , ") is None
+    assert store.tags_of("a.txt") == ["oil prices", "to-read"]
+    assert store.paths_tagged("Oil Prices") == {"a.txt", "b.txt"}
+    assert store.paths_tagged("nothing") == set()
+    assert store.tag_counts() == {"oil prices": 2, "to-read": 1}
+    assert store.tags_by_path() == {"a.txt": ["oil prices", "to-read"], "b.txt": ["oil prices"]}
+    assert store.remove_tag("a.txt", "TO-READ") and not store.remove_tag("a.txt", "to-read")
+    assert store.tags_of("a.txt") == ["oil prices"]
+
+
+def test_tags_follow_a_renamed_file_and_a_moved_corpus(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    store = StateStore(old)
+    store.add_tag("a.txt", "energy", content_hash="h-a")
+    store.add_tag("a.txt", "later")
+    store.add_tag("b.txt", "deals")  # no hash yet: given one by the next reconcile
+    current = {"renamed.txt": "h-a", "b.txt": "h-b"}
+    assert store.needs_reconcile(current)
+    assert store.reconcile(current) == 1
+    assert store.tags_by_path() == {"renamed.txt": ["energy", "later"], "b.txt": ["deals"]}
+    assert not store.needs_reconcile(current)
+    moved = StateStore(new)  # the folder moved: no marks, no tags of its own yet
+    assert moved.needs_reconcile(["renamed.txt", "b.txt"])
+    assert moved.reconcile(current) == 2
+    assert moved.paths_tagged("energy") == {"renamed.txt"}
+    assert moved.paths_tagged("deals") == {"b.txt"}
+    moved.forget(["b.txt"])
+    assert moved.tags_by_path() == {"renamed.txt": ["energy", "later"]}
+
+
+def test_the_split_is_kept_for_every_corpus_and_read_before_the_store_opens(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    assert peek_split(db) == DEFAULT_SPLIT
+    with StateStore(one, db) as store:
+        assert store.split() == DEFAULT_SPLIT
+        assert store.set_split(95) == SPLIT_RANGE[1]
+        assert store.set_split(33.4) == 33
+    assert peek_split(db) == 33
+    with StateStore(two, db) as store:
+        assert store.split() == 33
+        store.set_view("split", "wide", every_corpus=True)
+        assert store.split() == DEFAULT_SPLIT
+
+
+def test_new_records_on_a_full_disk_are_a_notice_not_a_crash(tmp_path):
+    store = _nearly_full(tmp_path)
+    for i in range(300):
+        name = f"{'long-name-' * 20}{i}"
+        store.add_tag(f"{name}.txt", name)
+        store.add_search(name)
+        store.save_search(name, name)
+        store.set_position(f"{name}.txt", i, 0.5)
+    assert len(store.notices) == 1 and "full" in store.notices[0]
