@@ -255,7 +255,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
 
-    def _render_body(self) -> None:
+    def _render_body(self, *, layout: bool = True) -> None:
+        """Draw the body with its hits; ``layout`` False when only their styles changed
+        (the size stays: no layout of the whole screen for each n and N)."""
         assert self.shown is not None
         body = Text(self._drawn or "(this article has no text beyond its title)")
         hit_style = "black on yellow"
@@ -264,7 +266,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             shift = self._shift(start)
             style = current_style if number == self.hit_index else hit_style
             body.stylize(style, start + shift, end + shift)
-        self.query_one("#article-body", Static).update(body)
+        self.query_one("#article-body", Static).update(body, layout=layout)
 
     def _shift(self, offset: int) -> int:
         """How far a body offset moves in the drawn text (one per newline before it)."""
@@ -274,7 +276,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def watch_hit_index(self, old: int, new: int) -> None:
         if self.shown is not None and self.hits:
-            self._render_body()
+            self._render_body(layout=False)
 
     def _go_to_hit(self, number: int) -> None:
         if not self.hits:
