@@ -15,6 +15,7 @@ import importlib
 from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
+from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerCancelled
 
 from ..core.corpus import CorpusError
@@ -26,6 +27,17 @@ from .library import Library
 if TYPE_CHECKING:
     from ..core.index import CorpusIndex
     from .screens.main import MainScreen
+
+
+async def drawn(node: MessagePump, timeout: float = 1) -> None:
+    """Once ``node`` has been drawn again (``timeout`` seconds at most). Not wait_for: on
+    Python 3.11 it swallows a cancellation that comes as the wait ends, and a q pressed as
+    the first screen appeared let the loading go on, onto a screen already taken down."""
+    done = asyncio.Event()
+    node.call_after_refresh(done.set)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            await done.wait()
 
 
 class Loader:
@@ -67,7 +79,7 @@ class Loader:
             _generation, count, heads = head
             if heads[screen.sort] and not library.entries:
                 screen.set_entries(heads[screen.sort], head_count=count)
-                await self._drawn()  # on screen before the rest is read
+                await drawn(screen)  # on screen before the rest is read
         listed = await asyncio.to_thread(peek, library.listing_dir)
         if listed is not None:
             screen.set_entries(await asyncio.to_thread(sort_entries, listed[1], screen.sort,
@@ -95,13 +107,6 @@ class Loader:
                     screen.set_entries(shown)
         # Loaded now, so that the first search is quick.
         await asyncio.to_thread(importlib.import_module, "reader.core.search")
-
-    async def _drawn(self) -> None:
-        """Once the screen has been drawn (a second at most)."""
-        drawn = asyncio.Event()
-        self.screen.call_after_refresh(drawn.set)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(drawn.wait(), 1)
 
     def _open_index(self, listed: tuple[int, list[Entry]] | None
                     ) -> tuple[CorpusIndex, list[Entry], list[Entry] | None]:
