@@ -14,10 +14,10 @@ import os
 import re
 import signal
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
+from .core.progress import Done, Event, Reporter, encode
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -277,10 +277,10 @@ def _progress_printer(enabled: bool):
     return progress, update
 
 
-def _emit(event: dict) -> None:
-    """One JSON line in one write: print() writes the newline apart, and a Ctrl+C between
-    the two glued the next line onto this one."""
-    sys.stdout.write(json.dumps(event) + "\n")
+def _emit(event: Event) -> None:
+    """One line in one write: print() writes the newline apart, and a Ctrl+C between the
+    two glued the next line onto this one."""
+    sys.stdout.write(encode(event))
     sys.stdout.flush()
 
 
@@ -292,18 +292,9 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
 
     progress, callback = _progress_printer(show_progress and not json_progress)
     committed = None
-    if json_progress:
-        last = [0.0]
-
-        def callback(done: int, total: int) -> None:
-            # Five a second at most: each one redraws the app's status line.
-            now = time.monotonic()
-            if now - last[0] >= 0.2 or done in (0, total):
-                last[0] = now
-                _emit({"event": "progress", "done": done, "total": total})
-
-        def committed(done: int, total: int) -> None:  # the app reloads its list on these
-            _emit({"event": "commit", "done": done, "total": total})
+    if json_progress:  # for the app, which reads the events back (reader.core.progress)
+        reporter = Reporter(_emit)
+        callback, committed = reporter.progress, reporter.committed
     try:
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5,
@@ -341,11 +332,7 @@ def run_index(args) -> int:
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
-        _emit({
-            "event": "done", "added": len(report.added), "updated": len(report.updated),
-            "removed": len(report.removed), "skipped": report.skipped,
-            "interrupted": report.interrupted, "notices": index.notices,
-        })
+        _emit(Done.of(report, index.notices))
         return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
     out = sys.stdout
     if args.verbose:
