@@ -654,6 +654,8 @@ def _parse_json_feed(data: bytes, url: str) -> _Parsed:
 def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
     """A feed's title and entries, from RSS 0.9x/1.0/2.0, Atom or JSON Feed; FeedError
     (one line) for a web page, garbage, or anything else that is not a feed."""
+    if not data.strip():
+        raise FeedError("not a feed: the answer is empty")
     start = data[:64].lstrip()
     if "json" in content_type or start.startswith(b"{"):
         return _parse_json_feed(data, url)
@@ -947,10 +949,19 @@ class _Fetcher:
             on_disk = _links_in(self.root.joinpath(*feed.section.split("/")))
         todo: list[tuple[_Entry, _Known | None]] = []
         seen_keys: set[str] = set()
+        seen_links: set[str] = set()
         for entry in parsed.entries:
             if entry.key in seen_keys:
-                continue  # the same entry twice in one feed
+                if not entry.link or entry.link in seen_links:
+                    continue  # the same entry twice in one feed
+                # An id the feed gives to entries of their own (a generator's copy and
+                # paste): the link tells them apart.
+                entry = replace(entry, key=entry.link)
+                if entry.key in seen_keys:
+                    continue
             seen_keys.add(entry.key)
+            if entry.link:
+                seen_links.add(entry.link)
             record = by_key.get(entry.key) or (by_link.get(entry.link) if entry.link else None)
             if record is None and on_disk and entry.link in on_disk:
                 assert feed.section is not None

@@ -50,6 +50,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
         "garbage": server.add("/garbage", os.urandom(3000), content_type="application/xml"),
         "huge": server.add("/huge", handler=flood(12)),
         "broken": server.add("/broken", b"oops", status=500, content_type="text/plain"),
+        "empty": server.add("/empty", b"\n"),
     }
     add_feed(corpus, good)
     for name, url in hostile.items():
@@ -69,6 +70,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
     assert "not http or https (never followed)" in why["to-file"]
     assert "not a feed: the address gives a web page (HTML)" in why["html"]
     assert "not a feed" in why["garbage"]
+    assert "not a feed: the answer is empty" in why["empty"]
     assert "too large (over the 10,485,760-byte cap)" in why["huge"]
     assert "HTTP 500 Internal Server Error" in why["broken"]
     assert hostile["down"] in why["down"]  # the line names the feed and its address
@@ -78,7 +80,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
         "Le Café Planète – World")  # read right although its header lied
     assert "Good: 1 new" in out and "Le Café Planète – World: 3 new" in out
     assert "note: document declared as utf-8, but parsed as iso-8859-1" in out
-    assert "4 new articles from 10 feeds; 8 failed" in out
+    assert "4 new articles from 11 feeds; 9 failed" in out
 
 
 def test_fetch_exit_statuses_and_the_folder_it_writes_to(server, tmp_path, capsys, isolated_dirs):
