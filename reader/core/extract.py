@@ -314,6 +314,10 @@ def _overlap(a: str, b: str) -> float:
     return shared / min(len(first), len(second))
 
 
+#: A part of a title that is an address: "Rain | express.co.uk" names its site.
+_DOMAIN = re.compile(r"(www\.)?[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+
+
 class _Site:
     """The names a site goes by (its name in the metadata, its host), to tell a headline
     from the words around it in a title."""
@@ -331,7 +335,7 @@ class _Site:
         key = _key(part)
         if not key:
             return False
-        if key in self.keys or key in self.hosts:
+        if key in self.keys or key in self.hosts or _DOMAIN.fullmatch(part.strip()):
             return True
         # "BBC News" on bbc.com, "The Verge" on theverge.com: a few words, the host's name.
         return len(part.split()) <= 3 and any(

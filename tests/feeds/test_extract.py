@@ -137,6 +137,8 @@ def test_a_second_line_after_a_colon_stays_in_the_headline():
     assert headline_of("<title>Bubonic plague: third case – ‘It is coming’ | Science | News | "
                        "Express.co.uk</title>", url="https://www.express.co.uk/news/science/1"
                        ) == "Bubonic plague: third case – ‘It is coming’"
+    assert headline_of("<title>der Schreibstil - chadim.net - Webdesign</title>") == \
+        "der Schreibstil"  # a page served from anywhere names its site by its address
     assert headline_of("<title>Reviews are in — and they're not great - Digg</title>"
                        "<meta property='og:site_name' content='Digg'>") == \
         "Reviews are in — and they're not great"  # the dash as the page has it
