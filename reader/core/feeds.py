@@ -448,7 +448,7 @@ def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "redirected to an address that is not http or https (never followed)"
     if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "refused"
+        reason = _os_reason(exc) or str(exc) or "refused"
         if "Name or service not known" in reason or "nodename nor servname" in reason:
             reason = "no such host"
         return f"cannot connect ({reason})"
@@ -457,6 +457,19 @@ def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, httpx.HTTPError):
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return str(exc) or type(exc).__name__
+
+
+def _os_reason(exc: BaseException) -> str:
+    """What the system said under an httpx error ("connection refused"), rather than the
+    "All connection attempts failed" that sits above it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    return ""
 
 
 class _Http:
@@ -1320,7 +1333,7 @@ def import_opml(corpus: Path, data: bytes, *, full_text: bool = False,
         existing = {feed.url: feed for feed in store.feeds()}
         for item in entries:
             if not is_web_url(item.url):
-                result.refused.append((item.url, "not an http or https address"))
+                result.refused.append((item.url, _not_web(item.url)))
                 continue
             if item.url in existing:
                 result.already.append(existing[item.url])
@@ -1332,6 +1345,16 @@ def import_opml(corpus: Path, data: bytes, *, full_text: bool = False,
             existing[item.url] = feed
             result.added.append(feed)
     return result
+
+
+def _not_web(url: str) -> str:
+    """Why an OPML entry is no feed to fetch; newsboat exports its own kinds of feed too."""
+    kind = url.partition(":")[0].lower()
+    if kind == "query":
+        return "a newsboat query feed (a search of its own articles), not a web feed"
+    if kind in ("exec", "filter"):
+        return f"a newsboat {kind}: feed (made by a command), not a web feed"
+    return "not an http or https address"
 
 
 def export_opml(corpus: Path, db_path: Path | None = None) -> str:

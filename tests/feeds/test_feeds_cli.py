@@ -64,7 +64,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
     assert len(lines) == len(hostile), err
     why = {line.split(" (", 1)[0].removeprefix("reader: "): line for line in lines}
     assert set(why) == set(hostile)
-    assert "cannot connect" in why["down"]
+    assert "cannot connect (connection refused)" in why["down"]
     assert "no answer within 0.5 s" in why["slow"]
     assert "redirects in a loop" in why["loop"]
     assert "not http or https (never followed)" in why["to-file"]
@@ -148,6 +148,8 @@ NEWSBOAT_OPML = """<?xml version="1.0"?>
     <outline type="rss" xmlUrl="{base}/a.rss" htmlUrl="{base}/a" title="Alpha &amp; Co"/>
     <outline type="rss" xmlUrl="{base}/b.rss" htmlUrl="{base}/b" title="Beta"/>
     <outline type="rss" xmlUrl="file:///etc/passwd" title="Sneaky"/>
+    <outline type="rss" xmlUrl="query:unread:unread = &quot;yes&quot;" title="unread"/>
+    <outline type="rss" xmlUrl="exec:~/bin/mail-feed" title="mail"/>
   </body>
 </opml>
 """
@@ -172,8 +174,11 @@ def test_opml_import_export_list_and_remove(server, tmp_path, capsys):
     feedly.write_text(FEEDLY_OPML.format(base=base))
     assert main(["feeds", "import", str(newsboat), "--corpus", str(corpus)]) == 0
     captured = capsys.readouterr()
-    assert "2 feeds added, 0 already subscribed, 1 refused" in captured.out
+    assert "2 feeds added, 0 already subscribed, 3 refused" in captured.out
     assert "file:///etc/passwd: not an http or https address; not added" in captured.err
+    assert ('query:unread:unread = "yes": a newsboat query feed (a search of its own '
+            "articles), not a web feed; not added") in captured.err
+    assert "exec:~/bin/mail-feed: a newsboat exec: feed (made by a command)" in captured.err
     assert main(["feeds", "import", str(feedly), "--full-text", "--corpus", str(corpus)]) == 0
     assert "1 feeds added, 1 already subscribed" in capsys.readouterr().out
     assert main(["feeds", "export", "--corpus", str(corpus)]) == 0

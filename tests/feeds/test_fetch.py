@@ -155,9 +155,8 @@ def test_entries_a_feed_gives_one_id_are_told_apart_by_their_links(server, tmp_p
         f"<entry><title>Entry {n}</title><link href='{base}/{n}.html'/>"
         f"<id>http://example.com/4.html</id><updated>2025-09-1{n}T10:00:00Z</updated>"
         f"<content type='html'>Text {n}.</content></entry>" for n in range(1, 5))
-    twice = ("<entry><title>Entry 1</title><link href='{base}/1.html'/>"
-             "<id>http://example.com/4.html</id><content type='html'>Text 1.</content></entry>"
-             ).format(base=base)
+    twice = (f"<entry><title>Entry 1</title><link href='{base}/1.html'/>"
+             "<id>http://example.com/4.html</id><content type='html'>Text 1.</content></entry>")
     url = server.add("/same-id.atom", "<?xml version='1.0'?><feed xmlns="
                      f"'http://www.w3.org/2005/Atom'><title>Copied ids</title>{entries}{twice}"
                      "</feed>", content_type="application/atom+xml")
