@@ -592,10 +592,18 @@ def _struct_date(value: Any) -> datetime | None:
         return None
 
 
-def _entry_text(candidates: Iterable[tuple[str, str]], base: str) -> str:
-    """The longest readable text among an entry's contents and summary."""
+def _text_base(detail: Any, feed_url: str, entry_url: str) -> str:
+    """What the relative links in an entry's text are relative to: the xml:base the feed
+    gives, else the entry's own address (the feed's address is often another host)."""
+    given = str((detail or {}).get("base") or "")
+    return given if given and given != feed_url and is_web_url(given) else entry_url
+
+
+def _entry_text(candidates: Iterable[tuple[str, str, str]]) -> str:
+    """The longest readable text among an entry's contents and summary (kind, markup, the
+    address its links are relative to)."""
     best = ""
-    for kind, value in candidates:
+    for kind, value, base in candidates:
         if not value:
             continue
         text = (html_to_text(value, base) if "html" in (kind or "html")
@@ -649,9 +657,9 @@ def _parse_json_feed(data: bytes, url: str) -> _Parsed:
             return value if isinstance(value, str) else ""
 
         link = _link(text_of("url") or text_of("external_url"), base)
-        text = _entry_text((("html", text_of("content_html")),
-                            ("text", text_of("content_text")),
-                            ("html", text_of("summary"))), link or base)
+        text = _entry_text((("html", text_of("content_html"), link or base),
+                            ("text", text_of("content_text"), link or base),
+                            ("html", text_of("summary"), link or base)))
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         names = [a.get("name", "") for a in authors if isinstance(a, dict)]
         tags = item["tags"] if isinstance(item.get("tags"), list) else []
@@ -695,8 +703,10 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    # Links inside an entry's text are resolved here, against the entry's own address:
+    # feedparser would read them against the feed's (a feed host's, or loopback's).
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
-                              resolve_relative_uris=True)
+                              resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         if looks_like_html(data):
@@ -714,11 +724,13 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
         if not link:
             link = next((_link(alt.get("href"), base) for alt in item.get("links", [])
                          if alt.get("rel") in ("alternate", None)), "")
-        candidates = [(c.get("type", "text/html"), c.get("value", ""))
-                      for c in item.get("content", [])]
+        candidates = [(c.get("type", "text/html"), c.get("value", ""),
+                       _text_base(c, url, link or base)) for c in item.get("content", [])]
         summary = item.get("summary_detail") or {}
-        candidates.append((summary.get("type", "text/html"), item.get("summary", "")))
-        text = _entry_text(candidates, link or base)
+        if item.get("summary") not in {value for _, value, _ in candidates}:
+            candidates.append((summary.get("type", "text/html"), item.get("summary", ""),
+                               _text_base(summary, url, link or base)))
+        text = _entry_text(candidates)
         title = one_line(item.get("title"), _is_html(item.get("title_detail")))
         date = _struct_date(item.get("published_parsed") or item.get("updated_parsed")
                             or item.get("created_parsed"))

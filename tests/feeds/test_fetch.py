@@ -93,6 +93,27 @@ def test_atom_with_relative_links_and_html_titles(server, tmp_path):
     assert kernel.date.isoformat() == "2025-09-15T07:00:00"  # published, not updated
 
 
+def test_relative_links_in_an_entrys_text_are_read_against_the_entry(server, tmp_path):
+    # A WordPress feed served from another host (a feed service, or loopback here): its
+    # "/tag/..." links belong to the site the entry is on, not to the feed's host.
+    corpus = tmp_path / "news"
+    url = server.add("/feed/", """<?xml version="1.0"?><rss version="2.0"
+        xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+        <title>Cotswold Journal</title><link>https://journal.example</link>
+        <item><title>Flood warning lifted</title>
+        <link>https://journal.example/2025/11/19/flood-warning-lifted/</link>
+        <content:encoded><![CDATA[<p>Residents in <a href="/tag/ascott/">Ascott</a> and
+        <a href="wychwood/">Wychwood</a> keep sandbags.</p>]]></content:encoded>
+        <description><![CDATA[<p>Residents keep sandbags.</p>]]></description></item>
+        </channel></rss>""")
+    subscribe(corpus, url)
+    assert fetch_feeds(corpus).new == 1
+    [article] = articles(corpus).values()
+    assert article.body.endswith(
+        "Links:\n[1] https://journal.example/tag/ascott/\n"
+        "[2] https://journal.example/2025/11/19/flood-warning-lifted/wychwood/")
+
+
 def test_rss1_json_feed_portuguese_latin1_and_reddit(server, tmp_path):
     corpus = tmp_path / "news"
     base = server.url("")
