@@ -558,12 +558,29 @@ def extract_page(html: str, url: str) -> Page | None:
         site = ""  # trafilatura names the site after the headline when nothing else does
     title = headline_of(html, site, title, url)
     site = site or (urlsplit(url).hostname or "").removeprefix("www.")
-    text = _without_leading_title(text, title)
+    text = _without_trailing_labels(_without_leading_title(text, title))
     if not text:
         return None
     date = parse_date(str(getattr(doc, "date", "") or ""))
     author = one_line(getattr(doc, "author", "") or "")
     return Page(title=title, text=text, author=author, date=date, site=site)
+
+
+#: The heading of what follows an article on its page (its comments, "more like this"),
+#: left at the end of the text when what it headed is gone.
+_TRAILING_LABEL = re.compile(
+    r"(\d+\s+)?(comments?|leave a (comment|reply)|kommentare|comentários|comentarios|"
+    r"commentaires|commenti|share( this)?|related( articles| stories)?|"
+    r"you (may|might) also like|more (stories|on this)|advertisement|anzeige|"
+    r"publicidade|publicité|read more|weiterlesen|leia mais)\s*[:.…]*", re.IGNORECASE)
+
+
+def _without_trailing_labels(text: str) -> str:
+    """The article without the bare "Comments" or "You may also like:" that ended it."""
+    blocks = text.split("\n\n")
+    while len(blocks) > 1 and _TRAILING_LABEL.fullmatch(blocks[-1].strip()):
+        blocks.pop()
+    return "\n\n".join(blocks)
 
 
 def _without_leading_title(text: str, title: str) -> str:

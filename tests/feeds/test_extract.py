@@ -182,3 +182,16 @@ def test_an_xhtml_page_with_an_encoding_declaration_has_its_headline():
     assert headline_of(html) == "Chuva forte alaga o centro da cidade"
     text = html_to_text(html)
     assert "Chuva forte alaga o centro da cidade" in text and "Jornal" not in text  # no <head>
+
+
+def test_the_heading_of_the_comments_left_at_the_end_goes():
+    # theparadigmng.com (a WordPress Facebook-comments plugin): the comments are a script,
+    # their heading and count stay behind ("Comments", then "comments").
+    html = _article_page("<title>Lawan moves motion for adjournment</title>",
+                         "<h1>Lawan moves motion for adjournment</h1>").replace(
+        "</article>", "<h3>Comments</h3><p><comments-count href='https://paradigm.example/x'>"
+        "</comments-count> comments</p><div class='fb-comments' data-numposts='10'></div>"
+        "</article>")
+    page = extract_page(html, "https://www.paradigm.example/lawan")
+    assert page is not None
+    assert page.text.endswith("until late in the evening.")
