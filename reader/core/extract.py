@@ -10,6 +10,7 @@ any feed entry, so both read alike.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -529,17 +530,49 @@ def headline_of(html: str, site: str = "", title: str = "", url: str = "") -> st
     return _headline(root, title, site, url)
 
 
-def extract_page(html: str, url: str) -> Page | None:
-    """The article in a web page, or None when trafilatura finds no main text in it."""
+#: trafilatura's own floor for an article (MIN_EXTRACTED_SIZE), in characters: below it, a
+#: short article is read again by a simpler extractor that runs its paragraphs into one.
+_SHORT_ARTICLE = 250
+
+
+def _extract(html: str, url: str, min_size: int | None = None) -> Any:
     import trafilatura  # a second to import: only when a page is read
 
+    options: dict[str, Any] = {}
+    if min_size is not None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(min_size))
+        options["config"] = config
+    return trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, include_comments=False,
+        include_links=True, include_tables=True, include_images=False, deduplicate=False,
+        # Dates from the page's metadata only: a guess from its text took "© 2025" for the
+        # first of January.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+        **options)
+
+
+def _run_together(doc: Any) -> bool:
+    """Whether trafilatura gave a short article as one paragraph (its fallback's way)."""
+    body = getattr(doc, "body", None)
+    return body is not None and len(body) == 1 and body[0].tag == "p" and \
+        len(" ".join(body[0].itertext())) < _SHORT_ARTICLE * 4
+
+
+def extract_page(html: str, url: str) -> Page | None:
+    """The article in a web page, or None when trafilatura finds no main text in it."""
     try:
-        doc: Any = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False,
-            include_links=True, include_tables=True, include_images=False, deduplicate=False,
-            # Dates from the page's metadata only: a guess from its text took "© 2025" for
-            # the first of January.
-            date_extraction_params={"extensive_search": False, "original_date": True})
+        doc: Any = _extract(html, url)
+        if doc is not None and _run_together(doc):
+            # A short article: trafilatura's main reading, with its paragraphs, if it has
+            # the words (a news brief of two paragraphs came as one, its byline inside).
+            again = _extract(html, url, min_size=50)
+            if again is not None and getattr(again, "body", None) is not None \
+                    and len(again.body) > 1 and _overlap_share(again, doc) >= 0.8 \
+                    and _overlap_share(doc, again) >= 0.7:
+                doc = again
     except Exception:  # noqa: BLE001 - a library's failure on one hostile page is "no text"
         return None
     if doc is None:
@@ -564,6 +597,18 @@ def extract_page(html: str, url: str) -> Page | None:
     date = parse_date(str(getattr(doc, "date", "") or ""))
     author = one_line(getattr(doc, "author", "") or "")
     return Page(title=title, text=text, author=author, date=date, site=site)
+
+
+def _overlap_share(one: Any, other: Any) -> float:
+    """How much of one reading's words the other holds (as a bag)."""
+    have = _word_counts(" ".join(other.body.itertext()))
+    want = _word_counts(" ".join(one.body.itertext()))
+    total = sum(want.values())
+    return sum(min(n, have[w]) for w, n in want.items()) / total if total else 0.0
+
+
+def _word_counts(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.casefold()))
 
 
 #: The heading of what follows an article on its page (its comments, "more like this"),

@@ -195,3 +195,21 @@ def test_the_heading_of_the_comments_left_at_the_end_goes():
     page = extract_page(html, "https://www.paradigm.example/lawan")
     assert page is not None
     assert page.text.endswith("until late in the evening.")
+
+
+def test_a_short_article_keeps_its_paragraphs():
+    # A news brief under trafilatura's 250-character floor came from its fallback as one
+    # paragraph, headline and byline run into the text.
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Road closed after crash | "
+            "Daily Planet</title></head><body><header><a href='/'>Daily Planet</a><nav><ul>"
+            "<li><a href='/news'>News</a></li><li><a href='/sport'>Sport</a></li></ul></nav>"
+            "</header><main><article><h1>Road closed after crash</h1>"
+            "<p class='byline'>By Ana Souza</p><p>The A40 is closed in both directions after a "
+            "crash near Witney. Police ask drivers to avoid the area.</p><p>Diversions are in "
+            "place through Burford.</p></article></main><footer><p>© 2025 Daily Planet. "
+            "Cookies help us deliver our services.</p></footer></body></html>")
+    page = extract_page(html, "https://planet.example/road")
+    assert page is not None and page.title == "Road closed after crash"
+    assert page.text == ("The A40 is closed in both directions after a crash near Witney. "
+                         "Police ask drivers to avoid the area.\n\n"
+                         "Diversions are in place through Burford.")
