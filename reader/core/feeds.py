@@ -1108,9 +1108,17 @@ def page_from_response(response: _Response) -> Page | None:
 
 def _decode_page(response: _Response) -> str:
     """The page's text: the charset its header names if that reads cleanly, else the one
-    its markup names, else UTF-8 or a detected one (a page lying about its encoding)."""
+    its markup names, else UTF-8 or a detected one (a page lying about its encoding).
+    A single-byte charset reads any bytes "cleanly": text that is valid UTF-8 is UTF-8
+    whatever it is called (a server's default of ISO-8859-1 over a UTF-8 page)."""
     data = response.content
-    for name in (_charset(response.headers.get("content-type", "")), _meta_charset(data)):
+    names = [_charset(response.headers.get("content-type", "")), _meta_charset(data)]
+    if any(name and _SINGLE_BYTE.match(name) for name in names) and not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for name in names:
         if name:
             try:
                 return data.decode(name)

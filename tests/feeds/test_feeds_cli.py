@@ -223,6 +223,16 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert saved["Chuva forte causa inundações em São Paulo"].section == "later/pt"
     assert "declarou situação de emergência" in saved[
         "Chuva forte causa inundações em São Paulo"].body
+    # UTF-8 bytes served as Latin-1 (a server's default): valid UTF-8 is UTF-8.
+    utf8 = page("chuva.html").decode("iso-8859-1").replace(
+        'charset="iso-8859-1"', 'charset="utf-8"').replace("Chuva forte", "Chuva muito forte")
+    assert 'charset="utf-8"' in utf8
+    served = server.add("/chuva-utf8", utf8.encode("utf-8"),
+                        content_type="text/html; charset=ISO-8859-1")
+    assert main(["save", served, "--corpus", str(corpus)]) == 0
+    saved = {a.title: a for a in articles(corpus).values()}
+    assert "declarou situação de emergência" in saved[
+        "Chuva muito forte causa inundações em São Paulo"].body
     missing = server.url("/missing")
     assert main(["save", missing, "--corpus", str(corpus)]) == 1
     assert f"reader: {missing}: HTTP 404 Not Found" in capsys.readouterr().err
@@ -230,7 +240,7 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert main(["save", pdf, "--corpus", str(corpus)]) == 1
     assert "not a web page (application/pdf)" in capsys.readouterr().err
     assert main(["save", url, "--section", "../up", "--corpus", str(corpus)]) == 2
-    assert len(articles(corpus)) == 2
+    assert len(articles(corpus)) == 3
 
 
 def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_path, isolated_dirs):
