@@ -189,7 +189,8 @@ def test_opml_import_export_list_and_remove(server, tmp_path, capsys):
     listing = capsys.readouterr().out
     assert "alpha-co  " in listing and "never fetched · full text" in listing
     assert main(["feeds", "remove", "Alpha & Co", "--corpus", str(corpus)]) == 0
-    assert "removed alpha-co" in capsys.readouterr().out
+    # Never fetched: no folder of articles to speak of.
+    assert capsys.readouterr().out == f"removed alpha-co ({base}/a.rss)\n"
     assert main(["feeds", "remove", "alpha-co", "--corpus", str(corpus)]) == 1
     assert "no feed 'alpha-co' (the feeds: beta, gamma)" in capsys.readouterr().err
     bad = tmp_path / "bad.opml"
@@ -282,3 +283,15 @@ def test_fetch_every_setting():
         settings = parse_settings(f"x = 1\nfetch_every = {bad}\n")
         assert settings.fetch_every is None
         assert "line 2: fetch_every must be a time of 5 minutes or more" in settings.problems[-1]
+
+
+def test_removing_a_feed_says_where_its_articles_stay(server, tmp_path, capsys):
+    corpus = tmp_path / "news"
+    url = server.add("/g.rss", rss("Good", [("g1", "Good news", "fine")], server.url("")))
+    assert main(["feeds", "add", url, "--corpus", str(corpus)]) == 0
+    assert main(["fetch", "--corpus", str(corpus)]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "remove", "Good", "--corpus", str(corpus)]) == 0
+    assert capsys.readouterr().out == (
+        f"removed good ({url}); its articles stay in {corpus.resolve() / 'good'}\n")
+    assert len(articles(corpus)) == 1
