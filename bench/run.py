@@ -4,7 +4,8 @@
 
 For each size a synthetic corpus is made (bench/make_corpus.py, cached under
 /tmp/reader-bench) or the given folder is used. Measured, each beside its baseline:
-full build (vs bare Whoosh, same schema and writer), no-change index, 1% changed,
+full build (vs stock Whoosh with its own fields, and vs Whoosh with reader's schema and
+speed-ups; the same multi-process writer settings), no-change index, 1% changed,
 search p50/p95 with snippets (vs `rg -l -i`), and in a real terminal (tmux, 120x36) the
 app's first frame (vs a bare Textual app's) and key-to-frame times, idle and while a
 rebuild runs; list replace and peak memory headless. The machine is shared and noisy:
@@ -14,6 +15,7 @@ read the ratios and medians, not single times.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -32,6 +34,9 @@ from terminal import app_in_terminal, env_for  # noqa: E402
 
 PY = sys.executable
 READER = [PY, "-m", "reader"]
+#: The builds ours is measured against, each in a process of its own: Whoosh as it comes
+#: (a process that never imports reader), and Whoosh with reader's schema and speed-ups.
+BASELINES = {"stock": "whoosh_stock.py", "schema": "whoosh_reader_schema.py"}
 CACHE = Path(tempfile.gettempdir()) / "reader-bench"
 
 # Run a command, report wall time, the peak RSS of its largest process (KB) and the CPU
@@ -206,38 +211,45 @@ def run_size(label: str, folder: Path, args, work: Path) -> dict:
     env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache"), XDG_DATA_HOME=str(work / "data"),
                XDG_CONFIG_HOME=str(work / "config"))
     index_dir = work / "index"
-    bare_dir = work / "bare"
     row: dict = {"size": label}
-    repeats = args.build_pairs or (1 if args.quick else 2)
-    ours, bare = [], []
+    repeats = args.build_rounds or (1 if args.quick else 2)
+    ours: list = []
+    baselines: dict[str, list] = {name: [] for name in BASELINES}
     if args.index_dir:  # an index built before (of this very folder): no build measured
         shutil.copytree(args.index_dir, index_dir)
         repeats = 0
         ours = [(None, None, None)]
+
+    def build_ours() -> None:
+        ours.append(measure([*READER, "index", "--rebuild", "--corpus", str(folder),
+                             "--index-dir", str(index_dir)], env, cpu=True))
+
+    def build_baseline(name: str) -> None:
+        if not args.no_baseline_build:
+            target = work / f"baseline-{name}"
+            baselines[name].append(measure([PY, str(HERE / BASELINES[name]), str(folder),
+                                            str(target)], env, cpu=True))
+            shutil.rmtree(target, ignore_errors=True)
+
+    builds = [build_ours, *(functools.partial(build_baseline, name) for name in BASELINES)]
     for turn in range(repeats):
-        # In pairs, the order swapped each time: a busy spell of the machine, or a corpus
-        # the first build of a pair reads from disk, hits both sides alike.
-        def build_ours():
-            ours.append(measure([*READER, "index", "--rebuild", "--corpus", str(folder),
-                                 "--index-dir", str(index_dir)], env, cpu=True))
-
-        def build_bare():
-            if not args.no_baseline_build:
-                bare.append(measure([PY, str(HERE / "bare_whoosh.py"), str(folder),
-                                     str(bare_dir)], env, cpu=True))
-
-        for build in ((build_ours, build_bare) if turn % 2 == 0 else (build_bare, build_ours)):
+        # In rounds, each starting one further along: a busy spell of the machine, or a
+        # corpus the first build of a round reads from disk, hits every side alike.
+        for build in builds[turn % len(builds):] + builds[:turn % len(builds)]:
             build()
-    if bare:  # the overhead of each pair, measured side by side: their median is reported
-        row["build_pair_overheads"] = [o[0] / b[0] - 1 for o, b in zip(ours, bare, strict=False)]
-    bare = bare or [(None, None, None)]
     row["build"] = ours[0][0] if len(ours) == 1 else median(t for t, _, _ in ours)
-    row["build_bare"] = bare[0][0] if len(bare) == 1 else median(t for t, _, _ in bare)
     row["build_cores"] = ours[0][2] if len(ours) == 1 else median(c for _, _, c in ours)
-    row["build_bare_cores"] = bare[0][2] if len(bare) == 1 else median(c for _, _, c in bare)
     row["build_mem_mb"] = ours[0][1] if len(ours) == 1 else max(m for _, m, _ in ours)
-    row["build_bare_mem_mb"] = bare[0][1] if len(bare) == 1 else max(m for _, m, _ in bare)
-    shutil.rmtree(bare_dir, ignore_errors=True)
+    for name, runs in baselines.items():
+        if runs:  # the overhead of each round, measured side by side: their median is reported
+            row[f"build_{name}_overheads"] = [o[0] / b[0] - 1
+                                              for o, b in zip(ours, runs, strict=False)]
+        runs = runs or [(None, None, None)]
+        row[f"build_{name}"] = runs[0][0] if len(runs) == 1 else median(t for t, _, _ in runs)
+        row[f"build_{name}_cores"] = (runs[0][2] if len(runs) == 1
+                                      else median(c for _, _, c in runs))
+        row[f"build_{name}_mem_mb"] = (runs[0][1] if len(runs) == 1
+                                       else max(m for _, m, _ in runs))
     show(row)
 
     row["nochange"] = median(measure([*READER, "index", "--corpus", str(folder), "--index-dir",
@@ -305,33 +317,46 @@ def write_results(rows: list[dict], command: str) -> str:
         " so compare the ratios (ours / baseline, measured in the same run) and medians.",
         f"Command: `{command}`",
         "",
-        "Builds in pairs, ours and bare Whoosh side by side (the order swapped each pair):"
-        " the overhead is the median of the pairs' ratios, each pair's in brackets. The 1%"
-        " change is the median of three updates of a different 1% (the range in brackets).",
+        "Builds in rounds, ours and both baselines side by side (each round starting one"
+        " further along): stock Whoosh (whoosh-reloaded as it comes, its own field types,"
+        " in a process that never imports reader) and Whoosh with reader's schema (reader's"
+        " field types, speed-ups and writer, without reader's reading of the articles, its"
+        " listing and word lists). An overhead is the median of the rounds' ratios, each"
+        " round's in brackets. The 1% change is the median of three updates of a different"
+        " 1% (the range in brackets).",
         "",
-        "| size | build (bare Whoosh) | overhead | cores busy (bare) | build peak MB (bare) |"
-        " no-change index | 1% changed |",
-        "|" + "---|" * 7,
+        "| size | build | stock Whoosh | overhead | Whoosh with reader's schema | overhead |"
+        " cores busy (stock, schema) | build peak MB (stock, schema) | no-change index |"
+        " 1% changed |",
+        "|" + "---|" * 10,
     ]
+
     def updated(r: dict) -> str:
         runs = r.get("update1pct_all") or [r["update1pct"]]
         spread = f" ({fmt_ms(min(runs))} to {fmt_ms(max(runs))})" if len(runs) > 1 else ""
         return fmt_ms(r["update1pct"]) + spread
 
+    def overhead(r: dict, name: str) -> str:
+        rounds = r.get(f"build_{name}_overheads")
+        if not rounds:
+            return "—"
+        return f"{median(rounds):+.0%}" + (
+            f" ({', '.join(f'{p:+.0%}' for p in rounds)})" if len(rounds) > 1 else "")
+
+    def of_each(r: dict, key: str, form: str) -> str:
+        return ", ".join("—" if r.get(f"build_{name}_{key}") is None
+                         else format(r[f"build_{name}_{key}"], form) for name in BASELINES)
+
     for r in rows:
-        overhead = cores = mem = "—"
         if r["build"] is None:
-            lines.append(f"| {r['size']} | not measured (a prebuilt index) | — | — | — |"
-                         f" {fmt_ms(r['nochange'])} | {updated(r)} |")
+            lines.append(f"| {r['size']} | not measured (a prebuilt index) | — | — | — | — |"
+                         f" — | — | {fmt_ms(r['nochange'])} | {updated(r)} |")
             continue
-        if r["build_bare"] is not None:
-            pairs = r["build_pair_overheads"]
-            overhead = f"{median(pairs):+.0%}" + (
-                f" ({', '.join(f'{p:+.0%}' for p in pairs)})" if len(pairs) > 1 else "")
-            cores, mem = f"{r['build_bare_cores']:.1f}", f"{r['build_bare_mem_mb']:,.0f}"
         lines.append(
-            f"| {r['size']} | {fmt_ms(r['build'])} ({fmt_ms(r['build_bare'])}) | {overhead} |"
-            f" {r['build_cores']:.1f} ({cores}) | {r['build_mem_mb']:,.0f} ({mem}) |"
+            f"| {r['size']} | {fmt_ms(r['build'])} | {fmt_ms(r['build_stock'])} |"
+            f" {overhead(r, 'stock')} | {fmt_ms(r['build_schema'])} | {overhead(r, 'schema')} |"
+            f" {r['build_cores']:.1f} ({of_each(r, 'cores', '.1f')}) |"
+            f" {r['build_mem_mb']:,.0f} ({of_each(r, 'mem_mb', ',.0f')}) |"
             f" {fmt_ms(r['nochange'])} | {updated(r)} |"
         )
     lines += [
@@ -388,10 +413,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="2000,20000,100000")
     parser.add_argument("--corpus", type=Path, help="measure this folder instead")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--build-pairs", type=int,
-                        help="builds of ours and bare Whoosh, in pairs (default 2; 1 with --quick)")
+    parser.add_argument("--build-rounds", "--build-pairs", type=int,
+                        help="rounds of builds, ours and each baseline's (default 2; 1 with"
+                        " --quick)")
     parser.add_argument("--no-baseline-build", action="store_true",
-                        help="skip the bare-Whoosh build (it takes as long as ours)")
+                        help="skip the baselines' builds (each takes about as long as ours)")
     parser.add_argument("--index-dir", type=Path,
                         help="start from a copy of this index of the (one) size: no builds")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")

@@ -31,9 +31,7 @@ import operator
 import os
 import pickle
 import shutil
-import signal
 import struct
-import sys
 import tempfile
 import threading
 import time
@@ -41,8 +39,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import filterfalse
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -50,13 +48,14 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import FileFormatError
 
-from . import engine, listing
-from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
+from . import listing, whoosh_speedups
+from .analysis import StemmedText
+from .articles import DEFAULT_MAX_BYTES, Article, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
-from .engine import StemmedText
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
 from .words import Lexicon
+from .writer import ArticleWriter, Batch, EarlyStart, ParallelWriter, Writer, WriterSide
 
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
@@ -104,7 +103,7 @@ INDEX_ERRORS = (
 )
 
 
-class PrivateRamStorage(RamStorage):
+class PrivateRamStorage(RamStorage):  # type: ignore[misc]  # (Whoosh has no type hints)
     """An in-memory index whose writers' temp files are private to this process.
 
     Whoosh's RamStorage puts them in ``/tmp/<index name>.tmp`` ("/tmp/MAIN.tmp" for every
@@ -112,7 +111,7 @@ class PrivateRamStorage(RamStorage):
 
     _temp_root: str | None = None
 
-    def temp_storage(self, name=None):
+    def temp_storage(self, name: str | None = None) -> Any:
         if self._temp_root is None:
             self._temp_root = tempfile.mkdtemp(prefix="reader-ram-")
             atexit.register(shutil.rmtree, self._temp_root, True)
@@ -148,7 +147,7 @@ def section_terms(section: str) -> str:
     return " ".join("/".join(parts[: i + 1]) for i in range(len(parts)))
 
 
-def document(article: Article) -> dict:
+def document(article: Article) -> dict[str, Any]:
     date = article.date or EPOCH
     return {
         "path": article.path,
@@ -172,7 +171,7 @@ def document(article: Article) -> dict:
     }
 
 
-def _row(fields: dict) -> Row:
+def _row(fields: dict[str, Any]) -> Row:
     return Row(fields.get("title", ""), fields.get("section_name", ""), fields.get("date") or EPOCH,
                fields.get("mtime_ns", 0), fields.get("size", -1), fields.get("hash", ""))
 
@@ -180,6 +179,19 @@ def _row(fields: dict) -> Row:
 def _row_of(article: Article) -> Row:
     return Row(article.title, article.section, article.date or EPOCH, article.mtime_ns,
                article.size, article.hash)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleReader:
+    """Reads an article file of the corpus at ``root``: its document and its listing row
+    (raises SkipFile). What a writer process is given to read the articles named to it."""
+
+    root: Path
+    max_bytes: int
+
+    def __call__(self, path: str) -> tuple[dict[str, Any], Row]:
+        article = read_article(self.root, path, self.max_bytes)
+        return document(article), _row_of(article)
 
 
 @dataclass(slots=True)
@@ -217,6 +229,7 @@ class CorpusIndex:
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.root = check_corpus(corpus)
+        whoosh_speedups.install()
         self.dir = Path(index_dir) if index_dir else default_index_dir(self.root)
         self.max_bytes = max_bytes
         self.schema = make_schema()
@@ -224,7 +237,7 @@ class CorpusIndex:
         self.in_memory = False
         self._ix = None
         self._active: str | None = None
-        self._idle_searchers: list = []
+        self._idle_searchers: list[Any] = []
         self._pool_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
         #: A rebuild's generation, written into but not yet the one readers use.
@@ -233,7 +246,7 @@ class CorpusIndex:
     # --- opening ---------------------------------------------------------------------------
 
     @property
-    def ix(self):
+    def ix(self) -> Any:
         if self._ix is None:
             self.open()
         return self._ix
@@ -256,7 +269,7 @@ class CorpusIndex:
             reason = "index folder missing"
         elif meta.get("damaged"):
             reason = f"the index was damaged ({meta['damaged']})"
-        if meta and reason is None:
+        if meta and reason is None and isinstance(active, str):
             try:
                 ix = whoosh_index.open_dir(str(self.dir / active))
                 with ix.searcher() as searcher:  # touch every segment's files once
@@ -286,7 +299,7 @@ class CorpusIndex:
         self._active = None
         return self
 
-    def _read_meta(self) -> dict:
+    def _read_meta(self) -> dict[str, Any]:
         try:
             meta = json.loads((self.dir / "meta.json").read_text("utf-8"))
         except (OSError, ValueError):
@@ -317,7 +330,7 @@ class CorpusIndex:
         return not self.ix.up_to_date() if self._ix is not None else False
 
     @contextlib.contextmanager
-    def searcher(self) -> Iterator:
+    def searcher(self) -> Iterator[Any]:
         """A Whoosh searcher on the latest commit, for one thread at a time.
 
         Searchers are kept open between uses while the index has no new commit: a new one
@@ -438,11 +451,11 @@ class CorpusIndex:
         target = self._listing_file()
         if target is not None:
             columns.write(target, self.ix.latest_generation())
-            if self._switch_pending:
+            if self._switch_pending and self._active:
                 self._make_active(self._active)
 
     def doc_count(self) -> int:
-        return self.ix.doc_count()
+        return int(self.ix.doc_count())
 
     def read(self, path: str) -> Article:
         """The article as it is on disk now (raises SkipFile when it cannot be read)."""
@@ -504,9 +517,6 @@ class CorpusIndex:
                 raise
             self._open_in_memory(f"cannot write the index in {self.dir} ({exc.strerror or exc})")
             return self._update(progress=progress, committed=committed)
-        finally:
-            engine.file_words_in(None)
-            engine.article_document = engine.before_segment = None
 
     def _update(
         self,
@@ -529,12 +539,14 @@ class CorpusIndex:
                 target = self._listing_file()
                 known = None if target is None else listing.read_listed(
                     target, self.ix.latest_generation())
-                early = None if known is None else _EarlyStart(self, known.stats, report)
+                early = None if known is None else EarlyStart(
+                    self._batch, known.stats, report.skipped, stream_from=STREAM_FROM,
+                    parallel_from=PARALLEL_THRESHOLD, batch_docs=BATCH_DOCS)
                 try:
                     found = scan(self.root, early)
                 except BaseException:
                     if early is not None and early.batch is not None:
-                        early.batch.abandon()
+                        self._abandon(early.batch)
                     raise
                 begun = None if early is None else early.batch
                 report.skipped.update(found.problems)
@@ -547,7 +559,7 @@ class CorpusIndex:
                 listed = columns is not None
                 if columns is None:
                     if begun is not None:  # begun from a listing found damaged: start over
-                        begun.abandon()
+                        self._abandon(begun)
                         begun = early = None
                     try:
                         rows = self._stored_rows()
@@ -561,6 +573,7 @@ class CorpusIndex:
                     stats = _file_stats(rows)
                     columns = listing.Columns.of_rows(rows)
                 else:
+                    assert known is not None  # (the columns are its)
                     stats = known.stats
                 # What the early start found as the scan went, or the same found now.
                 changes = (early.changes(found.files) if early is not None and listed
@@ -631,7 +644,7 @@ class CorpusIndex:
 
     def _apply(self, changes: Changes, columns: listing.Columns, report: UpdateReport,
                progress: ProgressFn | None, committed: ProgressFn | None = None,
-               started: _Batch | None = None) -> None:
+               started: Batch | None = None) -> None:
         """Index the changes in batches; ``columns`` (the listing of what the index held)
         follows each commit and is written after it. ``started``: the first batch, begun
         during the scan."""
@@ -656,7 +669,7 @@ class CorpusIndex:
             base = done
             try:
                 if batch is None:
-                    batch = _Batch(self, self._writer(len(paths)))
+                    batch = self._batch(len(paths))
                 for path in paths:
                     if path not in batch.fed:
                         batch.feed(path, path in known_changed, report.skipped)
@@ -673,13 +686,8 @@ class CorpusIndex:
                                functools.partial(_progress_from, progress, base, total))
                 writer.commit(mergetype=merge_tiers)
             except BaseException:
-                if batch is not None:
-                    batch.abandon()
-                else:
-                    self._drop_unfinished()
+                self._abandon(batch)
                 raise
-            finally:
-                engine.article_document = engine.before_segment = None
             if batch.parallel:
                 batch.collect(report.skipped)
             done = base + len(paths)
@@ -719,153 +727,38 @@ class CorpusIndex:
         full disk they are what fills it, and a later run could not even probe the folder."""
         if self.in_memory or self._ix is None or not self._active:
             return
+        ix = self._ix
         with contextlib.suppress(Exception):
-            ix = self._ix
-            segments = ix._segments()
-            whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(), segments)
-        for temporary in (f"{whoosh_index._DEF_INDEX_NAME}.tmp", "fed.tmp"):
+            toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
+            whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        for temporary in (f"{ix.indexname}.tmp", "fed.tmp"):
             shutil.rmtree(self.dir / self._active / temporary, ignore_errors=True)
 
-    def _writer(self, count: int):
-        # The words of its articles are filed by whichever process writes their segment.
-        engine.file_words_in(self.lexicon)
+    def _writer(self, count: int) -> Writer:
+        """A writer for ``count`` articles: in writer processes when they are many. Whichever
+        process writes a segment files the words of its articles (words.py) first."""
         codec = W3Codec(compression=0 if count <= UNCOMPRESSED_UP_TO else 3)
+        lexicon = self.lexicon
         if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-            return self.ix.writer(timeout=30.0, compound=False, codec=codec)
-        import multiprocessing
+            return ArticleWriter(self.ix, lexicon=lexicon, timeout=30.0, compound=False,
+                                 codec=codec)
+        assert self._active is not None  # (an index on disk)
+        side = WriterSide(self._article_reader(), self.dir / self._active / "fed.tmp")
+        return ParallelWriter(self.ix, procs=min(2, os.cpu_count() or 1), side=side,
+                              lexicon=lexicon, batchsize=256, limitmb=128, compound=False,
+                              codec=codec)
 
-        from whoosh.multiproc import MpWriter
+    def _article_reader(self) -> ArticleReader:
+        return ArticleReader(self.root, self.max_bytes)
 
-        # The sub-processes must not see the user's Ctrl+C: the parent cancels them.
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        global _writer_parent
-        _arm_pdeathsig()
-        _writer_parent = os.getpid()
-        # What the processes do besides indexing (they inherit it when they start).
-        side = _WriterSide(self.root, self.max_bytes, self.dir / self._active / "fed.tmp")
-        engine.article_document, engine.before_segment = side.document, side.finish
-        try:
-            writer = MpWriter(
-                self.ix, procs=min(2, os.cpu_count() or 1), batchsize=256,
-                limitmb=128, multisegment=True, compound=False, codec=codec,
-            )
-            writer.reader_side = side
-            # Whoosh's queue of jobs holds eight, and adding a ninth waits for a writer
-            # process to take one: right for jobs of whole articles, but these name them,
-            # and the parent has its scan to finish, and progress to report meanwhile.
-            writer.jobqueue = multiprocessing.Queue()
-            # Sub-processes start lazily, on the first full job: start them now, ignoring SIGINT.
-            writer._new_task()
-            writer._new_task()
-        finally:
-            _writer_parent = None
-            if main:
-                signal.signal(signal.SIGINT, previous)
-        return writer
+    def _batch(self, count: int) -> Batch:
+        return Batch(self._writer(count), self._article_reader())
 
-
-#: While a parallel writer starts its sub-processes: the pid they must not outlive.
-_writer_parent: int | None = None
-_set_pdeathsig: Callable[[], object] | None = None
-
-
-def _die_with_parent() -> None:
-    """In a writer sub-process, just forked: die with the parent (Linux).
-
-    The sub-processes inherit the index's locks (ours and Whoosh's). Orphaned by a killed
-    ``reader index``, they would sleep forever holding them, and every later update would
-    wait for a lock that is never released."""
-    parent = _writer_parent
-    if parent is None or _set_pdeathsig is None:
-        return
-    with contextlib.suppress(Exception):
-        _set_pdeathsig()
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-
-def _arm_pdeathsig() -> None:
-    global _set_pdeathsig
-    if _set_pdeathsig is None and sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):  # resolved in the parent: no dlopen after fork
-            import ctypes
-
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
-            _set_pdeathsig = functools.partial(prctl, 1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_die_with_parent)
-
-
-class _Batch:
-    """The articles of one commit, as they are fed to its writer (reported once committed:
-    an interrupted batch adds nothing).
-
-    A parallel writer's processes read the articles themselves (``_WriterSide``): the
-    parent only names them, and deletes the old versions while they index. Reading and
-    cleaning 1,000 articles took the parent 0.5 s, the critical path of a 1% update."""
-
-    def __init__(self, index: CorpusIndex, writer) -> None:
-        self.index = index
-        self.writer = writer
-        self.side: _WriterSide | None = getattr(writer, "reader_side", None)
-        self.added: list[str] = []
-        self.updated: list[str] = []
-        self.rows: dict[str, Row] = {}
-        self.fed: dict[str, bool] = {}  # path -> changed (an update of an indexed file)
-
-    @property
-    def parallel(self) -> bool:
-        return self.side is not None
-
-    def feed(self, path: str, changed: bool, skipped: dict[str, str]) -> None:
-        self.fed[path] = changed
-        if self.side is not None:
-            self.writer.add_document(_article=path)
-            _prefetch(self.index.root / path)
-            return
-        try:
-            article = read_article(self.index.root, path, self.index.max_bytes)
-        except SkipFile as exc:
-            skipped[path] = str(exc)
-        else:
-            self.writer.add_document(**document(article))
-            self.rows[path] = _row_of(article)
-            (self.updated if changed else self.added).append(path)
-
-    def wait(self, report: Callable[[int], object] | None) -> None:
-        """Until the writer processes have read every article named to them, reporting how
-        many they have (they index each as they read it)."""
-        writer, side = self.writer, self.side
-        if writer.docbuffer:
-            writer._enqueue()
-        shown = -1
-        while True:
-            read = side.count.value
-            if report is not None and read != shown:
-                report(read)
-                shown = read
-            if read >= len(self.fed) or not all(task.is_alive() for task in writer.tasks):
-                return  # done, or a writer process failed: the commit says what happened
-            time.sleep(0.02)
-
-    def collect(self, skipped: dict[str, str]) -> None:
-        """After the commit: what the writer processes made of each article named to them."""
-        outcomes = self.side.collect()
-        for path, changed in self.fed.items():
-            outcome = outcomes.get(path)
-            if isinstance(outcome, Row):
-                self.rows[path] = outcome
-                (self.updated if changed else self.added).append(path)
-            else:
-                skipped[path] = outcome or "not indexed (its writer process failed)"
-
-    def abandon(self) -> None:
-        """Stop the writer and delete what it wrote (the writer processes' files too)."""
-        _cancel(self.writer)
-        self.index._drop_unfinished()
+    def _abandon(self, batch: Batch | None) -> None:
+        """Stop a batch's writer, and delete what it wrote (its processes' files too)."""
+        if batch is not None:
+            batch.abandon()
+        self._drop_unfinished()
 
 
 def _progress_from(progress: ProgressFn, base: int, total: int, read: int) -> None:
@@ -873,118 +766,7 @@ def _progress_from(progress: ProgressFn, base: int, total: int, read: int) -> No
     progress(base + read, total)
 
 
-def _prefetch(file: Path) -> None:
-    """Have the kernel start reading ``file``, for the writer process that will: a first
-    build from a cold disk otherwise waits for each read in turn (20,000 articles from a
-    cold page cache: 190 s without, 153 s with)."""
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return  # the writer process says why it cannot be read
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-    except (AttributeError, OSError):
-        pass
-    finally:
-        os.close(fd)
-
-
-class _WriterSide:
-    """The writer processes' part of a parallel batch besides indexing: each reads the
-    articles the parent names, counts them for the parent's progress, and leaves the
-    parent its articles' rows and skip reasons in a file, just before it writes its
-    segment. Made in the parent before the processes start; they inherit it."""
-
-    def __init__(self, root: Path, max_bytes: int, folder: Path) -> None:
-        import multiprocessing
-
-        self.root = root
-        self.max_bytes = max_bytes
-        self.folder = folder
-        self.count = multiprocessing.Value("q", 0)
-        self.outcomes: dict[str, Row | str] = {}
-
-    def document(self, path: str) -> dict | None:
-        """In a writer process: the document of ``path`` (None when it is skipped)."""
-        try:
-            article = read_article(self.root, path, self.max_bytes)
-        except SkipFile as exc:
-            self.outcomes[path] = str(exc)
-            made = None
-        else:
-            self.outcomes[path] = _row_of(article)
-            made = document(article)
-        with self.count.get_lock():
-            self.count.value += 1
-        return made
-
-    def finish(self) -> None:
-        """In a writer process, before it writes its segment."""
-        if not self.outcomes:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{os.getpid()}.pickle"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.outcomes, pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, target)
-        self.outcomes = {}
-
-    def collect(self) -> dict[str, Row | str]:
-        """In the parent, after the commit: every writer process's outcomes."""
-        outcomes: dict[str, Row | str] = {}
-        try:
-            for file in self.folder.glob("*.pickle"):
-                outcomes.update(pickle.loads(file.read_bytes()))
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        return outcomes
-
-
-class _EarlyStart:
-    """A scan's ``on_files`` that starts indexing before the scan ends (see STREAM_FROM).
-
-    A 1% update at 100,000 articles spent the scan's second with one core idle, and only
-    then began feeding the writer processes. Started early, they index what the scan has
-    found while it looks for the rest."""
-
-    def __init__(self, index: CorpusIndex, known: dict[str, FileStat],
-                 report: UpdateReport) -> None:
-        self.index = index
-        self.known = known
-        self.listed = known.items()
-        self.report = report
-        self.scanned = 0
-        self.found: list[tuple[str, bool]] = []  # (path, changed), in the order found
-        self.next = 0  # found[next:] are not fed yet
-        self.batch: _Batch | None = None
-
-    def __call__(self, files: list[tuple[str, FileStat]]) -> None:
-        self.scanned += len(files)
-        # The files not listed as they are, picked out in C: every start runs through here.
-        new = list(filterfalse(self.listed.__contains__, files))
-        if new:
-            known = self.known
-            self.found += [(path, path in known) for path, _ in new]
-        batch = self.batch
-        if batch is None:
-            # How many changed files the whole scan will find, at the rate found so far.
-            expected = len(self.found) * len(self.known) // max(1, self.scanned)
-            if len(self.found) < STREAM_FROM or expected < PARALLEL_THRESHOLD:
-                return
-            batch = self.batch = _Batch(self.index, self.index._writer(expected))
-        while self.next < len(self.found) and len(batch.fed) < BATCH_DOCS:
-            path, changed = self.found[self.next]
-            self.next += 1
-            batch.feed(path, changed, self.report.skipped)
-
-    def changes(self, files: dict[str, FileStat]) -> Changes:
-        """``diff(files, known)`` once the scan that found ``files`` is over."""
-        return Changes(sorted(path for path, changed in self.found if not changed),
-                       sorted(path for path, changed in self.found if changed),
-                       sorted(self.known.keys() - files.keys()))
-
-
-def _delete_paths(writer, paths: list[str]) -> None:
+def _delete_paths(writer: Writer, paths: list[str]) -> None:
     """``writer.delete_by_term("path", path)`` for each path, with less work per path.
 
     Whoosh's makes a scored matcher of the term in every segment (eight at 100,000
@@ -1000,7 +782,7 @@ def _delete_paths(writer, paths: list[str]) -> None:
                     writer.delete_document(offset + docnum)
 
 
-def merge_tiers(writer, segments: list) -> list:
+def merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: merge the smallest size tier (segments within 4x of each other)
     that has MERGE_FACTOR or more segments and MAX_MERGE_DOCS or fewer articles.
 
@@ -1009,10 +791,10 @@ def merge_tiers(writer, segments: list) -> list:
     fold into each other and large segments stay as they are."""
     from whoosh.reading import SegmentReader
 
-    tiers: dict[int, list] = {}
+    tiers: dict[int, list[Any]] = {}
     for segment in segments:
         tiers.setdefault(max(1, segment.doc_count_all()).bit_length() // 2, []).append(segment)
-    chosen: list = []
+    chosen: list[Any] = []
     for _, tier in sorted(tiers.items()):
         if len(tier) >= MERGE_FACTOR and sum(s.doc_count_all() for s in tier) <= MAX_MERGE_DOCS:
             chosen = tier
@@ -1041,7 +823,7 @@ def _file_stats(rows: dict[str, Row]) -> dict[str, FileStat]:
     return dict(zip(rows, map(FileStat._make, map(_ROW_STAT, rows.values())), strict=False))
 
 
-def _check_lengths(reader) -> None:
+def _check_lengths(reader: Any) -> None:
     """A segment with words in a field has that field's length file. Whoosh does not notice
     a deleted one: it ranks as if every article were empty."""
     for leaf, _ in reader.leaf_readers():
@@ -1053,25 +835,7 @@ def _check_lengths(reader) -> None:
                 raise FileNotFoundError(f"the lengths of '{name}' are missing")
 
 
-def _cancel(writer) -> None:
-    """Drop an uncommitted writer; MpWriter's own cancel leaves its processes waiting."""
-    for task in getattr(writer, "tasks", ()):
-        with contextlib.suppress(Exception):
-            task.terminate()
-            task.join(5)
-    with contextlib.suppress(Exception):
-        writer.cancel()
-    # Its queues' feeder threads would be joined at exit, and a Ctrl+C landing in the
-    # middle of that left the process waiting forever; nothing in them matters now.
-    for name in ("jobqueue", "resultqueue"):
-        queue = getattr(writer, name, None)
-        if queue is not None:
-            with contextlib.suppress(Exception):
-                queue.cancel_join_thread()
-                queue.close()
-
-
-def open_index(corpus: Path, index_dir: Path | None = None, **kwargs) -> CorpusIndex:
+def open_index(corpus: Path, index_dir: Path | None = None, **kwargs: Any) -> CorpusIndex:
     """A CorpusIndex, opened; raises CorpusError for an unusable corpus folder."""
     return CorpusIndex(corpus, index_dir, **kwargs).open()
 

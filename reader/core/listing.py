@@ -32,7 +32,9 @@ from typing import Any, NamedTuple, TypeVar
 from .corpus import FileStat
 
 #: The index's layout; an index of another number is rebuilt.
-SCHEMA_VERSION = 4  # 2: content hash stored; 3: no spelling fields (words.py); 4: accents folded
+#: 2: content hash stored; 3: no spelling fields (words.py); 4: accents folded; 5: the schema
+#: names reader.core.analysis.StemmedText (reader.core.engine.StemmedText before)
+SCHEMA_VERSION = 5
 LISTING_FILE = "listing.pickle"
 LISTING_VERSION = 3  # 3: a head, the list in chunks, then the update's columns
 #: Articles of the list's head (in date and in title order): the app's first screen.

@@ -408,7 +408,7 @@ def find_spans(text: str, terms: set[str], analyzer, limit: int | None = None) -
             if _analysed(match.group(), analyzer) in terms]
 
 
-#: Each letter accents fold to (engine.folding_analyzer), and the letters that fold to it.
+#: Each letter accents fold to (analysis.folding_analyzer), and the letters that fold to it.
 _ACCENTED: dict[str, str] = {}
 for _code, _base in accent_map.items():
     _ACCENTED[_base] = _ACCENTED.get(_base, _base) + chr(_code)

@@ -20,16 +20,12 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
-import re
 import threading
 import time
 from pathlib import Path
 
-#: The analyzer's tokenizer pattern (see index.make_schema), written to match the same
-#: words with less backtracking: runs of letters joined by single dots.
-WORD = re.compile(r"[\w*]+(?:\.[\w*]+)*")
-#: Whoosh's stop filter drops shorter words; so did its spelling fields.
-MIN_LENGTH = 2
+from .analysis import MIN_LENGTH
+
 #: Above this many distinct letters (a script with thousands of signs), one-edit variants
 #: are too many to try: the words sharing the first letters are compared instead.
 MAX_ALPHABET = 120

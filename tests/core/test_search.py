@@ -516,7 +516,7 @@ def test_hit_offsets_are_the_analyzers_own(words, terms):
     dots, stars and words run together included; accents folded or not."""
     from whoosh.analysis import StemmingAnalyzer
 
-    from reader.core.engine import folding_analyzer
+    from reader.core.analysis import folding_analyzer
     from reader.core.search import find_spans
 
     text = "".join(word + sep for word, sep in words)
@@ -622,7 +622,7 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
     the stem less its last letter, then checks each word found with the analyzer)."""
     from whoosh.analysis import StemmingAnalyzer
 
-    from reader.core.engine import folding_analyzer
+    from reader.core.analysis import folding_analyzer
     from reader.core.search import find_spans
 
     text = ("Sensibility, relational happiness: the happy child cried and cries. Conditional "

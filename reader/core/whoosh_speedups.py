@@ -1,81 +1,77 @@
-"""Whoosh, made faster where our index spends its time (and fixed where it was wrong).
+"""Whoosh, made faster where our index spends its time: on request, and only then.
 
 Indexing an article is analysing its text (about 45% of the time) and writing its postings
-(the rest), all in Python. Four places did far more work than they need to:
+(the rest), all in Python. ``install()`` (a CorpusIndex calls it when it is made; once is
+enough) puts faster versions of three places in Whoosh, for the whole process:
 
-- ``StemmedText.index`` does what Whoosh's ``StemmingAnalyzer`` and ``Positions`` format do
-  for a field, in one pass: a regex finds the words, each distinct word is lower-cased,
-  stopped or stemmed once per process, and the positions are grouped with plain lists.
-  Whoosh pushes every token through four generators and encodes every position list on
-  its own: 3.7 ms an article of the benchmark corpus against 1.1 ms. The terms, positions
-  and weights are the same, byte for byte (tests/core/test_engine.py), so queries, phrases,
-  snippets and scores do not change; the field's analyzer is still Whoosh's, for queries.
-- Writing a segment asks for the field length of the document of every posting, which read
-  one byte from the segment's length column through four Python calls and a seek. The
-  length column is now read once per segment and field (a byte per document); search
-  scoring, which asks the same question per hit, gains too. Together: 11.8 to 8.0 ms an
-  article on one core (600 articles of the benchmark corpus, in one process).
-- ``TermPool`` keeps a new segment's postings by term, where Whoosh's pool keeps one list
-  of them all and sorts it when the segment is written; ``write_postings`` writes each
+- a segment's per-document reader (``W3PerDocReader``): ``doc_field_length`` reads a
+  segment's length column once per field (a byte a document), where Whoosh read one byte
+  through four Python calls and a seek for every posting written and every hit scored; and
+  ``_cached_reader`` remembers that a field has no length column, where Whoosh-reloaded
+  2.7.5 looked for the file again on every call (a ``stat`` per posting of the unscored
+  fields);
+- a new segment's pool (``whoosh.writing.PostingPool`` is ``TermPool``): its postings kept
+  by term, where Whoosh keeps one list of them all and sorts it when the segment is written;
+- a segment's postings writer (``W3FieldWriter.add_postings`` is ``write_postings``): each
   term's postings in one pass, where Whoosh makes four method calls a posting and three
-  objects a term; and ``add_document`` lets a StemmedText field put its postings in the
-  pool itself. The segment files are the same, byte for byte (the tests compare them):
-  500 articles of the benchmark corpus, 1.3 s to add and 2.0 s to write, now 1.0 and 1.0.
+  objects a term (500 articles of the benchmark corpus: 1.3 s to add and 2.0 s to write,
+  now 1.0 and 1.0).
+
+A writer whose pool is a TermPool (writer.ArticleWriter; nothing of Whoosh's is patched for
+it) adds a document with ``add_document`` here, which indexes a StemmedText field in one
+pass (``index_into``): a regex finds the words, each distinct word is lower-cased, stopped,
+folded and stemmed once per process, and the positions are grouped with plain lists, where
+Whoosh pushes every token through four generators and encodes every position list on its
+own (3.7 ms an article against 1.1 ms; with the lengths read once, 11.8 to 8.0 ms an
+article on one core).
+
+The terms, positions, weights and lengths are Whoosh's, and the segment files are those
+Whoosh writes from the same postings, byte for byte (tests/core/test_whoosh_speedups.py),
+so queries, phrases, snippets and scores do not change. With ``READER_STOCK_WHOOSH=1`` in
+the environment ``install()`` changes nothing: every writer indexes through Whoosh's own
+analyzer chain, pool and postings writer, and segments are read by Whoosh's reader. Slower,
+with the same results (``.ci/run`` runs the index and search tests that way too).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from hashlib import md5
 from itertools import groupby
 from operator import ge, itemgetter, sub
+from typing import Any
 from zlib import compress
 
 from whoosh import writing
-from whoosh.analysis import STOP_WORDS, CharsetFilter, StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.codec.base import FieldWriter, OutOfOrderError
 from whoosh.columns import NumericColumn
-from whoosh.fields import TEXT
 from whoosh.filedb import filetables
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import PostingPool  # (Whoosh's own: bound before install())
 
-from .words import MIN_LENGTH, WORD
+from .analysis import MIN_LENGTH, STOPS, WORD, StemmedText
 
-#: StemmingAnalyzer's stop words; words shorter than MIN_LENGTH are dropped too.
-STOPS = frozenset(STOP_WORDS)
+#: Set (and not to 0) in the environment: Whoosh as it comes, nothing installed.
+STOCK_ENV = "READER_STOCK_WHOOSH"
+
+#: A posting in a pool: (field name, term, document number, weight, encoded value).
+Posting = tuple[str, bytes, int, float, bytes]
+
 #: Word as written -> its term, encoded (b"" when stopped). Shared by the fields of a process
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
 _terms: dict[str, bytes] = {}
-#: The words of the articles this process indexes, by field (words.py), while ``_lexicon``
-#: is set: each process that writes a segment (the writer processes of an update each write
-#: their own) files them there just before, so before any commit can show the articles.
-_words: dict[str, set[str]] = {}
-_lexicon = None
-#: Set by the indexer before it starts writer processes: the document of an article the
-#: parent only named (``add_document(_article=path)``), made in the writer process (None:
-#: the article is skipped); and what a process does just before it writes a segment.
-article_document: Callable[[str], dict | None] | None = None
-before_segment: Callable[[], None] | None = None
 #: Encoded position lists of terms seen once in a document, by position (the first
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
 _single: dict[int, bytes] = {}
-
-
-def folding_analyzer():
-    """Whoosh's StemmingAnalyzer, with accents folded before stemming: ``cafe`` finds
-    ``café``, and ``resumes`` finds ``résumés`` (folded after stemming, "résumé" and
-    "resum" would stay apart). Each accented letter folds to one letter, never to none."""
-    analyzer = StemmingAnalyzer()
-    analyzer.items.insert(3, CharsetFilter(accent_map))  # after the stop words, before stems
-    return analyzer
 
 
 def _term(word: str) -> bytes:
@@ -98,58 +94,43 @@ def _encoded(found: list[int]) -> bytes:
                 _single[at] = encoded
         return encoded
     gaps = [b - a for a, b in zip([0, *found], found, strict=False)]
-    return pack_uint(count) + pickle.dumps(gaps, 2)
+    made: bytes = pack_uint(count) + pickle.dumps(gaps, 2)
+    return made
 
 
-class StemmedText(TEXT):
-    """A TEXT field with Whoosh's StemmingAnalyzer (accents folded) and positions, indexed
-    in one pass."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(analyzer=folding_analyzer(), phrase=True, **kwargs)
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str) or set(kwargs) - {"mode"}:
-            return super().index(value, **kwargs)
-        return self._index(value)
-
-    def _index(self, value: str):
-        boost = float(self.format.field_boost)
-        for term, found in _positions(WORD.findall(value)).items():
-            count = len(found)
-            yield term, count, count * boost, _encoded(found)
-
-    def index_into(self, pool: TermPool, fieldname: str, docnum: int, value: str,
-                   boost: float) -> int:
-        """``add_document``'s work for this field, done here: each of the value's terms
-        goes into ``pool`` as a posting (weighted, then boosted by ``boost`` as Whoosh
-        does), without a generator, a loop in Whoosh and a method call a posting between
-        them. Returns the field's length (its words, stop words left out; 0 when the
-        field is not scorable, as Whoosh has it)."""
-        words = WORD.findall(value)
-        positions = _positions(words)  # (hashes every word, for the set below)
-        if _lexicon is not None:  # the words as written; lower-cased once, when filed
-            seen = _words.get(fieldname)
-            if seen is None:
-                seen = _words[fieldname] = set()
-            seen.update(words)
-        weight = float(self.format.field_boost)
-        groups = pool._groups
-        if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
-            pool.current += [(fieldname, term, docnum, len(found) * weight * boost,
-                              _encoded(found)) for term, found in positions.items()]
-        else:
-            get = groups.get
-            for term, found in positions.items():
-                posting = (fieldname, term, docnum, len(found) * weight * boost,
-                           _encoded(found))
-                group = get((fieldname, term))
-                if group is None:
-                    groups[fieldname, term] = [posting]
-                else:
-                    group.append(posting)
-        pool.added(fieldname, len(positions))
-        return sum(map(len, positions.values())) if self.scorable else 0
+def index_into(field: StemmedText, pool: TermPool, fieldname: str, docnum: int, value: str,
+               boost: float, words: dict[str, set[str]] | None = None) -> int:
+    """``add_document``'s work for a StemmedText field, done in one pass: a regex finds the
+    words, each distinct word is lower-cased, stopped, folded and stemmed once per process,
+    and each of the value's terms goes into ``pool`` as a posting (weighted, then boosted by
+    ``boost`` as Whoosh does), without Whoosh's four generators a token and a method call a
+    posting. Returns the field's length (its words, stop words left out; 0 when the field
+    is not scorable, as Whoosh has it). The words as written go into ``words[fieldname]``,
+    when there is ``words``."""
+    found_words = WORD.findall(value)
+    positions = _positions(found_words)  # (hashes every word, for the set below)
+    if words is not None:
+        seen = words.get(fieldname)
+        if seen is None:
+            seen = words[fieldname] = set()
+        seen.update(found_words)
+    weight = float(field.format.field_boost)
+    groups = pool._groups
+    if groups is None:  # the pool spilled to disk: it is Whoosh's list from now on
+        pool.current += [(fieldname, term, docnum, len(found) * weight * boost,
+                          _encoded(found)) for term, found in positions.items()]
+    else:
+        get = groups.get
+        for term, found in positions.items():
+            posting = (fieldname, term, docnum, len(found) * weight * boost,
+                       _encoded(found))
+            group = get((fieldname, term))
+            if group is None:
+                groups[fieldname, term] = [posting]
+            else:
+                group.append(posting)
+    pool.added(fieldname, len(positions))
+    return sum(map(len, positions.values())) if field.scorable else 0
 
 
 def _positions(words: list[str]) -> dict[bytes, list[int]]:
@@ -157,7 +138,7 @@ def _positions(words: list[str]) -> dict[bytes, list[int]]:
     positions."""
     if len(_terms) > _CACHE_LIMIT:
         _terms.clear()
-    terms = list(map(_terms.get, words))
+    terms: list[bytes | None] = list(map(_terms.get, words))
     if None in terms:
         for i, term in enumerate(terms):
             if term is None:
@@ -178,7 +159,7 @@ def _positions(words: list[str]) -> dict[bytes, list[int]]:
     return positions
 
 
-def _length_column(perdoc, fieldname: str):
+def _length_column(perdoc: Any, fieldname: str) -> Any:
     """A segment's length bytes of a field (one a document, read once), or False when it
     has no such column or one of another kind (then only Whoosh's own reading will do)."""
     cache = perdoc.__dict__.get("_field_lengths")
@@ -195,26 +176,32 @@ def _length_column(perdoc, fieldname: str):
     return lengths
 
 
-def _read_lengths_once() -> None:
-    """W3PerDocReader.doc_field_length reads a segment's length column once per field."""
-    reader_class = whoosh3.W3PerDocReader
-    original = reader_class.doc_field_length
-    if getattr(original, "_reads_once", False):
-        return
+#: Whoosh's own, as it comes (the speed-ups fall back on them, and the tests compare).
+_whoosh_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
+_whoosh_cached_reader = whoosh3.W3PerDocReader._cached_reader
 
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = _length_column(self, fieldname)
-        if lengths is False or docnum > self._doccount:
-            return original(self, docnum, fieldname, default)
-        if docnum < len(lengths):
-            lbyte = lengths[docnum]
-            if lbyte:
-                return byte_to_length(lbyte)
-        return None  # as Whoosh: a zero length is None
 
-    doc_field_length._reads_once = True
-    doc_field_length.original = original
-    reader_class.doc_field_length = doc_field_length
+def doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) -> Any:
+    """W3PerDocReader.doc_field_length, from the field's length column read once."""
+    lengths = _length_column(self, fieldname)
+    if lengths is False or docnum > self._doccount:
+        return _whoosh_doc_field_length(self, docnum, fieldname, default)
+    if docnum < len(lengths):
+        lbyte = lengths[docnum]
+        if lbyte:
+            return byte_to_length(lbyte)
+    return None  # as Whoosh: a zero length is None
+
+
+def cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+    """W3PerDocReader._cached_reader, that remembers a field without a column (Whoosh looks
+    for its file again at every call)."""
+    if fieldname in self._readers:
+        return self._readers[fieldname]
+    reader = _whoosh_cached_reader(self, fieldname, column)
+    if reader is None:
+        self._readers[fieldname] = None
+    return reader
 
 
 #: What W3PostingsWriter writes before a term's first block, and the term index's entries.
@@ -237,7 +224,7 @@ def _md5_low32(key: bytes) -> int:
     return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
-def _lengths_of(lengths, fieldname: str):
+def _lengths_of(lengths: Any, fieldname: str) -> Callable[[tuple[int, ...]], bytes]:
     """ids -> the length byte of each document (0 for none), as Whoosh asks for them."""
     if lengths is None:
         return lambda ids: bytes(len(ids))
@@ -252,7 +239,7 @@ def _lengths_of(lengths, fieldname: str):
     return lambda ids: bytes(length_to_byte(dfl(d, fieldname) or 0) for d in ids)
 
 
-def write_postings(self, schema, lengths, items) -> None:
+def write_postings(self: Any, schema: Any, lengths: Any, items: Iterable[Posting]) -> None:
     """W3FieldWriter.add_postings in one pass: the same files, byte for byte.
 
     Whoosh turns every posting into four method calls (start, add, finish), a length
@@ -260,14 +247,16 @@ def write_postings(self, schema, lengths, items) -> None:
     info object: 10 microseconds a posting. Here the sorted postings are grouped by term in
     C (``groupby``), a term's lists are made with one ``zip``, and the blocks, term infos
     and term index entries are written as W3PostingsWriter, W3TermInfo and
-    OrderedHashWriter write them (tests/core/test_engine.py compares the files)."""
+    OrderedHashWriter write them (tests/core/test_whoosh_speedups.py compares the files)."""
     codec, tindex = self._codec, self._tindex
     if (type(self) is not whoosh3.W3FieldWriter or type(codec) is not whoosh3.W3Codec
             or codec._inlinelimit != 1 or type(tindex) is not filetables.OrderedHashWriter
             or not _BYTES_ROUND_TRIP):
-        return FieldWriter.add_postings(self, schema, lengths, iter(items))
+        FieldWriter.add_postings(self, schema, lengths, iter(items))
+        return
     term_groups = getattr(items, "term_groups", None)  # a TermPool's: grouped already
-    groups = term_groups() if term_groups is not None else groupby(items, _TERM_OF)
+    groups: Iterable[tuple[tuple[str, bytes], Iterable[Posting]]] = (
+        term_groups() if term_groups is not None else groupby(items, _TERM_OF))
     blocklimit, comp = codec._blocklimit, codec._compression
     dumps = pickle.dumps
     hashfn = _md5_low32 if tindex.hashfn is filetables.md5_hash else tindex.hashfn
@@ -278,8 +267,11 @@ def write_postings(self, schema, lengths, items) -> None:
     posts_at = post_pos = postfile.tell()  # where posts[0] goes; where the next byte goes
     terms: list[bytes] = []
     terms_at = term_pos = termfile.tell()
-    lastkey = tindex.lastkey
-    lastfield = prefix = fixedsize = lengths_for = None
+    lastkey: bytes = tindex.lastkey
+    lastfield: str | None = None
+    prefix = b""
+    fixedsize: int | None = None
+    lengths_for = _lengths_of(None, "")
     for (fieldname, btext), group in groups:
         if fieldname != lastfield:
             if fieldname not in fieldmap:
@@ -381,7 +373,7 @@ POSTING_BYTES = 200
 _DOCNUM = itemgetter(2)
 
 
-class TermPool(writing.PostingPool):
+class TermPool(PostingPool):  # type: ignore[misc]  # (Whoosh has no type hints)
     """Whoosh's pool of a new segment's postings, kept by term while they fit in memory.
 
     Whoosh keeps a list of every posting of a segment and sorts it when the segment is
@@ -390,16 +382,17 @@ class TermPool(writing.PostingPool):
     term as they come, only the terms are sorted (a tenth as many). Past Whoosh's memory
     limit the pool spills to Whoosh's sorted runs on disk, as Whoosh's does."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._groups: dict | None = {}
+        self._groups: dict[tuple[str, bytes], list[Posting]] | None = {}
         self._room = self.limit // POSTING_BYTES
 
-    def add(self, item) -> None:
+    def add(self, item: Posting) -> None:
         groups = self._groups
         if groups is None:
-            return super().add(item)
-        key = item[:2]
+            super().add(item)
+            return
+        key = (item[0], item[1])
         group = groups.get(key)
         if group is None:
             groups[key] = [item]
@@ -430,9 +423,9 @@ class TermPool(writing.PostingPool):
             self._groups = None
         super().save()
 
-    def items(self, maxfiles=128):
+    def items(self, maxfiles: int = 128) -> Iterable[Posting]:
         if self._groups is None:
-            return super().items(maxfiles)
+            return super().items(maxfiles)  # type: ignore[no-any-return]
         return TermGroups(self._groups)
 
 
@@ -441,10 +434,10 @@ class TermGroups:
 
     __slots__ = ("_groups",)
 
-    def __init__(self, groups: dict) -> None:
+    def __init__(self, groups: dict[tuple[str, bytes], list[Posting]]) -> None:
         self._groups = groups
 
-    def term_groups(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+    def term_groups(self) -> Iterator[tuple[tuple[str, bytes], list[Posting]]]:
         groups = self._groups
         for key in sorted(groups):
             group = groups[key]
@@ -454,33 +447,30 @@ class TermGroups:
                     group.sort()
             yield key, group
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[Posting]:
         for _, group in self.term_groups():
             yield from group
 
 
-def add_document(self, **fields) -> None:
-    """SegmentWriter.add_document, with StemmedText fields indexed straight into the pool.
+def add_document(writer: Any, fields: dict[str, Any], words: dict[str, set[str]] | None
+                 ) -> None:
+    """SegmentWriter.add_document, for a ``writer`` whose pool is a TermPool, with
+    StemmedText fields indexed straight into the pool (and their words as written put in
+    ``words``, by field, when there is ``words``).
 
     Whoosh's loops over a field's postings itself, a method call each: with the analysis,
     a microsecond and more a posting (180,000 for 500 articles). The rest is Whoosh's own,
     line for line: the segment files are the same (the tests compare them)."""
-    if "_article" in fields:
-        fields = article_document(fields["_article"])
-        if fields is None:
-            return
-    pool = self.pool
-    if type(pool) is not TermPool:
-        return _whoosh_add_document(self, **fields)
-    self._check_state()
-    perdocwriter = self.perdocwriter
-    schema = self.schema
-    docnum = self.docnum
+    pool = writer.pool
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    schema = writer.schema
+    docnum = writer.docnum
     add_post = pool.add
 
-    docboost = self._doc_boost(fields)
+    docboost = writer._doc_boost(fields)
     fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
-    self._check_fields(schema, fieldnames)
+    writer._check_fields(schema, fieldnames)
 
     perdocwriter.start_doc(docnum)
     try:
@@ -492,9 +482,10 @@ def add_document(self, **fields) -> None:
 
             length = 0
             if field.indexed:
-                fieldboost = self._field_boost(fields, fieldname, docboost)
+                fieldboost = writer._field_boost(fields, fieldname, docboost)
                 if type(field) is StemmedText and type(value) is str:
-                    length = field.index_into(pool, fieldname, docnum, value, fieldboost)
+                    length = index_into(field, pool, fieldname, docnum, value, fieldboost,
+                                        words)
                 else:
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in field.index(value):
@@ -527,69 +518,33 @@ def add_document(self, **fields) -> None:
         raise
 
     perdocwriter.finish_doc()
-    self._added = True
-    self.docnum += 1
+    writer._added = True
+    writer.docnum += 1
 
 
-_whoosh_add_document = writing.SegmentWriter.add_document
+def stock_requested() -> bool:
+    """Whether the environment asks for Whoosh as it comes (READER_STOCK_WHOOSH=1)."""
+    return os.environ.get(STOCK_ENV, "") not in ("", "0")
 
 
-def file_words_in(lexicon) -> None:
-    """Collect the words of the articles indexed from now on (in this process, and in the
-    writer processes it starts from now on), and file them in ``lexicon`` (None: stop)."""
-    global _lexicon
-    _lexicon = lexicon
-    _words.clear()
-
-
-def _finalize_segment(self):
-    """SegmentWriter._finalize_segment, after filing the words of its articles."""
-    if before_segment is not None:
-        before_segment()
-    if _lexicon is not None and _words:
-        # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
-        _lexicon.add({field: set(map(str.lower, seen)) for field, seen in _words.items()})
-        _words.clear()
-    return _whoosh_finalize_segment(self)
-
-
-_whoosh_finalize_segment = writing.SegmentWriter._finalize_segment
-
-
-def _write_postings_in_one_pass() -> None:
-    if writing.PostingPool is not TermPool and writing.PostingPool is TermPool.__base__:
+def install() -> bool:
+    """Put the speed-ups in place for this process, unless READER_STOCK_WHOOSH asks for
+    Whoosh as it comes; True when they are in place. Calling it again changes nothing."""
+    if not installed():
+        if stock_requested():
+            return False
+        reader_class = whoosh3.W3PerDocReader
+        reader_class.doc_field_length = doc_field_length
+        reader_class._cached_reader = cached_reader
         writing.PostingPool = TermPool
-    if writing.SegmentWriter.add_document is _whoosh_add_document:
-        writing.SegmentWriter.add_document = add_document
-    if writing.SegmentWriter._finalize_segment is _whoosh_finalize_segment:
-        writing.SegmentWriter._finalize_segment = _finalize_segment
-    writer_class = whoosh3.W3FieldWriter
-    if writer_class.__dict__.get("add_postings") is not write_postings:
-        writer_class.add_postings = write_postings
+        whoosh3.W3FieldWriter.add_postings = write_postings
+    return True
 
 
-def _remember_missing_columns() -> None:
-    """Whoosh fix: a segment's reader remembers that a field has no length column.
-
-    Whoosh-reloaded 2.7.5 looked for the file again on every call, and writing a segment
-    asked for the length of every posting: a ``stat`` per posting of the unscored fields."""
+def installed() -> bool:
+    """Whether this process runs with the speed-ups (``install()`` put them in place)."""
     reader_class = whoosh3.W3PerDocReader
-    original = reader_class._cached_reader
-    if getattr(original, "_remembers_missing", False):
-        return
-
-    def _cached_reader(self, fieldname, column):
-        if fieldname in self._readers:
-            return self._readers[fieldname]
-        reader = original(self, fieldname, column)
-        if reader is None:
-            self._readers[fieldname] = None
-        return reader
-
-    _cached_reader._remembers_missing = True
-    reader_class._cached_reader = _cached_reader
-
-
-_remember_missing_columns()
-_read_lengths_once()
-_write_postings_in_one_pass()
+    return (reader_class.doc_field_length is doc_field_length
+            and reader_class._cached_reader is cached_reader
+            and writing.PostingPool is TermPool
+            and whoosh3.W3FieldWriter.__dict__.get("add_postings") is write_postings)

@@ -1,29 +1,24 @@
-"""The baseline for builds: bare Whoosh indexing the same files with the same schema and
-writer settings as `reader index` (MpWriter, procs=2, compound=False), no extras.
-
-    python bench/bare_whoosh.py CORPUS INDEX_DIR
-"""
+"""What the two build baselines share: a fresh index of every ``.txt`` file of a corpus, its
+first line the title and the rest the body (no headers, dates or sections: indexing is what
+they measure). Imports nothing of reader: bench/whoosh_stock.py must not run any of it."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
-from whoosh.multiproc import MpWriter
-
-from reader.core.index import make_schema
 
 
-def main() -> int:
-    corpus, target = Path(sys.argv[1]), Path(sys.argv[2])
+def build(corpus: Path, target: Path, schema: Any, writer_for: Callable[[Any], Any]) -> None:
+    """Index ``corpus`` anew in ``target`` with ``schema``, by ``writer_for(the index)``."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    ix = index.create_in(str(target), make_schema())
-    writer = MpWriter(ix, procs=2, batchsize=256, limitmb=128, multisegment=True, compound=False)
+    writer = writer_for(index.create_in(str(target), schema))
     for folder, _dirs, files in os.walk(corpus):
         for name in files:
             if not name.endswith(".txt"):
@@ -36,8 +31,3 @@ def main() -> int:
                                 section_name="", date=datetime(2025, 1, 1), title_key=title[:120],
                                 source="", author="", tags="", url="", mtime_ns=0, size=0, hash="")
     writer.commit()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
