@@ -171,9 +171,9 @@ async def main():
     # As a user gets it: the list from the index, the indexer in its own process.
     app = ReaderApp(corpus, index_dir=index_dir, settings=Settings())
     async with app.run_test(size=(120, 36)) as pilot:
-        await asyncio.wait_for(app.index_finished.wait(), 1800)
+        await asyncio.wait_for(app.main.loader.finished.wait(), 1800)
         await pilot.pause()
-        listing = app.article_list
+        listing = app.main.article_list
         rows = list(listing.rows)
         times = []
         for n in range(7):  # replace every row, and draw the lines a frame needs

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 
-from reader.tui.app import INDEXER_SPAWN
+from reader.core.spawn import INDEXER_SPAWN
 
 BARE_APP = r'''
 from textual.app import App

@@ -15,10 +15,10 @@ import os
 import re
 import signal
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
+from .core.progress import Done, Event, Reporter, encode
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -86,8 +86,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     app = argparse.ArgumentParser(
         prog="reader",
         description="Read, search and keep up with a folder of plain-text news articles.",
-        epilog="Commands: 'reader search QUERY', 'reader index', 'reader feeds', 'reader fetch'"
-               " and 'reader save URL' (add --help to any).",
+        epilog="Commands: 'reader search QUERY', 'reader related PATH', 'reader index', 'reader"
+               " feeds', 'reader fetch' and 'reader save URL' (add --help to any).",
     )
     app.add_argument("corpus", nargs="?", type=Path, metavar="DIR",
                      help=f"the folder of .txt articles to open ({default_help})")
@@ -105,8 +105,20 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                         help="at most N results (0: all; default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.add_argument("--sort", choices=("relevance", "date", "title"), default="relevance")
+    search.add_argument("--exact", action="store_true",
+                        help="search for the words as typed: no respelling of a typo")
     _common(search)
     tools.search_parser = search
+
+    related = sub.add_parser("related", help="list the articles most like one article")
+    related.add_argument("path", metavar="PATH",
+                         help="the article: its path in the corpus, or the file itself")
+    _corpus_option(related, default_help)
+    related.add_argument("--limit", type=_non_negative, default=10, metavar="N",
+                         help="at most N articles (0: all; default 10)")
+    related.add_argument("--json", action="store_true", help="one JSON object per line")
+    _common(related)
+    tools.related_parser = related
 
     index = sub.add_parser("index", help="bring the index up to date and report what changed")
     _corpus_option(index, default_help)
@@ -142,7 +154,7 @@ def _non_negative(value: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None and sys.argv[1:2] in (["search"], ["index"]):
+    if argv is None and sys.argv[1:2] in (["search"], ["index"], ["related"]):
         _second_ctrl_c_quits()
     elif argv is None and sys.argv[1:2] in (["fetch"], ["save"], ["feeds"]):
         # Ctrl+C cancels a fetch between requests (asyncio.run's own handler, which it only
@@ -192,6 +204,10 @@ def _main(argv: list[str] | None = None) -> int:
             args = tools_parser.index_parser.parse_args(argv[1:])
             args.command = "index"
             return run_index(args)
+        if argv and argv[0] == "related":
+            args = tools_parser.related_parser.parse_args(argv[1:])
+            args.command = "related"
+            return run_related(args)
         if argv and argv[0] in ("feeds", "fetch", "save"):
             from . import cli_feeds
 
@@ -262,10 +278,10 @@ def _progress_printer(enabled: bool):
     return progress, update
 
 
-def _emit(event: dict) -> None:
-    """One JSON line in one write: print() writes the newline apart, and a Ctrl+C between
-    the two glued the next line onto this one."""
-    sys.stdout.write(json.dumps(event) + "\n")
+def _emit(event: Event) -> None:
+    """One line in one write: print() writes the newline apart, and a Ctrl+C between the
+    two glued the next line onto this one."""
+    sys.stdout.write(encode(event))
     sys.stdout.flush()
 
 
@@ -278,18 +294,9 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
 
     progress, callback = _progress_printer(show_progress and not json_progress)
     committed = None
-    if json_progress:
-        last = [0.0]
-
-        def callback(done: int, total: int) -> None:
-            # Five a second at most: each one redraws the app's status line.
-            now = time.monotonic()
-            if now - last[0] >= 0.2 or done in (0, total):
-                last[0] = now
-                _emit({"event": "progress", "done": done, "total": total})
-
-        def committed(done: int, total: int) -> None:  # the app reloads its list on these
-            _emit({"event": "commit", "done": done, "total": total})
+    if json_progress:  # for the app, which reads the events back (reader.core.progress)
+        reporter = Reporter(_emit)
+        callback, committed = reporter.progress, reporter.committed
     try:
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5,
@@ -333,11 +340,7 @@ def run_index(args) -> int:
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
-        _emit({
-            "event": "done", "added": len(report.added), "updated": len(report.updated),
-            "removed": len(report.removed), "skipped": report.skipped,
-            "interrupted": report.interrupted, "notices": index.notices,
-        })
+        _emit(Done.of(report, index.notices))
         return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
     out = sys.stdout
     if args.verbose:
@@ -362,17 +365,24 @@ def run_index(args) -> int:
     return EXIT_OK
 
 
-def run_search(args) -> int:
-    from rich.console import Console
-    from rich.text import Text
+def _own_tags(root: Path):
+    """``tags:x`` also finds the articles the reader tagged x in the app (the reading
+    history's tags): the store is opened on the first such query only."""
+    stores: list = []
 
+    def paths_tagged(tag: str) -> set[str]:
+        if not stores:
+            from .core.state import StateStore
+
+            stores.append(StateStore(root))
+        return stores[0].paths_tagged(tag)
+
+    return paths_tagged
+
+
+def run_search(args) -> int:
     from .core.index import IndexBusy, UpdateFailed
     from .core.search import IndexDamaged, QueryError, Searcher
-
-    class _Output(Console):
-        def on_broken_pipe(self) -> None:
-            # Rich exits with status 1; `reader search x | head` is a success (see _main).
-            raise BrokenPipeError
 
     index, status = _open(args)
     if index is None:
@@ -390,11 +400,11 @@ def run_search(args) -> int:
     _print_notices(index, shown)
     if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
-    searcher = Searcher(index)
+    searcher = Searcher(index, _own_tags(index.root))
     try:
         try:
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
-                                      snippets=FIRST_SNIPPETS)
+                                      snippets=FIRST_SNIPPETS, correct=not args.exact)
         except IndexDamaged:
             # Marked damaged: this open starts a new index. Nothing can be answered from the
             # damaged one, so this waits for another updater (the open waits up to 30 s).
@@ -403,51 +413,27 @@ def run_search(args) -> int:
                 return status
             _print_notices(index)
             _update(index)
-            searcher = Searcher(index)
+            searcher = Searcher(index, _own_tags(index.root))
             results = searcher.search(args.query, limit=args.limit, sort=args.sort,
-                                      snippets=FIRST_SNIPPETS)
+                                      snippets=FIRST_SNIPPETS, correct=not args.exact)
     except IndexBusy as exc:
         return fail(str(exc), EXIT_NONE)
     except IndexDamaged as exc:
         return fail(str(exc))
     except QueryError as exc:
         return fail(f"bad query: {exc}")
-    def with_snippets():
-        """The hits, each with its snippet made as it is printed: with --limit 0 the first
-        lines come at once (a snippet reads the article's file), not after all of them."""
-        for hit in results.hits:
-            searcher.add_snippets([hit], results.terms)
-            yield hit
-
-    if args.json:
-        for hit in with_snippets():
-            print(json_line({"path": hit.path, "title": hit.title, "score": round(hit.score, 4),
-                             "snippet": hit.snippet}))
-    else:
-        # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
-        console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
-        for hit in with_snippets():
-            title = Text(hit.title, style="bold")
-            for start, end in hit.title_spans:
-                title.stylize("reverse", start, end)
-            console.print(title)
-            meta = " · ".join(
-                part for part in (
-                    printable(hit.path), printable(hit.section),
-                    hit.date.strftime("%Y-%m-%d") if hit.date else "",
-                    f"score {hit.score:.2f}" if args.sort == "relevance" else "",
-                ) if part
-            )
-            console.print(Text(f"  {meta}", style="dim"))
-            if hit.snippet:
-                snippet = Text("  " + hit.snippet)
-                for start, end in hit.snippet_spans:
-                    snippet.stylize("bold reverse", start + 2, end + 2)
-                console.print(snippet)
-            console.print()
-        if results.hits and results.total > len(results.hits):
-            console.print(Text(f"{len(results.hits)} of {results.total} results "
-                               "(--limit 0 shows all)", style="dim"))
+    if results.respelled:  # before the hits: the first thing a reader of them sees
+        print(f"reader: showing results for {printable(results.respelled)!r}; search for "
+              f"{printable(args.query)!r} exactly instead with --exact", file=sys.stderr)
+    _print_hits(searcher, results.hits, results.terms, args.json,
+                show_score=args.sort == "relevance")
+    if not args.json and results.hits and (results.total is None
+                                           or results.total > len(results.hits)):
+        counted = "more" if results.total is None else f"{results.total:,}"
+        print(f"{len(results.hits):,} of {counted} results (--limit 0 shows all)",
+              file=sys.stdout)
+    if results.cut_short:
+        print(f"reader: {printable(results.cut_short)}", file=sys.stderr)
     if not results.hits and report is None and not results.searched:
         return fail("the index holds no articles yet: another reader is building it; try "
                     "again when it is done", EXIT_NONE)
@@ -460,6 +446,97 @@ def run_search(args) -> int:
         print(f"reader: {message}", file=sys.stderr)
         return EXIT_NONE
     return EXIT_OK
+
+
+def _print_hits(searcher, hits, terms: set[str], as_json: bool, show_score: bool) -> None:
+    """Hits as JSON lines or as text, each with its snippet made as it is printed: with
+    --limit 0 the first lines come at once (a snippet reads the article's file), not after
+    all of them."""
+    from rich.console import Console
+    from rich.text import Text
+
+    class _Output(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits with status 1; `reader search x | head` is a success (see _main).
+            raise BrokenPipeError
+
+    def with_snippets():
+        for hit in hits:
+            searcher.add_snippets([hit], terms)
+            yield hit
+
+    if as_json:
+        for hit in with_snippets():
+            print(json_line({
+                "path": hit.path, "title": hit.title, "score": round(hit.score, 4),
+                "snippet": hit.snippet,
+                "date": hit.date.isoformat(timespec="seconds") if hit.date else None,
+                "section": hit.section, "url": hit.url, "tags": hit.tags,
+            }))
+        return
+    # Piped (to grep, a file): one line per line, not wrapped at 80 columns.
+    console = _Output(highlight=False, soft_wrap=not sys.stdout.isatty())
+    for hit in with_snippets():
+        title = Text(hit.title, style="bold")
+        for start, end in hit.title_spans:
+            title.stylize("reverse", start, end)
+        console.print(title)
+        meta = " · ".join(
+            part for part in (
+                printable(hit.path), printable(hit.section),
+                hit.date.strftime("%Y-%m-%d") if hit.date else "",
+                f"score {hit.score:.2f}" if show_score else "",
+            ) if part
+        )
+        console.print(Text(f"  {meta}", style="dim"))
+        if hit.snippet:
+            snippet = Text("  " + hit.snippet)
+            for start, end in hit.snippet_spans:
+                snippet.stylize("bold reverse", start + 2, end + 2)
+            console.print(snippet)
+        console.print()
+
+
+def run_related(args) -> int:
+    from .core.index import UpdateFailed
+    from .core.search import Searcher
+
+    index, status = _open(args)
+    if index is None:
+        return status
+    shown = _print_notices(index)
+    try:
+        report = _update(index)
+    except UpdateFailed as exc:
+        report = None
+        print(f"reader: {printable(str(exc))} (searching it as it is)", file=sys.stderr)
+    _print_notices(index, shown)
+    if report is not None and report.interrupted:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    path = _article_path(args.path, index.root)
+    if path not in index.known():
+        skipped = None if report is None else report.skipped.get(path)
+        if skipped:
+            return fail(f"{printable(path)} is not indexed: {skipped}", EXIT_NONE)
+        return fail(f"no article {printable(args.path)!r} in {printable(str(index.root))}")
+    searcher = Searcher(index)
+    hits = searcher.related(path, limit=args.limit or None)
+    _print_hits(searcher, hits, set(), args.json, show_score=True)
+    if not hits:
+        print(f"reader: no article shares enough words with {printable(path)!r}",
+              file=sys.stderr)
+        return EXIT_NONE
+    return EXIT_OK
+
+
+def _article_path(given: str, root: Path) -> str:
+    """An article as the index names it (relative to the corpus, with /), from its path in
+    the corpus or a path to the file from here."""
+    file = Path(given).expanduser()
+    with contextlib.suppress(OSError, ValueError):
+        if file.is_file():
+            return file.resolve().relative_to(root.resolve()).as_posix()
+    return Path(given).as_posix().lstrip("/") if not file.is_absolute() else given
 
 
 def run_app(args) -> int:

@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,7 @@ from .writer import (
     Writer,
     WriterFailed,
     WriterSide,
+    filed_words,
     written_words,
 )
 
@@ -553,14 +555,14 @@ class CorpusIndex:
         lexicon.clear()
         read = self._article_reader()
         fields = [name for name, fld in self.schema.items() if type(fld) is StemmedText]
-        words: dict[str, set[str]] = {}
+        words: dict[str, Counter[str]] = {}
         for path in paths:
             try:
                 document, _ = read(path)
             except SkipFile:
                 continue  # its file changed or went meanwhile: the next update sees it
             written_words(document, fields, words)
-        lexicon.add({name: set(map(str.lower, seen)) for name, seen in words.items()})
+        lexicon.add(filed_words(words))
         lexicon.seal(self.ix.latest_generation())
 
     def doc_count(self) -> int:

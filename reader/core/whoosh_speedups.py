@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from hashlib import md5
 from itertools import groupby
@@ -56,7 +57,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool  # (Whoosh's own: bound before install())
 
-from .analysis import MIN_LENGTH, STOPS, WORD, StemmedText
+from .analysis import MIN_LENGTH, STOPS, WORD, StemmedText, word_forms
 
 #: Set (and not to 0) in the environment: Whoosh as it comes, nothing installed.
 STOCK_ENV = "READER_STOCK_WHOOSH"
@@ -67,19 +68,38 @@ Posting = tuple[str, bytes, int, float, bytes]
 #: Word as written -> its term, encoded (b"" when stopped). Shared by the fields of a process
 #: and cleared when it grows past this many words (the long tail of a large build).
 _CACHE_LIMIT = 200_000
-_terms: dict[str, bytes] = {}
+_terms: dict[str, Expansion] = {}
 #: Encoded position lists of terms seen once in a document, by position (the first
 #: SINGLE_CACHED positions: an article's words, not a 10 MB file's).
 SINGLE_CACHED = 8192
 _single: dict[int, bytes] = {}
 
 
-def _term(word: str) -> bytes:
-    lower = word.lower()
-    term = (b"" if len(lower) < MIN_LENGTH or lower in STOPS
+#: What a word of a text makes: its term (b"" when stopped), or, for a word of several tokens
+#: (word_forms), the positions it takes and its (offset, term) pairs.
+Expansion = bytes | tuple[int, tuple[tuple[int, bytes], ...]]
+
+
+def _term_of(text: str) -> bytes:
+    lower = text.lower()
+    return (b"" if len(lower) < MIN_LENGTH or lower in STOPS
             else stem(lower.translate(accent_map)).encode("utf-8"))
-    _terms[word] = term
-    return term
+
+
+def _term(word: str) -> Expansion:
+    width, forms = word_forms(word)
+    expansion: Expansion
+    if len(forms) == 1:
+        expansion = _term_of(word)
+    else:  # SameSlotFilter: a term once at each place of the word
+        pairs: list[tuple[int, bytes]] = []
+        for offset, text, _, _ in forms:
+            term = _term_of(text)
+            if term and (offset, term) not in pairs:
+                pairs.append((offset, term))
+        expansion = (width, tuple(pairs))
+    _terms[word] = expansion
+    return expansion
 
 
 def _encoded(found: list[int]) -> bytes:
@@ -99,20 +119,20 @@ def _encoded(found: list[int]) -> bytes:
 
 
 def index_into(field: StemmedText, pool: TermPool, fieldname: str, docnum: int, value: str,
-               boost: float, words: dict[str, set[str]] | None = None) -> int:
+               boost: float, words: dict[str, Counter[str]] | None = None) -> int:
     """``add_document``'s work for a StemmedText field, done in one pass: a regex finds the
     words, each distinct word is lower-cased, stopped, folded and stemmed once per process,
     and each of the value's terms goes into ``pool`` as a posting (weighted, then boosted by
     ``boost`` as Whoosh does), without Whoosh's four generators a token and a method call a
     posting. Returns the field's length (its words, stop words left out; 0 when the field
-    is not scorable, as Whoosh has it). The words as written go into ``words[fieldname]``,
-    when there is ``words``."""
+    is not scorable, as Whoosh has it). The words as written are counted in
+    ``words[fieldname]``, when there is ``words``."""
     found_words = WORD.findall(value)
     positions = _positions(found_words)  # (hashes every word, for the set below)
     if words is not None:
         seen = words.get(fieldname)
         if seen is None:
-            seen = words[fieldname] = set()
+            seen = words[fieldname] = Counter()
         seen.update(found_words)
     weight = float(field.format.field_boost)
     groups = pool._groups
@@ -134,28 +154,37 @@ def index_into(field: StemmedText, pool: TermPool, fieldname: str, docnum: int, 
 
 
 def _positions(words: list[str]) -> dict[bytes, list[int]]:
-    """Each term of a text's ``words`` (as StemmingAnalyzer finds them), with its word
-    positions."""
+    """Each term of a text's ``words`` (WORD matches), with its positions, as the analyzer
+    gives them: a stop word leaves its position empty, a word of several pieces takes a
+    position for each (word_forms)."""
     if len(_terms) > _CACHE_LIMIT:
         _terms.clear()
-    terms: list[bytes | None] = list(map(_terms.get, words))
+    terms: list[Expansion | None] = list(map(_terms.get, words))
     if None in terms:
         for i, term in enumerate(terms):
             if term is None:
                 terms[i] = _term(words[i])
-    # Whoosh's StopFilter renumbers: the first word kept keeps its position, and each
-    # word kept after it takes the next one.
-    first = next((i for i, term in enumerate(terms) if term), len(terms))
     positions: dict[bytes, list[int]] = {}
-    pos = first
-    for term in terms[first:]:
-        if term:
-            seen = positions.get(term)
-            if seen is None:
-                positions[term] = [pos]
-            else:
-                seen.append(pos)
+    pos = 0
+    for term in terms:
+        if isinstance(term, bytes):
+            if term:
+                seen = positions.get(term)
+                if seen is None:
+                    positions[term] = [pos]
+                else:
+                    seen.append(pos)
             pos += 1
+        else:
+            assert term is not None
+            width, pairs = term
+            for offset, each in pairs:
+                seen = positions.get(each)
+                if seen is None:
+                    positions[each] = [pos + offset]
+                else:
+                    seen.append(pos + offset)
+            pos += width
     return positions
 
 
@@ -452,11 +481,11 @@ class TermGroups:
             yield from group
 
 
-def add_document(writer: Any, fields: dict[str, Any], words: dict[str, set[str]] | None
+def add_document(writer: Any, fields: dict[str, Any], words: dict[str, Counter[str]] | None
                  ) -> None:
     """SegmentWriter.add_document, for a ``writer`` whose pool is a TermPool, with
-    StemmedText fields indexed straight into the pool (and their words as written put in
-    ``words``, by field, when there is ``words``).
+    StemmedText fields indexed straight into the pool (and their words as written counted
+    in ``words``, by field, when there is ``words``).
 
     Whoosh's loops over a field's postings itself, a method call each: with the analysis,
     a microsecond and more a posting (180,000 for 500 articles). The rest is Whoosh's own,

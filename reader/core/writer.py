@@ -30,6 +30,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, ItemsView
 from itertools import filterfalse
 from pathlib import Path
@@ -39,7 +40,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from . import whoosh_speedups
-from .analysis import WORD, StemmedText
+from .analysis import WORD, StemmedText, word_forms
 from .articles import SkipFile
 from .corpus import Changes, FileStat
 from .listing import Row
@@ -71,8 +72,8 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
         super().__init__(ix, **kwargs)
         self.lexicon = lexicon
         self.side = side
-        #: The words of its articles as written, by field, while there is a lexicon.
-        self.words: dict[str, set[str]] | None = None if lexicon is None else {}
+        #: The words of its articles as written, counted by field, while there is a lexicon.
+        self.words: dict[str, Counter[str]] | None = None if lexicon is None else {}
         self._stemmed = [name for name, field in self.schema.items()
                          if type(field) is StemmedText]
 
@@ -94,8 +95,7 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
     def _finalize_segment(self) -> Any:
         if self.lexicon is not None and self.words:
             # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
-            self.lexicon.add({field: set(map(str.lower, seen))
-                              for field, seen in self.words.items()})
+            self.lexicon.add(filed_words(self.words))
             self.words = {}
         return super()._finalize_segment()
 
@@ -112,18 +112,35 @@ def _seal(lexicon: Lexicon | None, generation: int) -> None:
 
 
 def written_words(document: dict[str, Any], fields: list[str],
-                  words: dict[str, set[str]]) -> None:
-    """Put the words as written of ``document``'s ``fields`` in ``words``, by field (as the
-    analyser finds them; lower-cased when they are filed)."""
+                  words: dict[str, Counter[str]]) -> None:
+    """Count the words as written of ``document``'s ``fields`` in ``words``, by field (as
+    the analyser finds them; lower-cased when they are filed)."""
     for name in fields:
         value = document.get(name)
         if type(value) is str:
-            words.setdefault(name, set()).update(WORD.findall(value))
+            words.setdefault(name, Counter()).update(WORD.findall(value))
+
+
+def filed_words(words: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    """What the lexicon files of the words counted by ``written_words``."""
+    return {field: _lowered(seen) for field, seen in words.items()}
 
 
 class WriterFailed(Exception):
     """A writer process died or failed before it handed in its segment: nothing of its
     batch is committed. The message says how, in a line."""
+
+
+def _lowered(counts: Counter[str]) -> dict[str, int]:
+    """Counts of the words as written, each as the tokens it makes (``won't`` as ``wont``,
+    ``won`` and ``t``; ``pic.twitter.com`` as its pieces), lower-cased (``The`` and ``the``
+    are one word)."""
+    lowered: dict[str, int] = {}
+    get = lowered.get
+    for word, count in counts.items():
+        for form in {text.lower() for _, text, _, _ in word_forms(word)[1]}:
+            lowered[form] = get(form, 0) + count
+    return lowered
 
 
 class WriterSide:

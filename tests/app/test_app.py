@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import subprocess
+import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from app_support import (
+    HeldIndexer,
+    body_text,
+    make_app,
+    rendered,
+    search_status,
+    settle,
+    visible_text,
+)
+from rich.style import Style
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 
-from reader.core.index import Entry
+from reader.core.index import CorpusIndex, Entry
+from reader.core.progress import Progress
 from reader.core.settings import Settings
-from reader.tui.app import INDEXER_SPAWN, ReaderApp
+from reader.core.spawn import INDEXER_SPAWN
+from reader.tui.app import ReaderApp
+from reader.tui.indexer import InProcessIndexer
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.related import RelatedScreen
 from reader.tui.widgets import ArticleList, ArticleView
@@ -24,35 +36,6 @@ from reader.tui.widgets import ArticleList, ArticleView
 MADRID = "madrid.txt"
 XI = "xi.txt"
 MARKETS = "world/markets.txt"
-
-
-def make_app(corpus: Path, **settings) -> ReaderApp:
-    return ReaderApp(corpus, settings=Settings(**settings), index_in_background=False)
-
-
-async def settle(app: ReaderApp, pilot) -> None:
-    """Wait for the workers the last keys started (not the folder watcher, which never ends)."""
-    await pilot.pause()
-    busy = [w for w in app.workers if w.group != "watch"]
-    if busy:  # an empty list would mean "every worker", the watcher too
-        await app.workers.wait_for_complete(busy)
-    await pilot.pause()
-
-
-def visible_text(app: ReaderApp) -> str:
-    return "\n".join(app.article_list.render_lines_plain())
-
-
-def rendered(*renderables) -> str:
-    """What Rich renderables (tables, Text) show, as plain text."""
-    console = Console(width=100, record=True, file=io.StringIO())
-    for renderable in renderables:
-        console.print(renderable)
-    return console.export_text()
-
-
-def body_text(app: ReaderApp) -> str:
-    return str(app.article_view.query_one("#article-body", Static).render())
 
 
 async def test_start_shows_every_article_with_count(sample_corpus):
@@ -63,7 +46,7 @@ async def test_start_shows_every_article_with_count(sample_corpus):
         assert "US and China Resume Talks" in text
         assert "TikTok deal receives tacit approval" in text
         assert "Markets rally as trade fears" in text
-        assert app.sub_title.startswith("3 articles")
+        assert app.main.sub_title.startswith("3 articles")
         assert sample_corpus.name in app.title
         assert isinstance(app.focused, ArticleList)
 
@@ -72,20 +55,20 @@ async def test_search_open_highlight_and_back(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.article_list.action_cursor_last()
-        before = app.article_list.current_path
+        app.main.article_list.action_cursor_last()
+        before = app.main.article_list.current_path
         await pilot.press("slash", *"Nvidia")
         await settle(app, pilot)
-        assert app.mode == "results"
-        assert [row.path for row in app.article_list.rows] == [MADRID]
-        assert "1 result" in str(app.search_bar.query_one("#search-status").render())
-        assert app.article_list.row_height == 2
+        assert app.main.searched
+        assert [row.path for row in app.main.article_list.rows] == [MADRID]
+        assert "1 result" in search_status(app)
+        assert app.main.article_list.row_height == 2
 
         await pilot.press("enter")  # to the results
         assert isinstance(app.focused, ArticleList)
         await pilot.press("enter")  # open
         await settle(app, pilot)
-        view = app.article_view
+        view = app.main.article_view
         assert view.path == MADRID
         assert isinstance(app.focused, ArticleView)
         body = view.shown.article.body
@@ -96,46 +79,46 @@ async def test_search_open_highlight_and_back(sample_corpus):
         assert isinstance(app.focused, ArticleList)
         await pilot.press("escape")  # results -> the full list, where we were
         await settle(app, pilot)
-        assert app.mode == "all"
-        assert app.search_bar.value == ""
-        assert app.article_list.current_path == before
-        assert len(app.article_list.rows) == 3
+        assert not app.main.searched
+        assert app.main.search_bar.value == ""
+        assert app.main.article_list.current_path == before
+        assert len(app.main.article_list.rows) == 3
 
 
 async def test_enter_typed_at_once_waits_for_the_results(sample_corpus, monkeypatch):
     """"/nvidia", enter, enter typed faster than the search-as-you-type delay still opens
     the hit: enter runs the pending search first."""
-    import reader.tui.app as app_module
+    import reader.tui.widgets.search_bar as search_bar
 
-    monkeypatch.setattr(app_module, "SEARCH_DEBOUNCE", 30.0)  # as-you-type never fires here
+    monkeypatch.setattr(search_bar, "SEARCH_DEBOUNCE", 30.0)  # as-you-type never fires here
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.article_list.current_path != MADRID
+        assert app.main.article_list.current_path != MADRID
         await pilot.press("slash", *"nvidia", "enter", "enter")
         await pilot.pause()
         await app.workers.wait_for_complete([w for w in app.workers if w.group == "open"])
         await pilot.pause()
-        assert app.mode == "results"
-        assert app.article_view.path == MADRID
-        assert [body for body in app.article_view.hits]  # with its hit highlighted
+        assert app.main.searched
+        assert app.main.article_view.path == MADRID
+        assert [body for body in app.main.article_view.hits]  # with its hit highlighted
 
         # Two enters that both reach the box before the first one has moved on (a terminal
         # sends typed-ahead keys at once): the second opens the first result.
         await pilot.press("escape", "escape", "slash", *"tiktok")
-        assert app.mode == "all"
-        await app.search_bar.input.action_submit()
-        await app.search_bar.input.action_submit()
+        assert not app.main.searched
+        await app.main.search_bar.input.action_submit()
+        await app.main.search_bar.input.action_submit()
         await pilot.pause()
         await app.workers.wait_for_complete([w for w in app.workers if w.group == "open"])
         await pilot.pause()
-        assert app.mode == "results" and app.query_text == "tiktok"
-        assert app.article_view.path == app.article_list.rows[0].path
+        assert app.main.searched and app.main.searched == "tiktok"
+        assert app.main.article_view.path == app.main.article_list.rows[0].path
 
         await pilot.press("slash", *["backspace"] * 6, *"title:", "enter")
         await pilot.pause()
-        assert app.focused is app.search_bar.input  # a query that cannot run: mend it here
-        assert "needs a word after it" in str(app.search_bar.query_one("#search-status").render())
+        assert app.focused is app.main.search_bar.input  # a query that cannot run: mend it here
+        assert "needs a word after it" in search_status(app)
 
 
 async def test_n_and_shift_n_cycle_through_hits(write_corpus):
@@ -147,7 +130,7 @@ async def test_n_and_shift_n_cycle_through_hits(write_corpus):
         await settle(app, pilot)
         await pilot.press("slash", *"tariffs", "enter", "enter")
         await settle(app, pilot)
-        view = app.article_view
+        view = app.main.article_view
         assert len(view.hits) == 30
         assert view.hit_index == 0
         await pilot.press("n", "n")
@@ -165,18 +148,29 @@ async def test_n_and_shift_n_cycle_through_hits(write_corpus):
         # Scrolled away from the current hit, n and N start from what is on screen.
         await pilot.press("G", "n")
         await pilot.pause()
-        assert view.hit_index >= 25 and view._on_screen(view.hit_index)
+        assert view.hit_index >= 25 and current_hit_on_screen(view)
         await pilot.press("g", "n")
         assert view.hit_index == 0
         await pilot.press("G", "N")
         assert view.hit_index == 29
         await pilot.pause()
-        assert app.status.message == "Hit 30 of 30"
+        assert app.main.status.message == "Hit 30 of 30"
         assert {"n", "N"} <= set(app.active_bindings)  # in the footer while there are hits
         await pilot.press("escape", "escape", "enter")  # the same article, not from a search
         await settle(app, pilot)
         assert app.focused is view and not view.hits
         assert not {"n", "N"} & set(app.active_bindings)
+
+
+def current_hit_on_screen(view: ArticleView) -> bool:
+    """Whether the current hit (the one drawn in its own colour) is in the pane's rows."""
+    current = Style.parse("bold black on dark_orange").bgcolor.get_truecolor()
+    body = view.query_one("#article-body", Static)
+    top = int(view.scroll_y) - body.virtual_region.y
+    shown = range(max(0, top), top + view.scrollable_content_region.height)
+    return any(segment.style and segment.style.bgcolor
+               and segment.style.bgcolor.get_truecolor() == current
+               for y in shown for segment in body.render_line(y))
 
 
 async def test_malformed_query_shows_its_error_in_place(sample_corpus):
@@ -185,16 +179,16 @@ async def test_malformed_query_shows_its_error_in_place(sample_corpus):
         await settle(app, pilot)
         await pilot.press("slash", *"date:someday")
         await settle(app, pilot)
-        bar = app.search_bar
+        bar = app.main.search_bar
         assert bar.has_class("-error")
-        assert "is not a date" in str(bar.query_one("#search-status").render())
+        assert "is not a date" in search_status(app)
         # The status line has room for the whole message, which the pane may cut short.
-        assert app.status.message.startswith("Search: 'someday' is not a date")
+        assert app.main.status.message.startswith("Search: 'someday' is not a date")
         await pilot.press(*["backspace"] * 12, *"nvidia")
         await settle(app, pilot)
         assert not bar.has_class("-error")
-        assert app.status.message == ""
-        assert [row.path for row in app.article_list.rows] == [MADRID]
+        assert app.main.status.message == ""
+        assert [row.path for row in app.main.article_list.rows] == [MADRID]
 
 
 async def search_finding_nothing(app, pilot, text: str) -> tuple[str, str]:
@@ -202,8 +196,8 @@ async def search_finding_nothing(app, pilot, text: str) -> tuple[str, str]:
     await settle(app, pilot)
     await pilot.press("slash", *text)
     await settle(app, pilot)
-    assert app.article_list.rows == []
-    status = str(app.search_bar.query_one("#search-status").render())
+    assert app.main.article_list.rows == []
+    status = search_status(app)
     return status, " ".join(visible_text(app).split())
 
 
@@ -216,9 +210,9 @@ async def test_no_results_offers_did_you_mean(sample_corpus):
         assert "Did you mean: nvidia (enter searches for it)" in screen
         await pilot.press("enter")  # takes the suggestion and goes to its results
         await settle(app, pilot)
-        assert app.search_bar.value == "nvidia" and app.query_text == "nvidia"
-        assert [row.path for row in app.article_list.rows] == [MADRID]
-        assert app.focused is app.article_list
+        assert app.main.search_bar.value == "nvidia" and app.main.searched == "nvidia"
+        assert [row.path for row in app.main.article_list.rows] == [MADRID]
+        assert app.focused is app.main.article_list
 
 
 async def test_no_results_for_a_section_the_corpus_lacks_says_which_it_has(sample_corpus):
@@ -233,7 +227,7 @@ async def test_list_keys_move_the_cursor(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        listing = app.article_list
+        listing = app.main.article_list
         assert listing.cursor == 0
         await pilot.press("j")
         assert listing.cursor == 1
@@ -263,10 +257,10 @@ async def test_article_keys_scroll_and_step_between_articles(write_corpus):
     app = make_app(corpus)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        assert [row.title for row in app.article_list.rows] == ["Alpha", "Beta", "Gamma"]
+        assert [row.title for row in app.main.article_list.rows] == ["Alpha", "Beta", "Gamma"]
         await pilot.press("enter")
         await settle(app, pilot)
-        view = app.article_view
+        view = app.main.article_view
         assert view.path == "a.txt" and app.focused is view
         await pilot.press("j", "j", "j")
         assert view.scroll_y == 3
@@ -285,38 +279,57 @@ async def test_article_keys_scroll_and_step_between_articles(write_corpus):
         await settle(app, pilot)
         assert view.path == "b.txt"
         assert app.focused is view  # still reading
-        assert app.article_list.current_path == "b.txt"
+        assert app.main.article_list.current_path == "b.txt"
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert view.path == "c.txt"
         await pilot.press("right_square_bracket")  # no more: stays, says so
         await settle(app, pilot)
         assert view.path == "c.txt"
-        assert "No more articles" in app.status.message
-        # A remark on the last key, not news: it goes after a few seconds (the timer's end
-        # is called here rather than waited for), unless something else was said since.
-        status = app.status
-        assert status._flash_timer is not None
-        status._flash_over()
-        assert status.message == ""
-        status.flash("Starred.")
-        status.say("Indexing: 1 of 2 articles")
-        assert status._flash_timer is None  # the newer message stays
-        status.say("")
+        assert "No more articles" in app.main.status.message
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(app, pilot)
         assert view.path == "a.txt"
+
+
+async def until(pilot, condition, timeout: float = 10) -> None:
+    """Wait, a frame at a time, for ``condition()`` to hold."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "never came true"
+        await pilot.pause(0.01)
+
+
+async def test_a_passing_remark_goes_after_a_moment_unless_something_newer_was_said(
+        sample_corpus, monkeypatch):
+    """"Starred." is a remark on the last key, not news: it goes after a few seconds,
+    unless something else was said since (which stays)."""
+    from reader.tui.widgets.status_line import StatusLine
+
+    monkeypatch.setattr(StatusLine, "FLASH_SECONDS", 0.05)
+    app = make_app(sample_corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        status = app.main.status
+        status.say("Index up to date.")
+        await pilot.press("s")
+        assert status.message in ("Starred.", "")  # said, and maybe gone already
+        await until(pilot, lambda: status.message == "")
+        await pilot.press("s")
+        status.say("Indexing: 1 of 2 articles")
+        await pilot.pause(StatusLine.FLASH_SECONDS * 4)
+        assert status.message == "Indexing: 1 of 2 articles"
 
 
 async def test_tab_switches_panes(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.focused is app.article_list
+        assert app.focused is app.main.article_list
         await pilot.press("tab")
-        assert app.focused is app.article_view
+        assert app.focused is app.main.article_view
         await pilot.press("tab")
-        assert app.focused is app.article_list
+        assert app.focused is app.main.article_list
 
 
 async def test_related_rows_are_one_line_each_with_section_and_date_at_the_right(
@@ -346,7 +359,7 @@ async def test_related_articles_open_from_the_list(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.article_list.move_to(MADRID)
+        app.main.article_list.move_to(MADRID)
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("r")
@@ -360,8 +373,8 @@ async def test_related_articles_open_from_the_list(sample_corpus):
             await pilot.pause()
         await settle(app, pilot)
         assert not isinstance(app.screen, RelatedScreen)
-        assert app.article_view.path == XI
-        assert app.article_list.current_path == XI
+        assert app.main.article_view.path == XI
+        assert app.main.article_list.current_path == XI
 
 
 async def test_help_is_generated_from_the_bindings(sample_corpus):
@@ -418,20 +431,20 @@ async def test_palette_offers_sorting_and_rebuild(sample_corpus):
         assert {"Sort by date", "Sort by title", "Sort by relevance", "Rebuild index"} <= titles
         assert "Theme" in titles and "Help" in titles
         assert "Keys" not in titles  # Textual's key panel: our Help shows every key
-        app.set_sort("title")
+        app.main.sort_by("title")
         await settle(app, pilot)
-        assert [row.title for row in app.article_list.rows] == sorted(
-            (row.title for row in app.article_list.rows), key=str.casefold
+        assert [row.title for row in app.main.article_list.rows] == sorted(
+            (row.title for row in app.main.article_list.rows), key=str.casefold
         )
-        assert "by title" in app.sub_title
-        app.set_sort("date")
+        assert "by title" in app.main.sub_title
+        app.main.sort_by("date")
         await settle(app, pilot)
-        dates = [row.date for row in app.article_list.rows]
+        dates = [row.date for row in app.main.article_list.rows]
         assert dates == sorted(dates, reverse=True)
-        app.set_sort("relevance")  # outside a search: said, not silently nothing
+        app.main.sort_by("relevance")  # outside a search: said, not silently nothing
         await settle(app, pilot)
-        assert [row.date for row in app.article_list.rows] == dates
-        assert "sorted by relevance" in app.status.message
+        assert [row.date for row in app.main.article_list.rows] == dates
+        assert "sorted by relevance" in app.main.status.message
 
 
 async def test_article_text_is_never_markup(write_corpus):
@@ -443,7 +456,7 @@ async def test_article_text_is_never_markup(write_corpus):
         await pilot.press("enter")
         await settle(app, pilot)
         assert "Body [link=http://x]y[/link] [/] z" in body_text(app)
-        title = app.article_view.query_one("#article-title", Static).render()
+        title = app.main.article_view.query_one("#article-title", Static).render()
         assert "[bold red]x[/]" in str(title)
 
 
@@ -453,12 +466,12 @@ async def test_narrow_terminals_stack_the_panes(sample_corpus, size):
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         assert app.screen.has_class("-narrow")
-        listing, view = app.article_list.region, app.article_view.region
+        listing, view = app.main.article_list.region, app.main.article_view.region
         assert listing.bottom <= view.y  # list above, article below, no overlap
         assert listing.width > 0 and view.height > 0
         await pilot.press("slash", *"tiktok", "enter", "enter")
         await settle(app, pilot)
-        assert app.article_view.path in (MADRID, XI)
+        assert app.main.article_view.path in (MADRID, XI)
         await pilot.press("question_mark")
         await pilot.pause()
         await pilot.press("escape", "q")
@@ -469,7 +482,7 @@ async def test_wide_terminal_puts_panes_side_by_side(sample_corpus):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert app.screen.has_class("-wide")
-        assert app.article_list.region.right <= app.article_view.region.x
+        assert app.main.article_list.region.right <= app.main.article_view.region.x
 
 
 async def test_a_hundred_thousand_rows(sample_corpus):
@@ -480,13 +493,13 @@ async def test_a_hundred_thousand_rows(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.article_list.set_rows(entries)
+        app.main.article_list.set_rows(entries)
         await pilot.press("G")
         await pilot.pause()
-        assert app.article_list.cursor == 99_999
+        assert app.main.article_list.cursor == 99_999
         assert "Article number 99999" in visible_text(app)
         await pilot.press("g", "pagedown")
-        assert app.article_list.cursor > 10
+        assert app.main.article_list.cursor > 10
 
 
 async def test_q_quits_with_status_zero(sample_corpus):
@@ -512,38 +525,27 @@ async def test_ctrl_c_quits_with_status_zero_from_a_pane_and_from_the_search_box
         assert app.return_code == 0
 
 
-async def test_background_indexer_process_fills_the_list(write_corpus):
-    corpus = write_corpus({f"n{i}.txt": f"Story {i}\nText about topic{i}.\n" for i in range(30)})
-    app = ReaderApp(corpus, settings=Settings())
-    async with app.run_test(size=(120, 36)) as pilot:
-        # The quick title scan shows the list at once; the indexer process then finishes.
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
-        await pilot.pause()
-        assert len(app.entries) == 30
-        assert "Index up to date" in app.status.message
-        assert app.index.doc_count() == 30
-        await pilot.press("slash", *"topic7")
-        await settle(app, pilot)
-        assert [row.path for row in app.article_list.rows] == ["n7.txt"]
-
-
 def _autogroup(pid: int | str) -> str:
     return Path(f"/proc/{pid}/autogroup").read_text().strip()
 
 
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="no SCHED_IDLE on this system")
-def test_the_indexer_runs_below_the_app_in_a_lowered_group_of_its_own():
-    """The indexer runs at SCHED_IDLE. Its session is, on Linux, a scheduling group of its
-    own (autogroup), which the kernel weighs against the app's group before it looks at a
-    task's policy: the group is lowered to nice 19 too. The caller's group is left alone."""
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="no SCHED_BATCH on this system")
+def test_the_indexer_gives_way_to_keys_but_keeps_its_share_against_other_programs():
+    """The indexer runs as SCHED_BATCH (the app's wake-ups preempt it) in a session of its
+    own, which on Linux is a scheduling group (autogroup) at the usual weight, as a
+    ``reader index`` typed in another terminal: not SCHED_IDLE in a group at nice 19, which
+    starved it whenever anything else on the machine was busy. The caller's group is left
+    alone."""
     ours = _autogroup("self") if Path("/proc/self/autogroup").exists() else None
     process = subprocess.Popen(["sleep", "30"], **INDEXER_SPAWN)
     try:
-        assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
+        assert os.sched_getscheduler(process.pid) == os.SCHED_BATCH
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(
+            os.PRIO_PROCESS, 0)
         if ours is None:
             return  # a kernel without autogroups: the policy is all there is
         group = _autogroup(process.pid)
-        assert group.endswith(" nice 19") and group != ours
+        assert group.endswith(" nice 0") and group != ours
         assert _autogroup("self") == ours
     finally:
         process.kill()
@@ -556,23 +558,23 @@ async def test_click_opens_an_article(sample_corpus):
         await settle(app, pilot)
         await pilot.click(ArticleList, offset=(5, 1))
         await settle(app, pilot)
-        assert app.article_view.path == app.article_list.rows[1].path
+        assert app.main.article_view.path == app.main.article_list.rows[1].path
 
 
 async def test_unreadable_article_says_why(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        path = app.article_list.current_path
+        path = app.main.article_list.current_path
         (sample_corpus / path).unlink()
         await pilot.press("enter")
         await settle(app, pilot)
         assert "vanished" in body_text(app)
-        assert app.article_view.path is None
+        assert app.main.article_view.path is None
 
 
 async def test_results_below_the_first_screenful_get_their_snippets_too(write_corpus):
-    from reader.tui.app import FIRST_SNIPPETS
+    from reader.tui.widgets.search_bar import FIRST_SNIPPETS
 
     count = FIRST_SNIPPETS + 6
     corpus = write_corpus({f"s{i:02}.txt": f"Story {i}\nIntro.\n\nThe harbour reopened {i}.\n"
@@ -582,7 +584,7 @@ async def test_results_below_the_first_screenful_get_their_snippets_too(write_co
         await settle(app, pilot)
         await pilot.press("slash", *"harbour")
         await settle(app, pilot)
-        hits = app.article_list.rows
+        hits = app.main.article_list.rows
         assert len(hits) == count
         assert all("harbour" in hit.snippet for hit in hits)
         await pilot.press("enter", "G")  # the last result shows its snippet
@@ -591,125 +593,154 @@ async def test_results_below_the_first_screenful_get_their_snippets_too(write_co
 
 
 async def test_a_first_run_lists_the_files_before_the_index_is_built(write_corpus, monkeypatch):
-    import reader.tui.app as app_module
+    """A first screenful of titles after peeking at a few files, then all of them, while the
+    index is still being built; then the index has the last word."""
+    import reader.core.listing as listing
+    import reader.tui.loader as loader
 
-    monkeypatch.setattr(app_module, "QUICK_FIRST", 5)  # a first screenful, then the rest
+    monkeypatch.setattr(listing, "QUICK_FIRST", 5)
     corpus = write_corpus({f"n{i:02}.txt": f"Headline {i}\nText.\n" for i in range(12)})
-    shown: list[int] = []
-    app = ReaderApp(corpus, settings=Settings())
-    original = app._set_entries
-    monkeypatch.setattr(app, "_set_entries", lambda entries: (shown.append(len(entries)),
-                                                                original(entries)))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
-        await pilot.pause()
-        assert shown[0] == 5, shown  # the quick peek came first ...
-        assert shown[-1] == 12 and len(app.entries) == 12  # ... and the index had the last word
-        assert not app._quick_list
+    seen_first, build = threading.Event(), threading.Event()
+    peek_at = loader.quick_entries
+
+    def quick_entries(root, max_bytes):
+        found = peek_at(root, max_bytes)
+        yield next(found)
+        seen_first.wait(30)
+        yield from found
+
+    monkeypatch.setattr(loader, "quick_entries", quick_entries)
+    app = make_app(corpus, indexer=HeldIndexer(build))
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            main = app.main
+            await until(pilot, lambda: len(main.article_list.rows) == 5)
+            seen_first.set()
+            await until(pilot, lambda: len(main.article_list.rows) == 12)
+            assert main.loader.quick_list and main.loader.runs == 0  # not from the index
+            build.set()
+            await settle(app, pilot)
+            assert main.loader.runs == 1 and not main.loader.quick_list
+            assert len(main.article_list.rows) == 12
+    finally:
+        seen_first.set()
+        build.set()
 
 
-async def test_the_indexer_is_this_reader_wherever_the_app_is_started(sample_corpus, tmp_path,
+async def test_the_indexer_process_is_this_reader_and_fills_the_list(write_corpus, tmp_path,
                                                                        monkeypatch):
-    """Started in a folder holding another `reader` (a checkout of another version), the
-    app's indexer process ran that one: an empty list, or the two rebuilding each other's
-    index."""
+    """In daily use the index is updated by `reader index` in a process of its own. Started
+    in a folder holding another `reader` (a checkout of another version), the app's indexer
+    process ran that one: an empty list, or the two rebuilding each other's index."""
     decoy = tmp_path / "checkout" / "reader"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("")
     (decoy / "__main__.py").write_text("raise SystemExit('the decoy reader ran')\n")
     monkeypatch.chdir(decoy.parent)
-    app = ReaderApp(sample_corpus, settings=Settings(), index_dir=tmp_path / "ix")
+    corpus = write_corpus({f"n{i}.txt": f"Story {i}\nText about topic{i}.\n" for i in range(30)})
+    app = ReaderApp(corpus, settings=Settings(), index_dir=tmp_path / "ix")
     async with app.run_test(size=(120, 36)) as pilot:
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        # The quick title scan shows the list at once; the indexer process then finishes.
+        await asyncio.wait_for(app.main.loader.finished.wait(), timeout=120)
         await pilot.pause()
-        assert len(app.entries) == 3
-        assert "decoy" not in app.status.message
-
-
-async def test_a_thread_with_something_to_show_gives_up_once_the_app_closes(sample_corpus):
-    """Textual's call_from_thread waits for the loop forever; a closing app waits for its
-    threads. After q, a worker thread's call ends at once, as cancelled, and runs nothing
-    (q during a large folder's start-up sometimes never exited)."""
-    import threading
-
-    app = make_app(sample_corpus)
-    ran, outcome, release = [], [], threading.Event()
-
-    def late() -> None:
-        release.wait(10)
-        try:
-            app.call_from_thread(ran.append, "shown")
-        except asyncio.CancelledError:
-            outcome.append("cancelled")
-
-    async with app.run_test(size=(120, 36)) as pilot:
+        assert len(app.main.library.entries) == 30
+        assert app.main.status.message == "Index up to date: 30 added"
+        assert app.library.index.doc_count() == 30
+        await pilot.press("slash", *"topic7")
         await settle(app, pilot)
-        thread = threading.Thread(target=late)
-        thread.start()
-        app.exit()
+        assert [row.path for row in app.main.article_list.rows] == ["n7.txt"]
+
+
+async def test_q_while_the_list_is_read_quits_at_once_and_draws_nothing_after(sample_corpus,
+                                                                              monkeypatch):
+    """A thread still reading the list when q is pressed: the app ends at once, and what
+    the thread read is not shown (waiting for each other, the closing app and a thread with
+    something to show once kept a large folder's start-up from ever exiting)."""
+    import reader.tui.loader as loader
+
+    reading, release, read = threading.Event(), threading.Event(), threading.Event()
+    whole = loader.peek
+
+    def slow_peek(index_dir):
+        reading.set()
+        release.wait(30)
+        try:
+            return whole(index_dir)
+        finally:
+            read.set()
+
+    monkeypatch.setattr(loader, "peek", slow_peek)
+    CorpusIndex(sample_corpus).open().update()
+    app = make_app(sample_corpus)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            main = app.main
+            await asyncio.to_thread(reading.wait, 30)
+            await pilot.press("q")
+        assert app.return_code == 0
         release.set()
-        await asyncio.to_thread(thread.join, 10)
-    assert outcome == ["cancelled"] and ran == []
+        await asyncio.to_thread(read.wait, 30)
+        await asyncio.sleep(0.1)
+        assert not main.library.opened.is_set()  # the loading went no further
+    finally:
+        release.set()
 
 
 async def test_the_first_screen_shows_before_the_whole_list_is_read(write_corpus, monkeypatch):
     """At 100,000 articles the whole list takes a tenth of a second to read; the listing's
     head (the first screen, and the count) is on screen before it, then the rest follows."""
-    import threading
-
     import reader.core.listing as listing
-    import reader.tui.app as app_module
-    from reader.core.index import CorpusIndex
+    import reader.tui.loader as loader
 
     monkeypatch.setattr(listing, "HEAD", 5)
     corpus = write_corpus({f"n{i:02}.txt": f"Headline {i:02}\ndate: 2024-03-{i + 1:02}\n\nText.\n"
                            for i in range(20)})
     CorpusIndex(corpus).open().update()
     release = threading.Event()
-    whole = app_module.peek
+    whole = loader.peek
 
     def slow_peek(index_dir):
         release.wait(30)
         return whole(index_dir)
 
-    monkeypatch.setattr(app_module, "peek", slow_peek)
-    app = ReaderApp(corpus, settings=Settings())
+    monkeypatch.setattr(loader, "peek", slow_peek)
+    app = make_app(corpus)
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.entries:
-                break
+        await until(pilot, lambda: app.main.library.entries)
         await pilot.pause()
-        assert [e.title for e in app.article_list.rows] == [f"Headline {i}" for i in
+        assert [e.title for e in app.main.article_list.rows] == [f"Headline {i}" for i in
                                                             (19, 18, 17, 16, 15)]
-        assert app.sub_title == "20 articles · reading the list…"
+        assert app.main.sub_title == "20 articles · reading the list…"
         assert "Headline 19" in visible_text(app)
         release.set()
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
-        await pilot.pause()
-        assert len(app.article_list.rows) == 20
-        assert app.sub_title.startswith("20 articles · 20 unread")
+        await settle(app, pilot)
+        assert len(app.main.article_list.rows) == 20
+        assert app.main.sub_title.startswith("20 articles · 20 unread")
 
 
 async def test_a_large_result_set_is_shown_first_and_counted_after(write_corpus, monkeypatch):
-    import reader.tui.app as app_module
+    import reader.tui.widgets.search_bar as search_bar
+    from reader.core.search import Searcher
 
-    monkeypatch.setattr(app_module, "SEARCH_LIMIT", 5)
+    monkeypatch.setattr(search_bar, "SEARCH_LIMIT", 5)
+    counting = threading.Event()
+    count = Searcher.count
+    monkeypatch.setattr(Searcher, "count",
+                        lambda self, results: (counting.wait(30), count(self, results))[1])
     corpus = write_corpus({f"s{i:02}.txt": f"Story {i}\nThe harbour {'harbour ' * (i % 4)}"
                            f"reopened.\n" for i in range(40)})
     app = make_app(corpus)
-    counted = []
-    original = app_module.ReaderApp._counted
-    monkeypatch.setattr(app_module.ReaderApp, "_counted",
-                        lambda self, results: (counted.append(results), original(self, results)))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash", *"harbour")
-        await settle(app, pilot)
-        assert len(app.article_list.rows) == 5
-        assert len(counted) == 1  # shown without the count, counted after
-        status = str(app.search_bar.query_one("#search-status").render())
-        assert status == "top 5 of 40 results"
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", *"harbour")
+            await until(pilot, lambda: len(app.main.article_list.rows) == 5)
+            assert search_status(app) == "top 5 results, counting…"  # shown, not yet counted
+            counting.set()
+            await settle(app, pilot)
+            assert search_status(app) == "top 5 of 40 results"
+    finally:
+        counting.set()
 
 
 def _contrast(fg, bg) -> float:
@@ -732,8 +763,8 @@ async def test_list_words_are_readable_on_dark_and_light_themes(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        lst = app.article_list
-        app.read.add(lst.rows[1].path)
+        lst = app.main.article_list
+        app.main.library.read.add(lst.rows[1].path)
         lst.refresh()
         for theme in ("textual-dark", "textual-light", "solarized-light"):
             app.theme = theme
@@ -755,7 +786,7 @@ async def test_the_cursor_row_follows_focus_and_theme_though_styles_are_kept(sam
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        lst = app.article_list
+        lst = app.main.article_list
 
         def cursor_background():
             return list(lst.render_line(lst.cursor * lst.row_height))[0].style.bgcolor
@@ -778,19 +809,19 @@ async def test_the_cursor_row_follows_focus_and_theme_though_styles_are_kept(sam
 
 
 async def test_skipped_files_are_named_or_the_command_that_lists_them_is_given(write_corpus):
-    """The status line after indexing (in its own process, as in daily use) names a lone
-    skipped file and why; for more, the command that lists them for this folder."""
+    """The status line after indexing names a lone skipped file and why; for more, the
+    command that lists them for this folder."""
     corpus = write_corpus({"good.txt": "Good story\nText.\n", "bad.txt": b"\x00\x01\x02binary\xff"})
-    app = ReaderApp(corpus, settings=Settings())
-    async with app.run_test(size=(120, 36)):
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
-        assert app.status.message.startswith("Index up to date: 1 added, 1 skipped: bad.txt (")
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.main.status.message.startswith("Index up to date: 1 added, 1 skipped: bad.txt (")
     (corpus / "worse.txt").write_bytes(b"\x00\x00more binary")
-    again = ReaderApp(corpus, settings=Settings())
-    async with again.run_test(size=(200, 36)):
-        await asyncio.wait_for(again.index_finished.wait(), timeout=60)
+    again = make_app(corpus)
+    async with again.run_test(size=(200, 36)) as pilot:
+        await settle(again, pilot)
         assert (f"2 skipped ('reader index --corpus {corpus}' lists them and why)"
-                in again.status.message)
+                in again.main.status.message)
 
 
 async def test_slash_selects_the_last_query_so_typing_starts_a_new_one(sample_corpus):
@@ -800,11 +831,11 @@ async def test_slash_selects_the_last_query_so_typing_starts_a_new_one(sample_co
         await pilot.press("slash", *"nvidia", "enter", "enter")
         await settle(app, pilot)
         await pilot.press("slash", *"tiktok")
-        assert app.search_bar.value == "tiktok"
+        assert app.main.search_bar.value == "tiktok"
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("slash", "end", *" deal")  # an arrow or end key edits it instead
-        assert app.search_bar.value == "tiktok deal"
+        assert app.main.search_bar.value == "tiktok deal"
 
 
 async def test_an_empty_list_says_why_in_full_even_at_40_columns(write_corpus):
@@ -812,7 +843,7 @@ async def test_an_empty_list_says_why_in_full_even_at_40_columns(write_corpus):
     app = make_app(corpus)
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(app, pilot)
-        assert app.article_list.rows == []
+        assert app.main.article_list.rows == []
         text = " ".join(visible_text(app).split())
         assert "No articles in this folder (add .txt files; they appear here)." in text
 
@@ -825,33 +856,53 @@ async def test_the_hidden_progress_bar_does_not_animate(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        bar = app.status.query_one(Bar)
+        bar = app.main.status.query_one(Bar)
         assert bar.auto_refresh is None
-        app.status.indexing(0, 0)
+        app.main.status.indexing(0, 0)
         await pilot.pause()
         assert bar.auto_refresh is not None  # the check can fail: it animates while shown
-        app.status.indexing_finished("Index up to date")
+        app.main.status.indexing_finished("Index up to date")
         await pilot.pause()
         assert bar.auto_refresh is None
 
 
-async def test_a_search_while_indexing_says_what_it_searched(sample_corpus):
+class PausedIndexer(InProcessIndexer):
+    """Says it has read 5 of 10 articles, then waits for ``go`` before it updates."""
+
+    def __init__(self, go: threading.Event) -> None:
+        super().__init__()
+        self.go = go
+
+    async def run(self, index, *, rebuild, tell):
+        tell(Progress(5, 10))
+        await asyncio.to_thread(self.go.wait, 30)
+        tell(Progress(10, 10))
+        return await super().run(index, rebuild=rebuild, tell=tell)
+
+
+@pytest.mark.parametrize("first_build", [True, False])
+async def test_a_search_while_indexing_says_what_it_searched(sample_corpus, first_build):
     """A first build's search had 'no results (indexing: 16,850 of 20,000 done)' though the
-    index held nothing yet; a search during a rebuild answers from the old index."""
-    app = make_app(sample_corpus)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        searcher = app._searcher()
-        app.indexing, app.index_progress = True, (5, 10)
-        results = searcher.search("Nvidia")
-        assert results.searched == 3 and results.total == 1
-        assert app._results_status(results) == "1 result (in 3 articles, indexing 5 of 10)"
-        results.hits, results.total, results.searched = [], 0, 0
-        assert app._results_status(results) == "nothing is searchable yet: indexing 5 of 10"
-        app.status.indexing(10, 10)  # every article read; the segments are being written
-        assert app.status.message == "Indexing: writing the index (10 articles)…"
-        app.indexing = False
-        app.status.indexing_finished("Index up to date.")
+    index held nothing yet; a search during an update answers from the index as it was."""
+    if not first_build:
+        CorpusIndex(sample_corpus).open().update()
+    go = threading.Event()
+    app = make_app(sample_corpus, indexer=PausedIndexer(go))
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: app.main.status.message == "Indexing: 5 of 10 articles")
+            await pilot.press("slash", *"Nvidia")
+            await until(pilot, lambda: search_status(app))
+            assert search_status(app) == ("nothing is searchable yet: indexing 5 of 10"
+                                          if first_build else
+                                          "1 result (in 3 articles, indexing 5 of 10)")
+            go.set()
+            await until(pilot, lambda: "writing the index" in app.main.status.message
+                        or app.main.loader.runs)
+            await settle(app, pilot)
+            assert search_status(app) == "1 result"  # searched again once the index is whole
+    finally:
+        go.set()
 
 
 async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corpus):
@@ -860,23 +911,23 @@ async def test_a_short_narrow_terminal_gives_the_pane_in_use_the_room(write_corp
     app = make_app(corpus)
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(app, pilot)
-        assert app.focused is app.article_list
-        choosing = app.article_list.scrollable_content_region.height
+        assert app.focused is app.main.article_list
+        choosing = app.main.article_list.scrollable_content_region.height
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.focused is app.article_view
+        assert app.focused is app.main.article_view
         await pilot.pause()
-        reading = app.article_view.region.height
+        reading = app.main.article_view.region.height
         assert choosing >= 3 and reading >= 6, (choosing, reading)
-        assert app.article_view.path  # an article is open in the larger pane
+        assert app.main.article_view.path  # an article is open in the larger pane
         # A search result is two lines; with one line of list left while reading, that line
         # is its title (it was the snippet: no telling which article was open).
         await pilot.press("slash", *"story", "enter", "j", "j", "enter")
         await settle(app, pilot)
         await pilot.pause()
-        assert app.focused is app.article_view
+        assert app.focused is app.main.article_view
         shown = visible_text(app).strip().splitlines()
-        height = app.article_list.scrollable_content_region.height
+        height = app.main.article_list.scrollable_content_region.height
         assert height < 2 and shown and shown[0].lstrip("● ").startswith("Story"), shown
 
 
@@ -885,25 +936,42 @@ async def test_a_narrow_list_shows_a_snippet_from_a_word_before_its_hit(sample_c
 
     snippet = "Some roads are closed because of the thick haze caused by bushfire smoke today."
     hit = snippet.index("bushfire")
-    row = SimpleNamespace(snippet=snippet, snippet_spans=[(hit, hit + 8)])
+    row = SimpleNamespace(path="a.txt", title="Haze", section="", date=datetime(2025, 1, 1),
+                          title_spans=[], snippet=snippet, snippet_spans=[(hit, hit + 8)])
     app = make_app(sample_corpus)
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(app, pilot)
-        line = app.article_list._snippet_line(row, 36).plain
+        app.main.article_list.set_rows([row], row_height=2)
+        await pilot.pause()
+        line = app.main.article_list.render_line(1).text
         assert "bushfire" in line and line.startswith("   …"), line
         first = line[4:].split()[0]
         assert first in snippet.split(), line  # a whole word, not "…s caused"
 
 
-async def test_a_search_that_ends_as_the_app_closes_is_dropped(sample_corpus):
-    """The search runs in a thread; when it comes back after q, the widgets are gone."""
-    from reader.core.errors import QueryError
+async def test_a_search_that_ends_as_the_app_closes_is_dropped(sample_corpus, monkeypatch):
+    """The search runs in a thread; when it comes back after q, the widgets are gone, and
+    it is dropped: no error, and the app ends with status 0."""
+    from reader.core.search import Searcher
 
+    searching, release = threading.Event(), threading.Event()
+    search = Searcher.search
+
+    def slow_search(self, *args, **kwargs):
+        searching.set()
+        release.wait(30)
+        return search(self, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "search", slow_search)
     app = make_app(sample_corpus)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        results = app._search("china", app.result_sort)
-    assert not app.is_running
-    app._show_results("china", results)  # no NoMatches from a search bar without children
-    app._query_problem(QueryError("'title:' needs a word after it"))
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", *"china")
+            await asyncio.to_thread(searching.wait, 30)
+            await pilot.press("ctrl+c")
+        assert app.return_code == 0
+    finally:
+        release.set()
+
 

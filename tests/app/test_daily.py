@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from reader.core.settings import Settings, parse_settings
+from app_support import make_app, notices, settle, titles
+
+from reader.core.settings import parse_settings
 from reader.core.state import StateStore
-from reader.tui.app import ReaderApp
 
 ARTICLES = {
     "a.txt": "Title: Alpha\nDate: 2025-01-05\n\nAlpha story about rivers.\n",
@@ -17,37 +18,20 @@ ARTICLES = {
 }
 
 
-def make_app(corpus, **settings) -> ReaderApp:
-    return ReaderApp(corpus, settings=Settings(**settings), index_in_background=False)
-
-
-async def settle(app, pilot) -> None:
-    """Wait for the workers the last keys started (not the folder watcher, which never ends)."""
-    await pilot.pause()
-    busy = [w for w in app.workers if w.group != "watch"]
-    if busy:  # an empty list would mean "every worker", the watcher too
-        await app.workers.wait_for_complete(busy)
-    await pilot.pause()
-
-
-def titles(app) -> list[str]:
-    return [row.title for row in app.article_list.rows]
-
-
 async def test_opening_marks_read_after_a_moment_not_on_passing(write_corpus):
     app = make_app(write_corpus(ARTICLES))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.read_after = 60  # passing over articles: none stays open long enough
+        app.main.article_view.read_after = 60  # passing over articles: none stays open long enough
         await pilot.press("enter", "right_square_bracket", "right_square_bracket")
         await settle(app, pilot)
-        assert app.article_view.path == "c.txt"
-        assert app.read == set()
-        app.read_after = 0  # now stay on one
+        assert app.main.article_view.path == "c.txt"
+        assert app.main.library.read == set()
+        app.main.article_view.read_after = 0  # now stay on one
         await pilot.press("left_square_bracket")
         await settle(app, pilot)
-        assert app.read == {"b.txt"}
-        assert "3 unread" in app.sub_title
+        assert app.main.library.read == {"b.txt"}
+        assert "3 unread" in app.main.sub_title
 
 
 async def test_m_toggles_and_s_stars(write_corpus):
@@ -55,16 +39,16 @@ async def test_m_toggles_and_s_stars(write_corpus):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("m")
-        assert app.read == {"a.txt"}
-        assert app.state.is_read("a.txt")
+        assert app.main.library.read == {"a.txt"}
+        assert app.library.state.is_read("a.txt")
         await pilot.press("m")
-        assert app.read == set() and not app.state.is_read("a.txt")
+        assert app.main.library.read == set() and not app.library.state.is_read("a.txt")
         await pilot.press("j", "s")
-        assert app.starred == {"b.txt"} and app.state.is_starred("b.txt")
-        line = app.article_list.render_lines_plain()[1]
+        assert app.main.library.starred == {"b.txt"} and app.library.state.is_starred("b.txt")
+        line = app.main.article_list.render_lines_plain()[1]
         assert "★" in line and "Beta" in line
         await pilot.press("s")
-        assert app.starred == set()
+        assert app.main.library.starred == set()
 
 
 async def test_views_and_sections(write_corpus):
@@ -73,20 +57,20 @@ async def test_views_and_sections(write_corpus):
         await settle(app, pilot)
         await pilot.press("m", "j", "s")  # Alpha read, Beta starred
         await pilot.press("v")
-        assert app.view == "unread"
+        assert app.main.view == "unread"
         assert titles(app) == ["Beta", "Gamma", "Delta"]
         # First, so that a narrow header, cut at its end, still says the list is filtered.
-        assert app.sub_title.startswith("showing unread · ")
-        assert app.status.message == "Showing unread articles (v: next view)"
+        assert app.main.sub_title.startswith("showing unread · ")
+        assert app.main.status.message == "Showing unread articles (v: next view)"
         await pilot.press("v")
         assert titles(app) == ["Beta"]
-        assert app.status.message.startswith("Showing starred articles")
+        assert app.main.status.message.startswith("Showing starred articles")
         await pilot.press("v")
         assert titles(app) == ["Alpha", "Beta", "Gamma", "Delta"]
-        app.set_view("all", "world")
+        app.main.section = "world"
         await settle(app, pilot)
         assert titles(app) == ["Delta"]
-        assert app.sub_title.startswith("showing all in world · ")
+        assert app.main.sub_title.startswith("showing all in world · ")
         commands = {c.title for c in app.get_system_commands(app.screen)}
         assert "Show section: world" in commands and "Show unread articles" in commands
 
@@ -96,7 +80,7 @@ async def test_search_results_show_read_and_unread_whatever_the_view(write_corpu
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("m")  # Alpha read
-        app.set_view("unread")
+        app.main.view = "unread"
         await pilot.press("slash", *"rivers")
         await settle(app, pilot)
         assert sorted(titles(app)) == ["Alpha", "Gamma"]
@@ -106,39 +90,39 @@ async def test_u_next_unread_and_backspace_goes_back(write_corpus):
     app = make_app(write_corpus(ARTICLES))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.read.update({"b.txt"})
+        app.main.library.read.update({"b.txt"})
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.article_view.path == "a.txt"
+        assert app.main.article_view.path == "a.txt"
         await pilot.press("u")
         await settle(app, pilot)
-        assert app.article_view.path == "c.txt"  # Beta is read: skipped
+        assert app.main.article_view.path == "c.txt"  # Beta is read: skipped
         await pilot.press("u")
         await settle(app, pilot)
-        assert app.article_view.path == "world/d.txt"
-        app.read.discard("a.txt")  # whether the first look counted as reading it or not
+        assert app.main.article_view.path == "world/d.txt"
+        app.main.library.read.discard("a.txt")  # whether the first look counted as reading it or not
         await pilot.press("u")  # nothing further down: round to the top, and say so
         await settle(app, pilot)
-        assert app.article_view.path == "a.txt"
-        assert app.status.message.startswith("No more unread below: back to the first")
+        assert app.main.article_view.path == "a.txt"
+        assert app.main.status.message.startswith("No more unread below: back to the first")
         await pilot.press("U")  # and back round the other way
         await settle(app, pilot)
-        assert app.article_view.path == "world/d.txt"
-        assert app.status.message.startswith("No more unread above")
+        assert app.main.article_view.path == "world/d.txt"
+        assert app.main.status.message.startswith("No more unread above")
         await pilot.press("U")
         await settle(app, pilot)
-        assert app.article_view.path == "c.txt"
+        assert app.main.article_view.path == "c.txt"
         await pilot.press("backspace")
         await settle(app, pilot)
-        assert app.article_view.path == "world/d.txt"
+        assert app.main.article_view.path == "world/d.txt"
         await pilot.press("backspace")
         await settle(app, pilot)
-        assert app.article_view.path == "a.txt"
-        app.read.update({"a.txt", "c.txt", "world/d.txt"})  # the one open is all that is left
+        assert app.main.article_view.path == "a.txt"
+        app.main.library.read.update({"a.txt", "c.txt", "world/d.txt"})  # the one open is all that is left
         await pilot.press("u")
         await settle(app, pilot)
-        assert app.article_view.path == "a.txt"
-        assert app.status.message == "No other unread article in this list."
+        assert app.main.article_view.path == "a.txt"
+        assert app.main.status.message == "No other unread article in this list."
 
 
 async def test_marks_stars_and_view_survive_a_restart(write_corpus):
@@ -147,15 +131,15 @@ async def test_marks_stars_and_view_survive_a_restart(write_corpus):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("m", "j", "m", "s")
-        app.set_sort("title")
-        app.set_view("unread")
+        app.main.sort_by("title")
+        app.main.view = "unread"
         await settle(app, pilot)
     again = make_app(corpus)
     async with again.run_test(size=(120, 36)) as pilot:
         await settle(again, pilot)
-        assert again.read == {"a.txt", "b.txt"}
-        assert again.starred == {"b.txt"}
-        assert again.view == "unread" and again.sort == "title"
+        assert again.library.read == {"a.txt", "b.txt"}
+        assert again.library.starred == {"b.txt"}
+        assert again.main.view == "unread" and again.main.sort == "title"
         assert titles(again) == ["Delta", "Gamma"]
 
 
@@ -165,7 +149,7 @@ async def test_marks_follow_a_renamed_file(write_corpus):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("s")
-        app.read_after = 0
+        app.main.article_view.read_after = 0
         await pilot.press("enter")
         await settle(app, pilot)
         await settle(app, pilot)
@@ -174,62 +158,61 @@ async def test_marks_follow_a_renamed_file(write_corpus):
     again = make_app(corpus)
     async with again.run_test(size=(120, 36)) as pilot:
         await settle(again, pilot)
-        assert "alpha-renamed.txt" in again.read
-        assert "alpha-renamed.txt" in again.starred
+        assert "alpha-renamed.txt" in again.library.read
+        assert "alpha-renamed.txt" in again.library.starred
 
 
 async def test_pager_editor_and_copy_without_a_terminal(write_corpus):
     app = make_app(write_corpus(ARTICLES))
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("o")
         await pilot.press("e")
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
-        assert any("Cannot hand over the terminal" in m for m in messages)
+        assert any("Cannot hand over the terminal" in m for m in notices(app))
         await pilot.press("y")
         assert app.clipboard.startswith("Alpha\n\nAlpha story about rivers.")
-        assert "Copied" in app.status.message
+        assert "Copied" in app.main.status.message
         assert app.is_running
 
 
 async def test_live_updates_keep_the_cursor_and_the_open_article(write_corpus):
     corpus = write_corpus(ARTICLES)
-    app = ReaderApp(corpus, settings=Settings())
+    app = make_app(corpus, watch=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
+        await settle(app, pilot)
         await pilot.press("j", "enter")
         await settle(app, pilot)
-        assert app.article_view.path == "b.txt"
-        runs = app.index_runs
+        assert app.main.article_view.path == "b.txt"
+        runs = app.main.loader.runs
         (corpus / "new.txt").write_text("Title: Epsilon\nDate: 2025-02-01\n\nFresh story.\n")
         (corpus / "c.txt").unlink()
         (corpus / "b.txt").write_text("Title: Beta\nDate: 2025-01-04\n\nBeta now about lakes.\n")
 
         def updated() -> bool:
-            paths = {e.path for e in app.entries}
-            shown = app.article_view.shown
-            return ("new.txt" in paths and "c.txt" not in paths and app.index_runs > runs
+            paths = {e.path for e in app.main.library.entries}
+            shown = app.main.article_view.shown
+            return ("new.txt" in paths and "c.txt" not in paths and app.main.loader.runs > runs
                     and shown is not None and "lakes" in shown.article.body)
 
-        # The watcher notices, the indexer process runs, the list reloads: poll for it.
+        # The watcher notices, the indexer runs, the list reloads: poll for it.
         deadline = asyncio.get_running_loop().time() + 30
         while not updated():
             assert asyncio.get_running_loop().time() < deadline, "the change never appeared"
             await pilot.pause(0.05)
         assert titles(app)[0] == "Epsilon"
-        assert app.article_list.current_path == "b.txt"  # the cursor stayed
-        assert app.article_view.path == "b.txt"
-        assert "lakes" in app.article_view.shown.article.body
+        assert app.main.article_list.current_path == "b.txt"  # the cursor stayed
+        assert app.main.article_view.path == "b.txt"
+        assert "lakes" in app.main.article_view.shown.article.body
 
 
 async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
     settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\n[keys]\n'
                               '"app.relatd" = "R"\n"app.star" = "S"\n', None)
-    app = ReaderApp(write_corpus(ARTICLES), settings=settings, index_in_background=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    app = make_app(write_corpus(ARTICLES), settings=settings)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(notices(app))
         assert "line 2" in messages and "text_width" in messages
         assert "Unknown theme 'no-such-theme'" in messages
         assert app.theme == "textual-dark"
@@ -237,7 +220,7 @@ async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
         assert "'app.relatd' is no binding of reader" in messages
         assert "did you mean 'app.related'?" in messages and "app.star" not in messages
         await pilot.press("S")
-        assert app.status.message == "Starred."
+        assert app.main.status.message == "Starred."
 
 
 async def test_a_remapped_key_another_binding_takes_first_is_named(write_corpus):
@@ -245,17 +228,17 @@ async def test_a_remapped_key_another_binding_takes_first_is_named(write_corpus)
     said nothing. A swap of two keys is fine and draws no warning."""
     settings = parse_settings('[keys]\n"app.related" = "j"\n"app.star" = "r"\n'
                               '"app.toggle_read" = "s"\n', None)
-    app = ReaderApp(write_corpus(ARTICLES), settings=settings, index_in_background=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    app = make_app(write_corpus(ARTICLES), settings=settings)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = notices(app)
         clashes = [m for m in messages if "[keys]" in m]
         assert len(clashes) == 1, messages
         assert ("'j' for 'app.related' does nothing in the article or the list: 'list.down' "
                 "and 'article.down' have it first") in clashes[0]
-        before = app.article_list.current_path
+        before = app.main.article_list.current_path
         await pilot.press("j")  # as it says: the list moves
-        assert app.article_list.current_path != before
+        assert app.main.article_list.current_path != before
 
 
 async def test_settings_theme_and_width_apply(write_corpus):
@@ -265,7 +248,7 @@ async def test_settings_theme_and_width_apply(write_corpus):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.theme == "gruvbox"
-        body = app.article_view.query_one("#article-body")
+        body = app.main.article_view.query_one("#article-body")
         assert body.size.width <= 60
 
 
@@ -305,56 +288,53 @@ async def test_the_cursor_is_on_screen_after_each_view(write_corpus):
     app = make_app(corpus)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        listing = app.article_list
+        listing = app.main.article_list
         await pilot.press(*["j"] * 40, "s")
         starred = listing.current_path
         for _ in range(3):  # unread, starred, all
             await pilot.press("v")
             await settle(app, pilot)
-            assert listing.current_path == starred, app.view
+            assert listing.current_path == starred, app.main.view
             top = listing.cursor * listing.row_height
             assert listing.scroll_y <= top < listing.scroll_y + listing.scrollable_content_region.height, (
-                app.view, listing.cursor, listing.scroll_y)
+                app.main.view, listing.cursor, listing.scroll_y)
 
 
 async def test_an_article_read_in_the_unread_view_stays_until_the_view_changes(write_corpus):
     """A list refresh (a new file, the editor, a rebuild) dropped the open article from the
     unread view, and ] then skipped the article after it."""
     corpus = write_corpus(ARTICLES)
-    app = ReaderApp(corpus, settings=Settings())
+    app = make_app(corpus, watch=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await asyncio.wait_for(app.index_finished.wait(), timeout=60)
-        app.read_after = 0
+        await settle(app, pilot)
+        app.main.article_view.read_after = 0
         await pilot.press("v", "j", "enter")  # unread view; Beta
         await settle(app, pilot)
-        assert app.view == "unread" and app.read == {"b.txt"}
-        runs = app.index_runs
+        assert app.main.view == "unread" and app.main.library.read == {"b.txt"}
+        runs = app.main.loader.runs
         (corpus / "new.txt").write_text("Title: Epsilon\nDate: 2025-02-01\n\nFresh story.\n")
         deadline = asyncio.get_running_loop().time() + 30
-        while not ("new.txt" in {e.path for e in app.entries} and app.index_runs > runs):
+        while not ("new.txt" in {e.path for e in app.main.library.entries} and app.main.loader.runs > runs):
             assert asyncio.get_running_loop().time() < deadline, "the new file never appeared"
             await pilot.pause(0.05)
         await pilot.pause()
         assert titles(app) == ["Epsilon", "Alpha", "Beta", "Gamma", "Delta"]
-        assert app.article_list.current_path == "b.txt"
+        assert app.main.article_list.current_path == "b.txt"
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
-        assert app.article_view.path == "c.txt"  # Gamma, the next one
+        assert app.main.article_view.path == "c.txt"  # Gamma, the next one
         await pilot.press("v", "v", "v")  # round to the unread view again: now it has gone
         await settle(app, pilot)
-        assert app.view == "unread" and "Beta" not in titles(app)
+        assert app.main.view == "unread" and "Beta" not in titles(app)
 
 
 def test_the_readme_lists_every_binding_id_for_the_keys_table():
     import re
     from pathlib import Path
 
-    from textual.binding import Binding
-
-    from reader.tui.app import _bound_classes
+    from reader.tui.keys import binding_ids
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     listed = readme.split("The binding ids for `[keys]`:", 1)[1].split("\n\n", 1)[0]
-    ids = {b.id for cls in _bound_classes() for b in cls.BINDINGS
-           if isinstance(b, Binding) and b.id}
+    ids = set(binding_ids())
     assert set(re.findall(r"`([a-z_]+\.[a-z_]+)`", listed)) == ids

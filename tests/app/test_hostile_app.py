@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from reader.core.settings import Settings
-from reader.tui.app import ReaderApp
+from app_support import make_app, settle
 
 HOSTILE = (
     "Evil \x1b[2J\x1b]0;pwned\x07title [bold red]markup[/] \u202eesrever\n"
@@ -14,18 +13,16 @@ HOSTILE = (
 
 async def test_hostile_text_is_inert_in_list_and_article(write_corpus):
     corpus = write_corpus({"evil.txt": HOSTILE, "long.txt": "L" * 100_000 + "\nbody\n"})
-    app = ReaderApp(corpus, settings=Settings(), index_in_background=False)
+    app = make_app(corpus)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        app.article_list.move_to("evil.txt")
+        await settle(app, pilot)
+        main = app.main
+        main.article_list.move_to("evil.txt")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        article = app.article_view.shown.article
-        lines = app.article_list.render_lines_plain()
-        strips = [app.article_view.render_line(y) for y in range(app.article_view.size.height)]
+        await settle(app, pilot)
+        article = main.article_view.shown.article
+        lines = main.article_list.render_lines_plain()
+        strips = [main.article_view.render_line(y) for y in range(main.article_view.size.height)]
         drawn = "\n".join(lines) + "\n".join(strip.text for strip in strips)
         for text in (article.title, article.body, drawn):
             assert not any(ord(c) < 32 and c != "\n" for c in text)
@@ -35,8 +32,7 @@ async def test_hostile_text_is_inert_in_list_and_article(write_corpus):
         assert "[bold red]markup[/]" in article.title  # markup shown as the characters it is
         assert "[link=http://x]y[/link] [/]" in article.body
         assert app.clipboard == ""  # nothing reached the clipboard
-        app.article_list.move_to("long.txt")  # a 100,000-character title is cut, not a crash
+        main.article_list.move_to("long.txt")  # a 100,000-character title is cut, not a crash
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert len(app.article_view.shown.article.title) <= 300
+        await settle(app, pilot)
+        assert len(main.article_view.shown.article.title) <= 300

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from app_support import make_app, settle
 
-from reader.core.settings import Settings
 from reader.tui.app import ReaderApp
 
 ARTICLES = {
@@ -43,8 +43,7 @@ def snapshot_app(write_corpus, tmp_path, monkeypatch):
     shutil.rmtree(index_dir, ignore_errors=True)
 
     def make() -> ReaderApp:
-        return ReaderApp(corpus, index_dir=index_dir, settings=Settings(),
-                         index_in_background=False)
+        return make_app(corpus, index_dir=index_dir)
 
     yield make
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -53,8 +52,8 @@ def snapshot_app(write_corpus, tmp_path, monkeypatch):
 async def _ready(pilot) -> None:
     # A blinking cursor in the search box is drawn or not depending on the moment of the
     # shot: a slow run caught it hidden once. Held steady, it is always drawn.
-    pilot.app.search_bar.input.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot.app, pilot)
+    pilot.app.main.search_bar.input.cursor_blink = False
     await pilot.pause()
 
 

@@ -28,7 +28,8 @@ def test_bundled_corpus_search_from_the_real_command():
     result = run("search", "Nvidia", "--json", "--corpus", str(BUNDLED))
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["path"] for line in lines] == ["us-china-resume-talks-on-tiktok.txt"]
-    assert set(lines[0]) == {"path", "title", "score", "snippet"}
+    assert set(lines[0]) == {"path", "title", "score", "snippet", "date", "section", "url",
+                             "tags"}
     assert "Nvidia" in lines[0]["snippet"] or "NVIDIA" in lines[0]["snippet"]
 
 
@@ -79,9 +80,53 @@ def test_an_unquoted_query_of_several_words_and_a_word_left_out(sample_corpus, c
     assert help_shown.value.code == 0
 
 
-def test_did_you_mean_on_stderr(sample_corpus, capsys):
-    assert main(["search", "nvidai", "--corpus", str(sample_corpus)]) == 1
-    assert "did you mean 'nvidia'?" in capsys.readouterr().err
+def test_a_typo_shows_the_respelled_results_and_exact_searches_as_typed(sample_corpus, capsys):
+    assert main(["search", "nvidai", "--corpus", str(sample_corpus), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["path"] for line in out.splitlines()] == ["madrid.txt"]
+    assert err == ("reader: showing results for 'nvidia'; search for 'nvidai' exactly instead"
+                   " with --exact\n")
+    assert main(["search", "nvidai", "--exact", "--corpus", str(sample_corpus)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "no results for 'nvidai'; did you mean 'nvidia'?" in err
+
+
+def test_json_lines_carry_date_section_url_tags_and_a_real_score_in_any_order(write_corpus,
+                                                                           capsys):
+    root = write_corpus({
+        "world/a.txt": "Title: Harbour reopens\nDate: 2025-03-04 10:30\nURL: https://ex.am/a\n"
+                       "Tags: port, shipping\n\nThe harbour reopened after the storm.\n",
+        "b.txt": "Title: Storm passes\nDate: 2025-03-05\n\nThe storm passed the harbour.\n",
+    })
+    assert main(["search", "harbour", "--corpus", str(root), "--json", "--sort", "date"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["path"] for line in lines] == ["b.txt", "world/a.txt"]
+    assert lines[1] == {
+        "path": "world/a.txt", "title": "Harbour reopens", "score": lines[1]["score"],
+        "snippet": "The harbour reopened after the storm.", "date": "2025-03-04T10:30:00",
+        "section": "world", "url": "https://ex.am/a", "tags": ["port", "shipping"]}
+    assert lines[0]["url"] == "" and lines[0]["tags"] == [] and lines[0]["section"] == ""
+    main(["search", "harbour", "--corpus", str(root), "--json"])
+    by_relevance = {line["path"]: line["score"] for line in map(json.loads,
+                                                               capsys.readouterr().out.splitlines())}
+    # The same scores whatever the order, and the title match scores higher.
+    assert {line["path"]: line["score"] for line in lines} == by_relevance
+    assert by_relevance["world/a.txt"] > by_relevance["b.txt"] > 0
+
+
+def test_related_from_the_command_line(sample_corpus, capsys):
+    corpus = ["--corpus", str(sample_corpus)]
+    assert main(["related", "xi.txt", "--json", *corpus]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines and "xi.txt" not in [line["path"] for line in lines]
+    assert set(lines[0]) == {"path", "title", "score", "snippet", "date", "section", "url",
+                             "tags"}
+    assert lines[0]["snippet"] and lines[0]["score"] > 0
+    assert main(["related", str(sample_corpus / "xi.txt"), "--limit", "1", *corpus]) == 0
+    out = capsys.readouterr().out
+    assert lines[0]["title"] in out and lines[0]["path"] in out
+    assert main(["related", "nothing-here.txt", *corpus]) == 2
+    assert "no article 'nothing-here.txt' in" in capsys.readouterr().err
 
 
 def test_a_missing_corpus_from_the_settings_file_names_the_file(tmp_path, capsys):
@@ -345,3 +390,13 @@ def test_a_wrong_option_of_a_command_gets_that_commands_usage(capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: reader index ")
     assert "reader index: error: unrecognized arguments: --json" in err
+
+
+def test_search_tags_finds_the_articles_tagged_in_the_app(write_corpus):
+    from reader.core.state import StateStore
+
+    root = write_corpus({"a.txt": "Alpha rises\nbody\n", "b.txt": "Beta falls\nbody\n"})
+    StateStore(root).add_tag("b.txt", "keep")
+    result = run("search", "tags:keep", "--json", "--corpus", str(root))
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == ["b.txt"]

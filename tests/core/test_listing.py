@@ -58,3 +58,42 @@ def test_columns_read_back_from_a_listing_are_the_rows_written(tmp_path):
     columns.write(target, 4)
     assert [entry.path for entry in listing.read_entries(target, 4)][:2] == ["p30", "p23"]
     assert "p3" not in listing.read_rows(target, 4)
+
+
+def _entry(path: str, title: str, section: str = "", day: int = 1) -> listing.Entry:
+    return listing.Entry(path, title, section, datetime(2025, 1, day))
+
+
+def test_the_list_sorts_by_date_newest_first_or_by_title_ignoring_case():
+    entries = [_entry("b.txt", "beta", day=2), _entry("a.txt", "Alpha", day=2),
+               _entry("c.txt", "gamma", day=3)]
+    assert [e.path for e in listing.sort_entries(entries, "date")] == ["c.txt", "b.txt", "a.txt"]
+    assert [e.path for e in listing.sort_entries(entries, "title")] == ["a.txt", "b.txt", "c.txt"]
+    # The index's order already: taken as it is.
+    assert listing.sort_entries(entries, "date", newest_first=True) is entries
+
+
+def test_a_view_shows_a_section_with_its_subsections_then_unread_or_starred():
+    entries = [_entry("a.txt", "A"), _entry("w/b.txt", "B", "world"),
+               _entry("w/e/c.txt", "C", "world/europe"), _entry("x/d.txt", "D", "worlds")]
+    read, starred = {"w/b.txt", "w/e/c.txt"}, {"a.txt", "w/b.txt"}
+
+    def shown(view, section=None, kept=()):
+        return [e.path for e in listing.in_view(entries, view, section, read=read,
+                                                starred=starred, kept=kept)]
+
+    assert shown("all") == ["a.txt", "w/b.txt", "w/e/c.txt", "x/d.txt"]
+    assert shown("all", "world") == ["w/b.txt", "w/e/c.txt"]  # not "worlds"
+    assert shown("unread") == ["a.txt", "x/d.txt"]
+    assert shown("unread", kept={"w/b.txt"}) == ["a.txt", "w/b.txt", "x/d.txt"]
+    assert shown("starred", "world") == ["w/b.txt"]
+
+
+def test_a_first_run_lists_a_first_screenful_then_every_readable_file(tmp_path):
+    for i in range(5):
+        (tmp_path / f"n{i}.txt").write_text(f"Headline {i}\nText.\n")
+    (tmp_path / "big.txt").write_text("Big\n" + "x" * 200)
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    lists = list(listing.quick_entries(tmp_path, max_bytes=100, first=3))
+    assert [len(found) for found in lists] == [3, 5]
+    assert sorted(e.title for e in lists[-1]) == [f"Headline {i}" for i in range(5)]

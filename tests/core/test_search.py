@@ -404,10 +404,11 @@ def test_every_snippet_span_is_a_matched_word(searcher):
 
 
 def test_related_shares_words_and_never_lists_itself(searcher):
-    # xi.txt's body shares only "china" with another body (markets); its most distinctive
-    # words it shares with nothing, which must not leave it without related articles.
+    # xi.txt's body shares only "china" with other articles (the markets body, the madrid
+    # title); its most distinctive words it shares with nothing, which must not leave it
+    # without related articles. The body that shares it comes first.
     related = [hit.path for hit in searcher.related("xi.txt")]
-    assert related == ["world/markets.txt"]
+    assert related == ["world/markets.txt", "madrid.txt"]
     assert "world/europe/energy.txt" in [h.path for h in searcher.related("madrid.txt")]  # export
 
 
@@ -502,15 +503,18 @@ def test_sections_with_spaces_and_capitals(write_corpus):
 
 WORDS = st.sampled_from(["Talks", "talk", "talking", "the", "U.S.", "a", "happy", "happiness",
                          "cry", "cried", "Ünïcode", "naïve", "x2", "3.14", "under_score",
-                         "Café", "CAFES", "résumé", "Naive"])
+                         "Café", "CAFES", "résumé", "Naive", "won't", "O'Sullivan", "Talk’s",
+                         "_happy_", "pic.twitter.com", "jane.roe@ex.com", "@"])
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.tuples(st.one_of(WORDS, st.text(max_size=8)),
-                          st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", ""])),
+                          st.sampled_from([" ", ".", "..", "*", ".*", "\n", "-", "", "'", "_",
+                                           "@", "’"])),
                 max_size=40),
        st.sets(st.sampled_from(["talk", "the", "happi", "cri", "u.s", "naïv", "x2", "a", "3.14",
-                                "naiv", "cafe", "resum", "unicod"])))
+                                "naiv", "cafe", "resum", "unicod", "wont", "won", "osullivan",
+                                "sullivan", "talk", "twitter", "com", "u.", "_happi_"])))
 def test_hit_offsets_are_the_analyzers_own(words, terms):
     """Finding only the words that hit gives exactly the spans the analyzer's walk finds,
     dots, stars and words run together included; accents folded or not."""
@@ -573,13 +577,14 @@ def test_words_as_written_are_filed_with_each_commit_and_matched_within_edits(wr
                                                                              tmp_path):
     """Fuzzy terms, wildcards and "did you mean" use the words of the articles as written,
     filed beside the index with each commit (words.py), not Whoosh's spelling fields."""
-    from whoosh.analysis import StemmingAnalyzer
+    from collections import Counter
 
     from reader.core.words import MAX_FILES, Lexicon, distance
 
     vocabulary = ["market", "markets", "marker", "makret", "marked", "mark", "remarket",
                   "maket", "Nvidia", "nvdia", "cafe", "café", "naïve", "naive", "ab", "abc",
-                  "ba", "U.S.", "x", "e.g.", "under_score"]
+                  "ba", "U.S.", "x", "e.g.", "under_score", "won't", "O'Sullivan",
+                  "pic.twitter.com", "*Gulp*", "Market", "market"]
     bodies = {f"a{i}.txt": " ".join(vocabulary[i::3]) for i in range(3)}
     root = write_corpus({name: f"Story {name}\n{body}\n" for name, body in bodies.items()})
     index = CorpusIndex(root, tmp_path / "ix").open()
@@ -588,13 +593,18 @@ def test_words_as_written_are_filed_with_each_commit_and_matched_within_edits(wr
     assert sorted(p.name.split(".")[1] for p in folder.glob("*.words")) == ["body", "title"]
 
     lexicon = Lexicon(folder)  # as a new process finds them
-    analyzer = StemmingAnalyzer()
-    as_written = {t.text for body in bodies.values()
-                  for t in analyzer(body, no_morph=True, removestops=False) if len(t.text) > 1}
+    analyzer = index.schema["body"].analyzer
+    # Every token as the tokenizer gives it, lower-cased (not stopped, not stemmed).
+    written = Counter(t.text for body in bodies.values()
+                      for t in analyzer.items[0](body, mode="index") if len(t.text) > 1)
+    as_written = {text.lower() for text in written}
     body = lexicon.words("body")
     assert body.known == as_written
     assert "u.s" in body and "e.g" in body and "café" in body
-    assert set(lexicon.words("title").known) == {"story", "a0.txt", "a1.txt", "a2.txt"}
+    assert {"wont", "won", "osullivan", "sullivan", "pic", "twitter", "gulp"} <= body.known
+    assert "pic.twitter.com" not in body and "*gulp*" not in body
+    assert body.count("market") == 3 and body.count("u.s") == 1  # Market, market, market
+    assert set(lexicon.words("title").known) == {"story", "a0", "a1", "a2", "txt"}
     for text in ["market", "markte", "mraket", "cafe", "naive", "ab", "nvida", "zzz"]:
         for maxdist, prefix in [(1, 1), (1, 2), (2, 1), (2, 2), (1, 0), (0, 0)]:
             expected = sorted(w for w in as_written
@@ -635,7 +645,7 @@ def test_hit_offsets_for_every_stem_of_an_english_text():
         # (Whoosh yields one Token object over and over: copy what it says as it goes.)
         tokens = [(t.text, t.startchar, t.endchar)
                   for t in analyzer(text, chars=True, mode="index", removestops=False)]
-        assert len(tokens) == 50
+        assert len(tokens) >= 50  # (ours also gives the pieces of U.S., e.g. and 3.14)
         for stem in {text for text, _, _ in tokens}:
             expected = [(start, end) for text_, start, end in tokens if text_ == stem]
             assert find_spans(text, {stem}, analyzer) == expected, stem
@@ -687,3 +697,282 @@ def test_the_count_of_a_query_that_leaves_words_out_is_exact(tmp_path):
             assert searcher.search(text, limit=limit, snippets=False).total == every, text
             later = searcher.search(text, limit=limit, snippets=False, count=False)
             assert searcher.count(later) == every, text
+
+
+# --- search that forgives: typos, pasted text, slow queries ----------------------------------
+
+
+def _searcher_of(write_corpus, files, name="corpus"):
+    index = CorpusIndex(write_corpus(files, name)).open()
+    index.update()
+    return Searcher(index)
+
+
+NEWS = {
+    "murder.txt": "Man charged with murder over Co Down death\nPolice said the man was held.\n",
+    "pay.txt": "Workers paid late\nThe firm paid its workers late; pay rises were paid. "
+               "Pay talks, pay deals and paid leave were discussed; wages paid. " * 3 + "\n",
+    "pai.txt": "Ajit Pai speaks\nThe regulator Pai spoke about networks.\n",
+    "panic.txt": "Markets panic\nA brief panic hit the markets.\n",
+    "report.txt": "Floods reported\nThe river reportedly rose overnight; it was reported.\n",
+    "colonies.txt": "Colonies on Mars\nA plan for settlements, written by engineers.\n",
+    "colony.txt": "Settlements\nThe colony grew on the red planet.\n",
+}
+
+
+def test_did_you_mean_ranks_real_words_as_written_by_how_common(write_corpus):
+    """"paic" is a typo of "paid" (written 15 times), not of "pai", written twice, whose
+    stem is also the stem of pay (nor of "panic", written three times: a letter left out
+    is likelier than one changed, but not five times as likely)."""
+    searcher = _searcher_of(write_corpus, NEWS)
+    assert searcher.search("paic").suggestion == "paid"
+    assert searcher.search("eportedly").suggestion == "reportedly"  # the first letter too
+    assert searcher.search("murer").suggestion == "murder"
+
+
+def test_a_typo_is_corrected_and_says_what_was_corrected(write_corpus):
+    searcher = _searcher_of(write_corpus, NEWS)
+    results = searcher.search("Man charged with murer over Co Down death", correct=True)
+    assert [hit.path for hit in results.hits] == ["murder.txt"]
+    assert results.query == "Man charged with murer over Co Down death"
+    assert results.respelled == "Man charged with murder over Co Down death"
+    assert results.corrections == [("murer", "murder")]
+    assert results.suggestion is None
+    assert "murder" in results.terms  # what the snippets and the article pane highlight
+    exact = searcher.search("Man charged with murer over Co Down death")
+    assert exact.hits == [] and exact.respelled is None
+    assert exact.suggestion == "Man charged with murder over Co Down death"
+
+
+def test_a_typo_that_makes_another_real_word_is_corrected_in_a_longer_query(write_corpus):
+    """"panic" typed "paid" would be a real word: the title finds nothing, and the one
+    word without which the rest finds something is respelled."""
+    files = {**NEWS, "wit.txt": "A dry wit\nHis wit was famous.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("Man charged wit murder over Co Down death", correct=True)
+    assert [hit.path for hit in results.hits] == ["murder.txt"]
+    assert results.corrections == [("wit", "with")]
+    # Two real words that meet in no article are not a typo.
+    assert searcher.search("wit panic", correct=True).hits == []
+    assert searcher.search("wit panic").suggestion is None
+
+
+def test_a_typo_found_in_the_articles_is_corrected_when_the_word_finds_far_more(write_corpus):
+    files = {f"w{i:02}.txt": f"World news {i}\nThe world turned.\n" for i in range(40)}
+    files["typo.txt"] = "A wolrd apart\nA typo in the article itself.\n"
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("wolrd", correct=True, limit=0)
+    assert results.respelled == "world" and len(results.hits) == 40
+    exact = searcher.search("wolrd", limit=0)
+    assert [hit.path for hit in exact.hits] == ["typo.txt"] and exact.suggestion is None
+    # A rare word whose neighbour is not far more common stays as typed.
+    assert searcher.search("typo", correct=True).respelled is None
+
+
+def test_a_wildcard_glued_to_the_front_of_a_pasted_word_is_punctuation(write_corpus):
+    files = {"staff.txt": 'Chief warns "General Staff" of cuts\nThe chief spoke.\n',
+             "other.txt": "Minerals found\nIn the mines, minerals and miners.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    assert paths(searcher, 'Chief warns "?General Staff" of cuts') == ["staff.txt"]
+    assert paths(searcher, "?General *Staff") == ["staff.txt"]
+    assert sorted(paths(searcher, "mine*")) == ["other.txt"]  # typed at the end: a wildcard
+    assert sorted(paths(searcher, "min?rals")) == ["other.txt"]  # inside a word: a wildcard
+
+
+def test_a_fuzzy_term_finds_a_title_holding_only_a_form_from_the_bodies(write_corpus):
+    """``colnoy~`` is one edit from "colony", written only in a body; the title "Colonies
+    on Mars" holds its stem: the title is matched too (the words of titles and bodies are
+    expanded together)."""
+    searcher = _searcher_of(write_corpus, NEWS)
+    assert sorted(paths(searcher, "colnoy~")) == ["colonies.txt", "colony.txt"]
+
+
+def test_a_star_alone_or_beside_words_is_every_article_quickly(write_corpus):
+    files = {f"s{i:02}.txt": f"Story {i}\nDate: 2025-01-{i + 1:02}\n\nbody {i}\n" for i in range(20)}
+    files["harbour.txt"] = "Title: Harbour\nDate: 2024-01-01\n\nThe harbour reopened.\n"
+    searcher = _searcher_of(write_corpus, files)
+    everything = searcher.search("*", limit=0)
+    assert len(everything.hits) == 21 and everything.total == 21
+    assert paths(searcher, "harbour *") == ["harbour.txt"]  # not every article
+    assert paths(searcher, "title:* harbour") == ["harbour.txt"]
+    assert len(paths(searcher, "harbour OR *", limit=0)) == 21
+
+
+def test_ranges_and_far_fuzzy_terms_stand_for_a_bounded_set_of_words(write_corpus):
+    from reader.core.search import MAX_EXPANSIONS
+
+    files = {f"w{i:04}.txt": f"Word {i}\nterm{i:04} here\n" for i in range(MAX_EXPANSIONS + 50)}
+    searcher = _searcher_of(write_corpus, files)
+    ranged = searcher.search("[term0000 to term9999]", limit=0, snippets=False)
+    assert len(ranged.hits) == MAX_EXPANSIONS
+    assert searcher.search("term0001~6", limit=0, snippets=False).ran is not None
+
+
+def test_a_query_past_its_time_budget_returns_what_it_has_with_a_note(write_corpus):
+    searcher = _searcher_of(write_corpus, NEWS)
+    results = searcher.search("paid OR panic", budget=0.0)
+    assert results.cut_short and "\n" not in results.cut_short
+    assert results.total is None
+    assert searcher.search("paid OR panic").cut_short is None
+
+
+def test_the_deadline_collector_keeps_the_hits_found_before_it(write_corpus):
+    import time
+
+    from reader.core.search import _Deadline
+
+    files = {f"s{i:04}.txt": f"Story {i}\ncommon words\n" for i in range(600)}
+    searcher = _searcher_of(write_corpus, files)
+    q = searcher.parse("common")
+    with searcher.index.searcher() as whoosh_searcher:
+        for deadline, expected, cut in [(time.perf_counter() + 60, 600, False),
+                                        (time.perf_counter() - 1, 0, True)]:
+            collector = whoosh_searcher.collector(limit=None)
+            timed = _Deadline(collector, deadline)
+            whoosh_searcher.search_with_collector(q, timed)
+            assert (collector.results().scored_length(), timed.cut) == (expected, cut)
+
+
+def test_related_is_not_decided_by_one_rare_word(write_corpus):
+    """Kuwait buying into Sime Darby is about stakes and acquisitions, not about Kuwait's
+    shipping: the strongest rare word ("kuwait") must not pull in every article with it."""
+    files = {
+        "q.txt": "Kuwait increases stake in Sime Darby\nKuwait raised its stake in Sime Darby, "
+                 "buying shares to lift its holding; the stake purchase follows other share "
+                 "acquisitions and a bid for a stake.\n",
+        "acq1.txt": "Fund buys stake in plantation group\nThe fund bought shares, raising its "
+                    "stake and holding after acquisitions; a bid for a bigger stake follows.\n",
+        "acq2.txt": "Investor lifts holding\nThe investor's stake purchase and share buying "
+                    "continued, with acquisitions of shares and a stake bid.\n",
+        "ship1.txt": "Kuwait tanker traffic\nKuwait shipping and Kuwait crude; Kuwait tankers "
+                     "sailed from Kuwait ports.\n",
+        "ship2.txt": "Kuwait crude output\nKuwait oil, Kuwait refinery, Kuwait crude exports.\n",
+        **{f"filler{i}.txt": f"Weather {i}\nRain and sun and wind today {i}.\n" for i in range(6)},
+    }
+    searcher = _searcher_of(write_corpus, files)
+    assert [hit.path for hit in searcher.related("q.txt", limit=2)] == ["acq1.txt", "acq2.txt"]
+
+
+def test_a_phrase_query_snippet_shows_the_phrase(write_corpus):
+    """The window with most hits of either word is not where the phrase stands."""
+    body = ("Trade was the word of the day: trade, trade, more trade talks. Deal was a "
+            "deal, deal after deal, deal. " + "Filler words follow here. " * 12
+            + "At last the trade deal was signed.")
+    searcher = _searcher_of(write_corpus, {"a.txt": f"Summit\n{body}\n"})
+    (hit,) = searcher.search('"trade deal"').hits
+    assert "the trade deal was signed" in hit.snippet
+    marked = [hit.snippet[s:e] for s, e in hit.snippet_spans]
+    assert marked[-2:] == ["trade", "deal"]
+    # Either word alone: the busiest window.
+    (either,) = searcher.search("trade OR deal").hits
+    assert either.snippet.startswith("Trade was the word")
+
+
+WRITTEN = {
+    "tweet.txt": "Photo posted\nSee pic.twitter.com/AbC123 by Jonathan.Amos on the pollution.By "
+                 "evening.\n",
+    "gulp.txt": "Quiz night\n*Gulp* was all he said, and then sh*t.\n",
+    "wont.txt": "He won't go\nO'Sullivan said you're late and they aren't coming; Trump’s aides "
+                "agreed.\n",
+    "mail.txt": "Contact\nWrite to jane.roe@example.com or see https://www.bbc.co.uk/news/world-1 "
+                "for the U.S. story.\n",
+    "said.txt": "Phrases\nThe minister said that there was no deal.\n",
+    "said2.txt": "More phrases\nOfficials said there was a deal.\n",
+}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("pic.twitter.com", ["tweet.txt"]), ("twitter", ["tweet.txt"]), ("pic", ["tweet.txt"]),
+    ("Jonathan.Amos", ["tweet.txt"]), ("amos", ["tweet.txt"]), ('"Jonathan Amos"', ["tweet.txt"]),
+    ("jonathan", ["tweet.txt"]), ("pollution", ["tweet.txt"]), ("pollution.By", ["tweet.txt"]),
+    ("gulp", ["gulp.txt"]), ("*Gulp*", ["gulp.txt"]), ("sh*t", ["gulp.txt"]),
+    ("wont", ["wont.txt"]), ("won't", ["wont.txt"]), ("won’t", ["wont.txt"]),
+    ("osullivan", ["wont.txt"]), ("O'Sullivan", ["wont.txt"]), ("sullivan", ["wont.txt"]),
+    ("youre", ["wont.txt"]), ("you're", ["wont.txt"]), ("arent", ["wont.txt"]),
+    ("trumps", ["wont.txt"]), ("Trump's", ["wont.txt"]), ("trump", ["wont.txt"]),
+    ("jane.roe@example.com", ["mail.txt"]), ("example.com", ["mail.txt"]), ("roe", ["mail.txt"]),
+    ("bbc.co.uk", ["mail.txt"]), ("www.bbc.co.uk", ["mail.txt"]), ("bbc", ["mail.txt"]),
+    ("https://www.bbc.co.uk/news/world-1", ["mail.txt"]), ("U.S.", ["mail.txt"]),
+    ('"said that there"', ["said.txt"]), ('"said there"', ["said2.txt"]),
+    ('"minister said that there"', ["said.txt"]),
+    # The index keeps a stop word's place, not which stop word it was.
+    ('"said the there"', ["said.txt"]), ('"said there that"', ["said2.txt"]),
+])
+def test_every_word_is_found_as_a_reader_would_type_it(write_corpus, query, expected):
+    searcher = _searcher_of(write_corpus, WRITTEN)
+    assert sorted(paths(searcher, query, limit=0)) == expected
+
+
+def test_the_hits_of_pieces_and_apostrophes_are_marked_where_they_stand(write_corpus):
+    searcher = _searcher_of(write_corpus, WRITTEN)
+    text = WRITTEN["wont.txt"].replace("\n", " ")
+    for query, marked in [("sullivan", ["Sullivan"]), ("osullivan", ["O'Sullivan"]),
+                          ("wont", ["won't"]), ("trump", ["Trump’s"])]:
+        _, spans = searcher.highlights(query, "", text)
+        assert [text[s:e] for s, e in spans] == marked, query
+    text = WRITTEN["tweet.txt"].split("\n", 1)[1]
+    _, spans = searcher.highlights('"Jonathan Amos"', "", text)
+    assert [text[s:e] for s, e in spans] == ["Jonathan", "Amos"]
+    (hit,) = searcher.search("twitter").hits
+    assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["twitter"]
+
+
+def test_a_phrase_snippet_does_not_skip_stop_words(write_corpus):
+    body = ("They said that there was rain. " + "Filler words follow here. " * 12
+            + "Later they said there was sun.")
+    searcher = _searcher_of(write_corpus, {"a.txt": f"Weather\n{body}\n"})
+    (hit,) = searcher.search('"said there"').hits
+    assert "they said there was sun" in hit.snippet
+
+
+def test_a_word_no_article_has_is_respelled_even_when_its_stem_finds_something(write_corpus):
+    files = {"s.txt": "A struggle\nThe long struggle of the workers.\n",
+             "q.txt": "Kuiper belt object\nA new object was found.\n"}
+    searcher = _searcher_of(write_corpus, files)
+    results = searcher.search("struggl")  # the stem of "struggle": found
+    assert [hit.path for hit in results.hits] == ["s.txt"]
+    assert results.suggestion == "struggle"
+    assert searcher.search("struggle").suggestion is None
+    # A question mark after a typo, and a star before one, are punctuation there too.
+    assert searcher.search("Kuiper object fuond?", correct=True).corrections == [
+        ("fuond", "found")]
+    assert searcher.search("*fuond object", correct=True).respelled == "*found object"
+
+
+def test_articles_made_of_the_same_words_are_related(write_corpus):
+    """Every word of these is in every article: none is rare, and all of them relate."""
+    files = {f"a{i}.txt": f"Ministers meet ({i})\nMinisters met in Madrid to talk trade.\n"
+             for i in range(4)}
+    searcher = _searcher_of(write_corpus, files)
+    assert sorted(hit.path for hit in searcher.related("a0.txt")) == ["a1.txt", "a2.txt", "a3.txt"]
+
+
+def test_a_count_past_its_budget_or_of_a_search_cut_short_is_refused(write_corpus):
+    files = {f"s{i:03}.txt": f"Story {i}\ncommon words\n" for i in range(300)}
+    searcher = _searcher_of(write_corpus, files)
+    later = searcher.search("common", limit=10, count=False)
+    assert later.total is None
+    with pytest.raises(QueryError, match="takes too long"):
+        searcher.count(later, budget=0.0)
+    assert later.total is None
+    assert searcher.count(later) == 300
+    cut = searcher.search("common", limit=10, count=False, budget=0.0)
+    with pytest.raises(QueryError, match="took too long"):
+        searcher.count(cut)
+
+
+def test_tags_finds_the_readers_own_tags_beside_the_files(write_corpus):
+    """``tags:x`` finds articles tagged x in the app (kept in the reading history, never in
+    the file) as well as those whose Tags: header says x."""
+    from reader.core.state import StateStore
+
+    root = write_corpus(ARTICLES)
+    index = CorpusIndex(root).open()
+    index.update()
+    store = StateStore(root)
+    store.add_tag("world/markets.txt", "Later")
+    own = Searcher(index, own_tags=store.paths_tagged)
+    assert paths(own, "tags:later") == ["world/markets.txt"]
+    assert sorted(paths(own, "tags:tech OR tags:later")) == ["world/markets.txt", "xi.txt"]
+    assert paths(own, "tags:tech") == ["xi.txt"]
+    assert paths(Searcher(index), "tags:later") == []

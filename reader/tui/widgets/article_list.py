@@ -155,6 +155,10 @@ class ArticleList(ScrollView, can_focus=True):
         self._set_cursor(index, center=True)
         return True
 
+    def move_cursor(self, index: int) -> None:
+        """The cursor to row ``index``, scrolled into view."""
+        self._set_cursor(index)
+
     def refresh_marks(self) -> None:
         self.refresh()
 

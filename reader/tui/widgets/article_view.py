@@ -1,22 +1,32 @@
 """The article pane: title, a metadata line and the body, wrapped at a readable width.
 
 Article text is always a ``rich.text.Text`` (never markup), so a body holding ``[bold]``
-shows those characters. Search hits are styled spans; ``n``/``N`` move between them.
+shows those characters. Search hits are styled spans; ``n``/``N`` move between them. The
+pane reads the articles it opens (off the event loop), remembers the ones opened before, and
+says when one has been open long enough to count as read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
-from ...core.articles import Article
+from ...core.articles import Article, SkipFile
+from ...core.errors import QueryError
+
+if TYPE_CHECKING:
+    from ..library import Library
 
 Span = tuple[int, int]
 
@@ -85,6 +95,14 @@ class ArticleView(VerticalScroll, can_focus=True):
             super().__init__()
             self.step = step
 
+    class Read(Message):
+        """The article at ``path`` has been open long enough to count as read."""
+
+        def __init__(self, path: str, content_hash: str) -> None:
+            super().__init__()
+            self.path = path
+            self.content_hash = content_hash
+
     class HitMoved(Message):
         """``n``/``N`` moved to hit ``number`` (from 1) of ``count``."""
 
@@ -93,9 +111,18 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.number = number
             self.count = count
 
-    def __init__(self, *, id: str | None = None) -> None:
+    #: Seconds an article must stay open before it counts as read.
+    READ_AFTER = 1.5
+    #: Articles opened before, the latest last.
+    HISTORY = 100
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-empty")
+        self.library = library
         self.shown: Shown | None = None
+        self.read_after = self.READ_AFTER
+        self.history: list[str] = []
+        self._read_timer: Timer | None = None
         self._drawn = ""
         self._newlines: list[int] = []
         self._wrap_cache: dict[tuple[int, int], int] = {}
@@ -112,6 +139,79 @@ class ArticleView(VerticalScroll, can_focus=True):
     @property
     def hits(self) -> list[Span]:
         return self.shown.body_spans if self.shown else []
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="open")
+    async def open_article(self, path: str, query: str = "", *, focus: bool = False,
+                           remember: bool = True) -> None:
+        """Read and show the article at ``path``, every hit of ``query`` highlighted;
+        ``remember`` the one it replaces, for ``back``."""
+        if await self.library.wait_index() is None:  # the list can be on screen just before
+            return
+        try:
+            article, title_spans, body_spans = await asyncio.to_thread(self._read, path, query)
+        except SkipFile as exc:
+            self.clear(f"Cannot show {path}: {exc}.")
+            return
+        previous = self.path
+        if remember and previous and previous != article.path:
+            self.history.append(previous)
+            del self.history[:-self.HISTORY]
+        self.show(article, title_spans, body_spans)
+        if focus:
+            self.screen.set_focus(self)  # at once: the keys typed next are the article's
+        self.stop_read_timer()
+        # Read after a moment of reading, not on passing over it with ] or u. The view's
+        # timer, not the app's: it goes with the view when the app closes.
+        if self.read_after > 0:
+            self._read_timer = self.set_timer(self.read_after, self._read_long_enough)
+        else:
+            self._read_long_enough()
+
+    def _read(self, path: str, query: str) -> tuple[Article, list[Span], list[Span]]:
+        article = self.library.read_article(path)
+        if query:
+            try:
+                return article, *self.library.searcher().highlights(
+                    query, article.title, article.body)
+            except QueryError:
+                pass
+        return article, [], []
+
+    def _read_long_enough(self) -> None:
+        self._read_timer = None
+        if self.shown is not None:
+            self.post_message(self.Read(self.shown.article.path, self.shown.article.hash))
+
+    def stop_read_timer(self) -> None:
+        """The reader marked it themselves: the moment's wait no longer decides."""
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def back(self) -> str | None:
+        """The article opened before the one shown (taken off the history), if any."""
+        while self.history:
+            path = self.history.pop()
+            if path != self.path:
+                return path
+        return None
+
+    @work(exclusive=True, group="reload-open")
+    async def reload(self) -> None:
+        """Show the open article again if its file changed (where the reader was in it)."""
+        shown = self.shown
+        if shown is None:
+            return
+        try:
+            article = await asyncio.to_thread(self.library.read_article, shown.article.path)
+        except SkipFile:
+            return
+        if self.shown is shown and article.hash != shown.article.hash:
+            self.show(article, keep_scroll=True)
+
+    # --- showing ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``n`` and ``N`` are offered (in the footer) only while the article shows hits."""
@@ -155,7 +255,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
 
-    def _render_body(self) -> None:
+    def _render_body(self, *, layout: bool = True) -> None:
+        """Draw the body with its hits; ``layout`` False when only their styles changed
+        (the size stays: no layout of the whole screen for each n and N)."""
         assert self.shown is not None
         body = Text(self._drawn or "(this article has no text beyond its title)")
         hit_style = "black on yellow"
@@ -164,7 +266,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             shift = self._shift(start)
             style = current_style if number == self.hit_index else hit_style
             body.stylize(style, start + shift, end + shift)
-        self.query_one("#article-body", Static).update(body)
+        self.query_one("#article-body", Static).update(body, layout=layout)
 
     def _shift(self, offset: int) -> int:
         """How far a body offset moves in the drawn text (one per newline before it)."""
@@ -174,7 +276,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def watch_hit_index(self, old: int, new: int) -> None:
         if self.shown is not None and self.hits:
-            self._render_body()
+            self._render_body(layout=False)
 
     def _go_to_hit(self, number: int) -> None:
         if not self.hits:

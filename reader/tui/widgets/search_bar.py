@@ -1,13 +1,35 @@
-"""The search box, with the result count (or the query's problem) beside it."""
+"""The search box, with the result count (or the query's problem) beside it.
+
+The bar runs the searches (as you type, after a pause; or at once) off the event loop, and
+tells its screen with messages; what the list then shows is the screen's business.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
+
+from ...core.errors import QueryError
+from ...core.listing import ResultSort
+
+if TYPE_CHECKING:
+    from ...core.search import Results
+    from ..library import Library
+
+#: Seconds without a key press before a search as you type runs.
+SEARCH_DEBOUNCE = 0.12
+SEARCH_LIMIT = 100
+#: Results shown with their snippet at once; the rest get theirs a moment later.
+FIRST_SNIPPETS = 24
 
 
 class SearchInput(Input):
@@ -29,6 +51,31 @@ class SearchInput(Input):
         self.post_message(self.ToResults())
 
 
+def results_status(results: Results, indexing: tuple[int, int] | None = None) -> str:
+    """What the bar says of ``results``; during an update (``indexing``: done, total), how
+    much of the corpus the search could see."""
+    count, shown = results.total, len(results.hits)
+    if count is None:
+        status = f"top {shown} results, counting…"
+    elif count:
+        status = f"{count:,} result{'s' if count != 1 else ''}"
+        if shown < count:
+            status = f"top {shown} of {count:,} results"
+    elif results.note:
+        status = f"no results: {results.note}"
+    elif results.suggestion:
+        status = f"no results — did you mean: {results.suggestion}"
+    else:
+        status = "no results"
+    if indexing and indexing[1]:
+        done, total = indexing
+        if results.searched == 0:  # a first build, before its first commit
+            return f"nothing is searchable yet: indexing {done:,} of {total:,}"
+        held = f"{results.searched:,} articles, " if results.searched else ""
+        status += f" (in {held}indexing {done:,} of {total:,})"
+    return status
+
+
 class SearchBar(Horizontal):
     DEFAULT_CSS = """
     SearchBar { height: 1; width: 100%; }
@@ -42,6 +89,34 @@ class SearchBar(Horizontal):
     }
     SearchBar.-error > #search-status { color: $error; }
     """
+
+    class Found(Message):
+        """A search as you type found ``results`` for ``text``: show them."""
+
+        def __init__(self, text: str, results: Results) -> None:
+            super().__init__()
+            self.text = text
+            self.results = results
+
+    class Failed(Message):
+        """The query cannot run; ``problem`` says why in a line (shown beside the box, where
+        a narrow pane may cut it short)."""
+
+        def __init__(self, text: str, problem: str) -> None:
+            super().__init__()
+            self.text = text
+            self.problem = problem
+
+    class SnippetsAdded(Message):
+        """The results below the first screenful have their snippets now."""
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.library = library
+        #: The latest results found (None once the search is left).
+        self.results: Results | None = None
+        #: (done, total) while the index is being updated: searches see only part of it.
+        self.indexing: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchInput(placeholder="/ search: words, \"a phrase\", title:word",
@@ -59,3 +134,75 @@ class SearchBar(Horizontal):
     def set_status(self, message: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
         self.query_one("#search-status", Label).update(Text(message))
+
+    # --- searching -------------------------------------------------------------------------
+
+    @work(exclusive=True, group="search")
+    async def search_soon(self, text: str, sort: ResultSort) -> None:
+        """Search as you type: a newer key press cancels this one while it waits."""
+        await asyncio.sleep(SEARCH_DEBOUNCE)
+        if self.library.index is None:
+            self.set_status("loading…")
+        results = await self.search(text, sort)
+        if results is not None:
+            self.post_message(self.Found(text, results))
+
+    async def search(self, text: str, sort: ResultSort) -> Results | None:
+        """Search now (None when the index could not be opened, or the query cannot run:
+        then ``Failed`` is posted). The count of a large result set, and the snippets below
+        the first screenful, follow."""
+        if await self.library.wait_index() is None:
+            return None
+        try:
+            results = await asyncio.to_thread(self._search, text, sort)
+        except QueryError as exc:
+            self.set_status(str(exc), error=True)
+            self.post_message(self.Failed(text, str(exc)))
+            return None
+        self.results = results
+        self.set_status(results_status(results, self.indexing))
+        if results.total is None:
+            self._count(results)
+        self._add_snippets(results)
+        return results
+
+    def _search(self, text: str, sort: ResultSort) -> Results:
+        return self.library.searcher().search(text, limit=SEARCH_LIMIT, sort=sort,
+                                              snippets=FIRST_SNIPPETS, count=False)
+
+    def cancel(self) -> None:
+        """Forget a search as you type that has not run yet."""
+        self.workers.cancel_group(self, "search")
+
+    def clear(self) -> None:
+        """An empty box, nothing beside it: the search is left."""
+        self.cancel()
+        self.results = None
+        with self.input.prevent(Input.Changed):
+            self.input.value = ""
+        self.set_status("")
+
+    @work(exclusive=True, group="count")
+    async def _count(self, results: Results) -> None:
+        """The number of matches of a large result set, just after the results are shown."""
+        try:
+            await asyncio.to_thread(lambda: self.library.searcher().count(results))
+        except QueryError:
+            return
+        if self.results is results:
+            self.set_status(results_status(results, self.indexing))
+
+    @work(exclusive=True, group="snippets")
+    async def _add_snippets(self, results: Results) -> None:
+        """Snippets for the results below the first screenful, after they are shown."""
+        rest = results.hits[FIRST_SNIPPETS:]
+        if not rest:
+            return
+        stop = threading.Event()
+        try:
+            await asyncio.to_thread(
+                lambda: self.library.searcher().add_snippets(rest, results.terms, stop.is_set))
+        except asyncio.CancelledError:
+            stop.set()  # a newer search: the thread stops at the next hit
+            raise
+        self.post_message(self.SnippetsAdded())

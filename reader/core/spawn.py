@@ -1,0 +1,63 @@
+"""How the app's indexer process is started: ``reader index --progress-json``, of this very
+reader, in a session of its own, giving way to the app's key presses.
+
+The app starts its indexer so (tui/indexer.py); bench/ starts its build beside a bare app the
+same way, to measure key presses against the same competition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Any, Final
+
+#: The folder this ``reader`` package was imported from: the indexer process imports it too.
+PACKAGE_ROOT: Final = str(Path(__file__).resolve().parents[2])
+
+
+def lower_priority() -> None:
+    """The indexer (and the processes it forks) gives way to the app's key presses without
+    giving way to every other program on the machine.
+
+    SCHED_BATCH: the kernel takes it for the CPU-bound work it is, so it never preempts a
+    task that wakes (the app, answering a key) and the app's wake-ups preempt it; but it
+    keeps its fair share of the CPU against other busy processes. It runs in a session of
+    its own, which on Linux is its own scheduling group (autogroup) at the usual weight, as
+    ``reader index`` typed in another terminal would be.
+
+    It was SCHED_IDLE in a group at nice 19 before: it ran only when the CPU was otherwise
+    idle, so on a busy machine a first build in the app took 5 minutes where ``reader
+    index`` took 14 s, and an edited file 10-15 s to show (issue 18)."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):  # no SCHED_BATCH here: a little below the app
+        with contextlib.suppress(OSError):
+            os.nice(5)
+
+
+#: ``subprocess.Popen`` / ``asyncio.create_subprocess_exec`` keywords for the indexer.
+INDEXER_SPAWN: Final[dict[str, Any]] = {"start_new_session": True,
+                                        "preexec_fn": lower_priority}
+
+
+def index_command(corpus: Path, index_dir: Path | None = None, *,
+                  rebuild: bool = False) -> list[str]:
+    """The indexer's command line. ``-P``: not the folder the app was started in first,
+    where another ``reader`` (a checkout of another version) would index, or fail to, in
+    this one's place."""
+    command = [sys.executable, "-P", "-m", "reader", "index", "--corpus", str(corpus),
+               "--progress-json"]
+    if index_dir is not None:
+        command += ["--index-dir", str(index_dir)]
+    if rebuild:
+        command.append("--rebuild")
+    return command
+
+
+def indexer_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of ``base`` (this process's), with this reader first on the path."""
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (PACKAGE_ROOT, env.get("PYTHONPATH"))))
+    return env

@@ -1,0 +1,133 @@
+"""The corpus as the app holds it: the index (open after the first screen), the list, and
+what the reader did (read marks, stars). No Textual here: the screen and its panes share one
+Library, and its blocking calls run in worker threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.articles import Article
+from ..core.corpus import check_corpus
+from ..core.listing import Entry, View, in_view
+from ..core.paths import default_index_dir
+from ..core.state import StateStore
+
+if TYPE_CHECKING:  # imported when the index is opened, after the first screen
+    from ..core.index import CorpusIndex
+    from ..core.search import Searcher
+
+
+class Library:
+    """One corpus folder's index, list and reading history."""
+
+    def __init__(self, corpus: Path, index_dir: Path | None = None, *,
+                 max_bytes: int | None = None) -> None:
+        self.corpus = Path(corpus)
+        self.index_dir = index_dir  # as given: None for the cache dir
+        self.max_bytes = max_bytes
+        self.root: Path | None = None
+        self.state: StateStore | None = None
+        self.index: CorpusIndex | None = None
+        #: Set once the index is open (or could not be): the list may be on screen before.
+        self.opened = threading.Event()
+        #: The full list, in the order shown.
+        self.entries: list[Entry] = []
+        self.read: set[str] = set()
+        self.starred: set[str] = set()
+        #: Read while the unread view was shown: they stay in it until the view changes
+        #: (a list refresh dropped the open article, and ] then skipped its neighbour).
+        self.kept: set[str] = set()
+
+    # --- opening (blocking: in a worker thread) -----------------------------------------
+
+    def open_state(self) -> tuple[set[str], set[str]]:
+        """Check the folder (CorpusError says what is wrong) and open its reading history:
+        the paths read and starred, for ``use_marks`` (on the thread that draws them)."""
+        self.root = check_corpus(self.corpus)
+        self.state = StateStore(self.root)
+        return self.state.read_paths(), self.state.starred_paths()
+
+    @property
+    def listing_dir(self) -> Path:
+        """Where the index's listing is read from before the index is open."""
+        assert self.root is not None, "open_state first"
+        return self.index_dir or default_index_dir(self.root)
+
+    def open_index(self) -> CorpusIndex:
+        """Open the index (importing Whoosh); ``opened`` is set when this returns or fails."""
+        from ..core.index import CorpusIndex
+
+        try:
+            kwargs = {} if self.max_bytes is None else {"max_bytes": self.max_bytes}
+            index = CorpusIndex(self.root or self.corpus, self.index_dir, **kwargs)
+            index.open()
+            self.index = index
+            return index
+        finally:
+            self.opened.set()
+
+    async def wait_index(self, timeout: float = 60) -> CorpusIndex | None:
+        """The index, once open (None if it could not be); the list can be on screen first."""
+        if not self.opened.is_set():
+            await asyncio.to_thread(self.opened.wait, timeout)
+        return self.index
+
+    def searcher(self) -> Searcher:
+        """A new Searcher (one per thread; Whoosh's query parser is imported here, off the
+        first frame's path)."""
+        from ..core.search import Searcher
+
+        assert self.index is not None
+        return Searcher(self.index)
+
+    def read_article(self, path: str) -> Article:
+        """The article as its file says now (SkipFile when it cannot be read)."""
+        assert self.index is not None
+        return self.index.read(path)
+
+    # --- the list and the marks ---------------------------------------------------------
+
+    def shown(self, view: View, section: str | None) -> list[Entry]:
+        """The full list as a view shows it (search results ignore the view)."""
+        return in_view(self.entries, view, section, read=self.read, starred=self.starred,
+                       kept=self.kept)
+
+    def unread_count(self, entries: list[Entry]) -> int:
+        read = self.read
+        return sum(1 for e in entries if e.path not in read)
+
+    def sections(self) -> list[str]:
+        return sorted({e.section for e in self.entries if e.section})
+
+    def set_read(self, path: str, read: bool, content_hash: str | None = None, *,
+                 keep_in_view: bool = False) -> None:
+        (self.read.add if read else self.read.discard)(path)
+        if read and keep_in_view:
+            self.kept.add(path)
+        if self.state is not None:
+            self.state.set_read(path, read, content_hash)
+
+    def set_starred(self, path: str, starred: bool, content_hash: str | None = None) -> None:
+        (self.starred.add if starred else self.starred.discard)(path)
+        if self.state is not None:
+            self.state.set_starred(path, starred, content_hash)
+
+    def reconcile(self, entries: list[Entry]) -> tuple[set[str], set[str]] | None:
+        """Give moved or renamed articles their marks back (blocking): the marks as they
+        are now, or None when nothing changed."""
+        state, index = self.state, self.index
+        if state is None or index is None or not entries:
+            return None
+        if state.needs_reconcile(e.path for e in entries) and state.reconcile(index.hashes()):
+            return state.read_paths(), state.starred_paths()
+        return None
+
+    def use_marks(self, read: set[str], starred: set[str]) -> None:
+        """Marks as the store has them (in place: the list's rows are drawn from these sets)."""
+        self.read.clear()
+        self.read.update(read)
+        self.starred.clear()
+        self.starred.update(starred)

@@ -1,0 +1,389 @@
+"""The main screen: the search box over the article list, the article beside it (below it
+in a narrow terminal), the status line.
+
+What the list shows is reactive state (the view, the section, the order, the search shown)
+and the header is drawn from it in one place, ``_draw_header``. The index, the list and the
+marks are the Library's; the Loader keeps the list and the index up to date; the search box,
+the article pane and the indexer report back with messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ...core.listing import SORTS, VIEWS, Entry, ResultSort, Sort, View, sort_entries
+from ..actions import ArticleActions
+from ..indexer import IndexCommitted, Indexer, IndexProgress
+from ..keys import MAIN_BINDINGS
+from ..library import Library
+from ..loader import Loader
+from ..widgets import ArticleList, ArticleView, SearchBar, StatusLine
+from ..widgets.search_bar import SearchInput
+
+if TYPE_CHECKING:
+    from ...core.search import Results
+
+SORT_LABELS = {"date": "newest first", "title": "by title", "relevance": "by relevance"}
+EMPTY_VIEW = {
+    "all": "No articles in this folder (add .txt files; they appear here).",
+    "unread": "Nothing unread here. v switches the view.",
+    "starred": "No starred articles yet: s stars the one you are on.",
+}
+
+
+class MainScreen(ArticleActions, Screen[None]):
+    """Choose an article, read it, search."""
+
+    # The list has the focus as the screen first shows; a deferred focus() in on_mount could
+    # land after a "/" typed at once and pull the keys that follow away from the search box.
+    AUTO_FOCUS = "#articles"
+    BINDINGS = MAIN_BINDINGS
+
+    #: Which articles the full list shows, and of which section (with its subsections).
+    view: reactive[View] = reactive("all", always_update=True, init=False)
+    section: reactive[str | None] = reactive(None, always_update=True, init=False)
+    #: The order of the full list, and of search results.
+    sort: reactive[Sort] = reactive("date", init=False)
+    result_sort: reactive[ResultSort] = reactive("relevance", always_update=True, init=False)
+    #: The query whose results the list shows; "" while it shows the full list.
+    searched: reactive[str] = reactive("", init=False)
+
+    def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88) -> None:
+        super().__init__()
+        self.library = library
+        self.text_width = text_width
+        self.loader = Loader(self, library, indexer)
+        #: How many articles there are while only the list's first screen is read.
+        self._head_count: int | None = None
+        #: Where the full list's cursor was when a search took its place.
+        self._all_cursor_path: str | None = None
+        self._query_problem = ""  # a query's problem, while the status line says it
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield SearchBar(self.library, id="search")
+                yield ArticleList(id="articles")
+            yield ArticleView(self.library, id="article")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        listing = self.article_list
+        listing.empty_text = "Loading articles…"
+        listing.is_read = self.library.read.__contains__
+        listing.is_starred = self.library.starred.__contains__
+        self.article_view.set_text_width(self.text_width)
+        self.loader.load()
+
+    def on_unmount(self) -> None:
+        self.loader.stop()
+
+    # --- the view state and the header --------------------------------------------------
+
+    def _draw_header(self) -> None:
+        if self._head_count is not None:
+            self.sub_title = f"{self._head_count:,} articles · reading the list…"
+            return
+        if self.searched:
+            self.sub_title = f"search results · {SORT_LABELS[self.result_sort]}"
+            return
+        entries = self.library.entries
+        count = len(entries)
+        view = self.view + (f" in {self.section}" if self.section else "")
+        parts = [f"{count:,} article{'s' if count != 1 else ''}",
+                 f"{self.library.unread_count(entries):,} unread", SORT_LABELS[self.sort]]
+        # A filtered view is named first: a narrow header is cut at the end, and not seeing
+        # that only some articles are listed would mislead.
+        parts.insert(0 if self.view != "all" or self.section else 2, f"showing {view}")
+        self.sub_title = " · ".join(parts)
+
+    def watch_view(self) -> None:
+        self._view_changed()
+
+    def watch_section(self) -> None:
+        self._view_changed()
+
+    def _view_changed(self) -> None:
+        self.library.kept.clear()
+        state = self.library.state
+        if state is not None:
+            state.set_view("view", self.view)
+            state.set_view("section", self.section or "")
+        if self.searched:
+            self.leave_search()
+        self._show_entries(cursor_path=self.article_list.current_path)
+        self._draw_header()
+
+    def watch_sort(self, sort: Sort) -> None:
+        if self.library.state is not None:
+            self.library.state.set_view("sort", sort)
+        self.run_worker(self._sorted(self.library.entries, sort), group="sort", exclusive=True)
+        self._draw_header()
+
+    async def _sorted(self, entries: list[Entry], sort: Sort) -> None:
+        """Sort off the event loop (a tenth of a second at 100,000 articles)."""
+        ordered = await asyncio.to_thread(sort_entries, entries, sort)
+        if self.library.entries is entries and self.sort == sort:  # else a newer one won
+            self.set_entries(ordered)
+
+    def watch_result_sort(self) -> None:
+        if self.searched:
+            self.search_bar.search_soon(self.searched, self.result_sort)
+        self._draw_header()
+
+    def watch_searched(self) -> None:
+        self._draw_header()
+
+    def sort_by(self, order: ResultSort) -> None:
+        """Search results in ``order``; the full list too, unless that is relevance."""
+        self.result_sort = order
+        if order != "relevance":
+            self.sort = order
+        elif not self.searched:  # the full list has no query to rank by
+            self.status.flash("Search results will be sorted by relevance; "
+                              "the list keeps its order")
+
+    def use_state(self, read: set[str], starred: set[str]) -> None:
+        """The reading history: marks, and the view, section and sort last used here."""
+        self.library.use_marks(read, starred)
+        state = self.library.state
+        assert state is not None
+        for notice in state.notices:
+            self.app.notify(notice, title="Reading history", severity="warning", timeout=10,
+                            markup=False)
+        view, sort, section = (state.get_view(key) for key in ("view", "sort", "section"))
+        self.set_reactive(MainScreen.view, view if view in VIEWS else "all")
+        self.set_reactive(MainScreen.sort, sort if sort in SORTS else "date")
+        self.set_reactive(MainScreen.section,
+                          section if isinstance(section, str) and section else None)
+        self._draw_header()
+
+    # --- the list -------------------------------------------------------------------------
+
+    def set_entries(self, entries: list[Entry], *, head_count: int | None = None) -> None:
+        """Show a new full list, already in ``sort`` order (sorted off the event loop);
+        ``head_count``: only its first screen, of that many articles."""
+        self.library.entries = entries
+        self._head_count = head_count
+        # 100,000 entries live as long as the list: keep them out of the garbage collector's
+        # full passes, each of which would otherwise stall a key press by tens of ms.
+        gc.freeze()
+        self._draw_header()
+        if not self.searched:
+            self._show_entries(cursor_path=self.article_list.current_path)
+        self._check_open_article()
+
+    def _show_entries(self, cursor_path: str | None = None) -> None:
+        self.article_list.set_rows(self.library.shown(self.view, self.section),
+                                   cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view])
+
+    def marks_changed(self, read: set[str], starred: set[str]) -> None:
+        self.library.use_marks(read, starred)
+        self.marks_shown()
+
+    def marks_shown(self) -> None:
+        self.article_list.refresh_marks()
+        self._draw_header()
+
+    def _check_open_article(self) -> None:
+        """After an update: reload the open article if its file changed, say so if it went."""
+        path = self.article_view.path
+        if path is None or self.library.index is None:
+            return
+        if path not in {e.path for e in self.library.entries}:
+            self.status.say("The open article was removed from the folder.")
+        else:
+            self.article_view.reload()
+
+    # --- indexing -------------------------------------------------------------------------
+
+    @on(IndexProgress)
+    def _index_progress(self, message: IndexProgress) -> None:
+        if self.loader.indexing:
+            self.search_bar.indexing = (message.done, message.total)
+            self.status.indexing(message.done, message.total)
+
+    @on(IndexCommitted)
+    def _index_committed(self, message: IndexCommitted) -> None:
+        self.loader.committed(message.done, message.total)
+
+    def index_ended(self, message: str, *, failed: bool = False) -> None:
+        self.search_bar.indexing = None
+        self.status.indexing_finished(message)
+        self.status.set_class(failed, "-error")
+
+    # --- search ---------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self.search_bar.input
+        if self.focused is box:  # "/" is a character in a query (world/europe)
+            box.insert_text_at_cursor("/")
+        else:
+            self.set_focus(box)  # not focus(): keys typed right after "/" must land in it
+            box.select_all()  # the last query, selected: typing starts a new one
+
+    @on(SearchInput.Changed)
+    def _search_changed(self, event: SearchInput.Changed) -> None:
+        if event.value.strip():
+            self.search_bar.search_soon(event.value, self.result_sort)
+            return
+        self.search_bar.cancel()
+        self.search_bar.set_status("")
+        self._query_mended()
+        if self.searched:
+            self._show_all()
+
+    @on(SearchBar.Found)
+    def _found(self, message: SearchBar.Found) -> None:
+        self._show_results(message.text, message.results)
+
+    @on(SearchBar.Failed)
+    def _failed(self, message: SearchBar.Failed) -> None:
+        """The query's problem, whole on the status line, until it is mended or left."""
+        self._query_problem = f"Search: {message.problem}"
+        self.status.say(self._query_problem, error=True)
+
+    @on(SearchBar.SnippetsAdded)
+    def _snippets_added(self) -> None:
+        self.article_list.refresh()
+
+    def _query_mended(self) -> None:
+        if self._query_problem and self.status.message == self._query_problem:
+            self.status.say("")
+        self._query_problem = ""
+
+    def _show_results(self, text: str, results: Results) -> None:
+        self._query_mended()
+        if not self.searched:
+            self._all_cursor_path = self.article_list.current_path
+        self.searched = text
+        empty = f"No results: {results.note}." if results.note else "No results."
+        if results.suggestion:
+            empty += f" Did you mean: {results.suggestion}  (enter searches for it)"
+        self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
+
+    def _show_all(self) -> None:
+        self.searched = ""
+        self._show_entries(cursor_path=self._all_cursor_path)
+
+    @on(SearchInput.Submitted)
+    @on(SearchInput.ToResults)
+    async def _to_results(self, event: SearchInput.Submitted | SearchInput.ToResults) -> None:
+        """Go to the results of what is in the box, waiting for them when the search is still
+        pending: "nvidia", enter, enter typed at once opens the first hit, not the article
+        that was first before the search."""
+        bar = self.search_bar
+        if self.focused is not bar.input:
+            # Typed ahead: the box got this key before the first one moved to the results.
+            if isinstance(event, SearchInput.Submitted):
+                self.article_list.action_select()
+            else:
+                self.article_list.action_cursor_down()
+            return
+        text, shown = bar.value, bar.results
+        if (isinstance(event, SearchInput.Submitted) and self.searched == text and shown
+                and not shown.hits and shown.suggestion):
+            # Enter on "No results. Did you mean: …" takes the suggestion.
+            text = shown.suggestion
+            with bar.input.prevent(SearchInput.Changed):
+                bar.input.value = text
+        if self.library.index is not None and text.strip() and self.searched != text:
+            bar.cancel()
+            results = await bar.search(text, self.result_sort)
+            if results is None:
+                return  # stay in the box to mend the query
+            self._show_results(text, results)
+        self.set_focus(self.article_list)
+
+    @on(SearchInput.Leave)
+    def _leave(self) -> None:
+        self.leave_search()
+
+    def leave_search(self) -> None:
+        """Back to the full list where it was, the box emptied."""
+        self.search_bar.clear()
+        self._query_mended()
+        if self.searched:
+            self._show_all()
+        self.set_focus(self.article_list)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def open_article(self, path: str, *, focus: bool = False, remember: bool = True) -> None:
+        """Open the article at ``path``, the hits of the search shown highlighted."""
+        self.article_view.open_article(path, self.searched, focus=focus, remember=remember)
+
+    @on(ArticleList.Selected)
+    def _selected(self, event: ArticleList.Selected) -> None:
+        self.open_article(event.path, focus=True)
+
+    @on(ArticleView.Read)
+    def _read_long_enough(self, message: ArticleView.Read) -> None:
+        if message.path not in self.library.read:
+            self.set_read(message.path, True)
+
+    @on(ArticleView.HitMoved)
+    def _hit_moved(self, event: ArticleView.HitMoved) -> None:
+        self.status.flash(f"Hit {event.number} of {event.count}")
+
+    @on(ArticleView.Step)
+    def _step(self, event: ArticleView.Step) -> None:
+        listing, open_path = self.article_list, self.article_view.path
+        if not listing.rows:
+            return
+        current = listing.index_of(open_path) if open_path else None
+        index = (current if current is not None else listing.cursor) + event.step
+        if 0 <= index < len(listing.rows):
+            listing.move_cursor(index)
+            self.open_article(listing.rows[index].path)
+        else:
+            self.app.bell()
+            self.status.flash("No more articles in this list." if event.step > 0
+                              else "This is the first article in the list.")
+
+    # --- panes and views ------------------------------------------------------------------
+
+    def action_switch_pane(self) -> None:
+        if self.focused is self.article_list:
+            self.set_focus(self.article_view)
+        else:
+            self.set_focus(self.article_list)
+
+    def action_back(self) -> None:
+        if self.focused is self.article_view:
+            self.set_focus(self.article_list)
+        elif self.searched:
+            self.leave_search()
+
+    def action_cycle_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        # Said on the status line too: a narrow header is cut before the view's name.
+        where = f" in {self.section}" if self.section else ""
+        self.status.flash(f"Showing {self.view} articles{where} (v: next view)")
