@@ -602,10 +602,11 @@ def test_a_writer_process_killed_mid_build_fails_the_run_in_one_line(build_corpu
     index_dir = tmp_path / "index"
     run = Background("index", "--corpus", build_corpus, "--index-dir", index_dir,
                      "--progress-json")
-    wait_for(lambda: run.progress_at_least(BUILD * 2 // 5) or run.proc.poll() is not None, 60,
-             "40% of the build")
-    writers = _writer_processes(run.proc.pid)
-    assert writers, "the build ended before a writer process could be killed"
+    # Into the second batch (the first commit holds 500), its writer processes at work.
+    writers = wait_for(lambda: run.proc.poll() is not None or (
+        run.progress_at_least(BUILD * 3 // 5) and _writer_processes(run.proc.pid)), 60,
+        "60% of the build")
+    assert run.proc.poll() is None, "the build ended before a writer process could be killed"
     os.kill(writers[0], signal.SIGKILL)
     status, out, err = run.finished(30)  # noticed within seconds, not a hang
     assert status == 1, (out[-300:], err)
