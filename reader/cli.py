@@ -327,6 +327,8 @@ def run_index(args) -> int:
     index, status = _open(args)
     if index is None:
         return status
+    if index.in_memory:  # indexing into memory would keep nothing once this command ends
+        return fail(f"cannot update the index: {index.memory_reason}", EXIT_NONE)
     shown = _print_notices(index)
     try:
         # No index in memory in its place: it would be gone when this command ends (and

@@ -295,6 +295,8 @@ class CorpusIndex:
         self.in_memory = False
         #: Why the index on disk can be searched but not updated (None: it can be).
         self.unwritable: str | None = None
+        #: Why the index is in memory (a folder that cannot be made or written), if it is.
+        self.memory_reason: str | None = None
         self._ix = None
         self._active: str | None = None
         self._idle_searchers: list[Any] = []
@@ -362,6 +364,7 @@ class CorpusIndex:
 
     def _open_in_memory(self, why: str) -> CorpusIndex:
         self.notices.append(f"Using a temporary in-memory index: {why}.")
+        self.memory_reason = why
         self.in_memory = True
         self.unwritable = None
         self._ix = PrivateRamStorage().create_index(self.schema)

@@ -394,14 +394,18 @@ def test_two_index_runs_at_once(tmp_path):
 # --- unwritable and full cache dirs ---------------------------------------------------------
 
 
-def test_index_dir_that_cannot_exist_falls_back_to_memory(sample_corpus, tmp_path):
+def test_index_dir_that_cannot_exist_fails_the_index_and_searches_from_memory(sample_corpus,
+                                                                               tmp_path):
+    """``reader index`` cannot keep an index there: it says so and exits 1 (an index made in
+    memory would be gone as it ends); ``reader search`` answers from one made in memory."""
     blocker = tmp_path / "a-file \x1b]0;title\x07"
     blocker.write_text("not a folder\n")
     index_dir = blocker / "index"
     result = run_reader("index", "--corpus", sample_corpus, "--index-dir", index_dir)
-    assert result.returncode == 0, result.stderr
-    assert b"in-memory index" in result.stderr and result.stderr.count(b"\n") == 1
-    assert b"3 added" in result.stdout and b"index: in memory" in result.stdout
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(b"reader: cannot update the index: the index folder")
+    assert b"is unusable" in result.stderr and result.stderr.count(b"\n") == 1
+    assert result.stdout == b""
     assert_no_controls(result.stdout + result.stderr)  # the folder's name is shown escaped
     found = run_reader("search", "tiktok", "--json", "--corpus", sample_corpus,
                        "--index-dir", index_dir)
