@@ -591,8 +591,11 @@ class CorpusIndex:
                     if fld.column_type and reader.has_column(name):
                         for _ in reader.column_reader(name):
                             pass
-                for _ in reader.all_stored_fields():
-                    pass
+                for fields in reader.all_stored_fields():
+                    # Half a stored column can unpickle into something else: every article
+                    # has its path stored.
+                    if not isinstance(fields, dict) or not isinstance(fields.get("path"), str):
+                        return "the stored fields cannot be read"
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises
             return type(exc).__name__
         return None

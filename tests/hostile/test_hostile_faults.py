@@ -414,13 +414,14 @@ def test_index_dir_that_cannot_exist_fails_the_index_and_searches_from_memory(sa
 
 
 @pytest.mark.skipif(ROOT, reason="root writes into read-only folders")
-def test_read_only_cache_dir_falls_back_to_memory(sample_corpus, tmp_path):
+def test_read_only_cache_dir_fails_the_index(sample_corpus, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     cache.chmod(0o555)
     try:
         result = run_reader("index", "--corpus", sample_corpus, "--index-dir", cache / "ix")
-        assert result.returncode == 0 and b"in-memory index" in result.stderr
+        assert result.returncode == 1 and result.stderr.count(b"\n") == 1
+        assert result.stderr.startswith(b"reader: cannot update the index:")
     finally:
         cache.chmod(0o755)
 
@@ -572,7 +573,9 @@ def test_cache_home_that_is_a_file(sample_corpus, tmp_path):
     cache.write_text("not a folder\n")
     env = plain_env(XDG_CACHE_HOME=str(cache))
     result = run_reader("index", "--corpus", sample_corpus, env=env)
-    assert result.returncode == 0 and b"in-memory index" in result.stderr
+    assert result.returncode == 1 and result.stderr.count(b"\n") == 1
+    assert result.stderr.startswith(b"reader: cannot update the index:")
+    assert cache.read_text() == "not a folder\n"
     found = run_reader("search", "nvidia", "--json", "--corpus", sample_corpus, env=env)
     assert found.returncode == 0 and len(found.stdout.splitlines()) == 1
 
