@@ -548,15 +548,6 @@ def test_the_indexer_runs_below_the_app_in_a_lowered_group_of_its_own():
         process.wait()
 
 
-async def test_click_opens_an_article(sample_corpus):
-    app = make_app(sample_corpus)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.click(ArticleList, offset=(5, 1))
-        await settle(app, pilot)
-        assert app.main.article_view.path == app.main.article_list.rows[1].path
-
-
 async def test_unreadable_article_says_why(sample_corpus):
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -222,7 +222,11 @@ class ArticleList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, path))
 
     def on_click(self, event: events.Click) -> None:
-        index = (event.y + int(self.scroll_y)) // self.row_height
+        # From the top of the rows, not of the widget: the list has a border above them.
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_y)) // self.row_height
         if 0 <= index < len(self.rows):
             self.app.set_focus(self)
             self._set_cursor(index)
