@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from ..core.articles import Article, SkipFile
+from ..core.reflow import pager_text
 from .screens.related import RelatedScreen
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ class ArticleActions:
         article = self._article_in_hand()
         if article is not None:
             pager = shlex.split(os.environ.get("PAGER") or "less") or ["less"]
-            self.app.run_outside(pager, article.text)
+            # Reflowed and wrapped to the width here: a pager breaks lines inside words.
+            width = min(self.text_width, self.app.size.width)
+            self.app.run_outside(pager, pager_text(article, width))
 
     def action_editor(self) -> None:
         article = self._article_in_hand()
