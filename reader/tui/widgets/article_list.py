@@ -180,13 +180,18 @@ class ArticleList(ScrollView, can_focus=True):
         top = self.cursor * self.row_height
         bottom = top + self.row_height
         if center and not (self.scroll_y <= top and bottom <= self.scroll_y + height):
-            self.scroll_to(y=max(0, top - height // 2), animate=False, immediate=True)
+            self._scroll_y_to(max(0, top - height // 2))
         elif top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self._scroll_y_to(top)
         elif bottom > self.scroll_y + height:
             # A row taller than the list (a result's two lines in one) shows its first line,
             # the title, not its last.
-            self.scroll_to(y=min(top, bottom - height), animate=False, immediate=True)
+            self._scroll_y_to(min(top, bottom - height))
+
+    def _scroll_y_to(self, y: int) -> None:
+        # force: a list grown from a few rows scrolls before its scrollbar is laid out
+        # (until then Textual allows no scrolling at all).
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def _page_rows(self) -> int:
         height = self.scrollable_content_region.height or self.size.height or 1
