@@ -49,7 +49,8 @@ class ReaderApp(App[int]):
         self.indexer = indexer or ProcessIndexer(self.corpus, index_dir)
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width)
+        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width,
+                          scroll_animation=self.settings.scroll_animation)
 
     @property
     def main(self) -> MainScreen:
@@ -98,6 +99,7 @@ class ReaderApp(App[int]):
                                     str(config_file()), where))
 
     async def action_quit(self) -> None:
+        self.main.save_session()
         self.main.loader.stop()
         self.exit(0)
 

@@ -3,9 +3,19 @@ marking a whole list read, the article's link, export and the panes' split."""
 
 from __future__ import annotations
 
-from app_support import make_app, settle
+import json
+import textwrap
+from pathlib import Path
 
+import pytest
+from app_support import make_app, settle, visible_text
+from rich.style import Style
+from textual import events
+from textual.widgets import OptionList
+
+from reader.core.state import StateStore
 from reader.tui.app import ReaderApp
+from reader.tui.widgets.search_bar import SEARCH_LIMIT
 
 STORIES = {f"s{n:02}.txt": f"Title: Story {n:02} about the harbour\nDate: 2025-{1 + n // 28:02}-{1 + n % 28:02}\n\n"
            f"The harbour story number {n}.\n" for n in range(60)}
@@ -64,3 +74,344 @@ async def test_a_click_opens_the_row_clicked_in_the_stacked_layout(write_corpus)
         for title in ("Story 58", "Story 56"):
             await click_title(app, pilot, title)
             assert (await opened_title(app)).startswith(title)
+
+
+# A wire story as the agencies sent it: lines broken near 65 columns, each paragraph's first
+# line indented, no blank lines.
+WIRE = """\
+Title: Harbour Freight to buy Delta Marine shipping unit
+Date: 1987-03-02
+Source: Reuters
+URL: https://example.com/news/harbour-freight
+Tags: shipping, acquisitions
+
+Harbour Freight Lines Inc said
+it has agreed to buy the coastal shipping business of <Delta
+Marine Corp> for about 40 mln dlrs in cash and shares, subject
+to approval by regulators.
+    The company said the purchase would add eleven vessels to its
+fleet and give it a route along the northern coast that it has
+sought for several years.
+    Delta Marine said its board had approved the offer.
+    Harbour Freight expects to complete the purchase by the end of
+the second quarter.
+ Reuter
+"""
+CURRENT_HIT = Style.parse("bold black on dark_orange").bgcolor.get_truecolor()
+
+
+def body_lines(app: ReaderApp) -> list[str]:
+    """Every line of the article's body as drawn, scrolled into sight or not."""
+    body = app.main.article_view.body
+    return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+
+
+def current_hit(app: ReaderApp) -> tuple[int, str]:
+    """The line of the body on which the current hit is drawn, and the hit's text."""
+    body = app.main.article_view.body
+    for y in range(body.size.height):
+        marked = "".join(segment.text for segment in body.render_line(y)
+                         if segment.style and segment.style.bgcolor
+                         and segment.style.bgcolor.get_truecolor() == CURRENT_HIT)
+        if marked:
+            return y, marked
+    raise AssertionError("no current hit drawn")
+
+
+async def test_a_wire_story_reads_as_paragraphs_and_n_lands_on_the_hits(write_corpus):
+    app = make_app(write_corpus({"wire.txt": WIRE}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"purchase", "enter", "enter")
+        await settle(app, pilot)
+        view = app.main.article_view
+        width = view.body.content_size.width
+        lines = body_lines(app)
+        paragraphs = [" ".join(p.split()) for p in "\n".join(lines).split("\n\n")]
+        assert paragraphs[:2] == [
+            "Harbour Freight Lines Inc said it has agreed to buy the coastal shipping business"
+            " of <Delta Marine Corp> for about 40 mln dlrs in cash and shares, subject to"
+            " approval by regulators.",
+            "The company said the purchase would add eleven vessels to its fleet and give it a"
+            " route along the northern coast that it has sought for several years."]
+        assert all(len(line) <= width for line in lines)
+        assert sum(1 for line in lines if line) > 4  # the paragraphs are wrapped, not one line
+        first_line, word = current_hit(app)
+        assert word == "purchase" and "purchase" in lines[first_line]
+        assert lines[first_line].startswith("The company said")
+        await pilot.press("n")
+        line, word = current_hit(app)
+        assert word == "purchase" and line > first_line
+        assert "complete the purchase" in lines[line]
+
+
+async def test_the_text_is_reflowed_to_a_new_width_keeping_the_same_words_in_sight(write_corpus):
+    paragraphs = [textwrap.fill(f"Paragraph {n} begins here. " + " ".join(
+        f"word{n}x{i}" for i in range(70)), 68) for n in range(12)]
+    corpus = write_corpus({"long.txt": "Title: Long\n\n" + "\n\n".join(paragraphs) + "\n"})
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.main.article_view
+        await pilot.press(*["j"] * 30)
+        await pilot.pause()
+        top_word = view_top_line(app).split()[0]
+        wide = view.body.content_size.width
+        await pilot.resize_terminal(108, 30)
+        await settle(app, pilot)
+        assert view.body.content_size.width < wide
+        assert all(len(line) <= view.body.content_size.width for line in body_lines(app))
+        assert top_word in view_top_line(app)
+
+
+def view_top_line(app: ReaderApp) -> str:
+    view = app.main.article_view
+    return body_lines(app)[view._top_line()]
+
+
+SECTIONS = {
+    "a.txt": "Title: Alpha\nDate: 2025-01-05\n\nAlpha story about rivers.\n",
+    "b.txt": "Title: Beta\nDate: 2025-01-04\n\nBeta story about mountains.\n",
+    "world/c.txt": "Title: Gamma\nDate: 2025-01-03\n\nGamma story about rivers.\n",
+    "world/d.txt": "Title: Delta\nDate: 2025-01-02\n\nDelta story about deserts.\n",
+    "world/e.txt": "Title: Epsilon\nDate: 2025-01-01\n\nEpsilon story about rivers.\n",
+}
+WORLD = {"world/c.txt", "world/d.txt", "world/e.txt"}
+
+
+async def test_A_marks_the_section_shown_read_in_one_step_and_z_undoes_it(write_corpus):
+    corpus = write_corpus(SECTIONS)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        main = app.main
+        main.section = "world"
+        await settle(app, pilot)
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert main.library.read == WORLD
+        assert main.status.message == "Marked 3 read (every article in world). z: undo"
+        assert {path for path in SECTIONS if StateStore(corpus).is_read(path)} == WORLD
+        await pilot.press("u")
+        assert main.status.message == "No other unread article in this list."
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert main.library.read == set()
+        assert not any(StateStore(corpus).is_read(path) for path in SECTIONS)
+        assert main.status.message.startswith("Undone: 3")
+        await pilot.press("z")  # once only
+        assert main.status.message.startswith("Nothing to undo")
+
+
+async def test_A_in_the_unread_view_empties_it_and_z_brings_the_articles_back(write_corpus):
+    app = make_app(write_corpus(SECTIONS))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v", "A")
+        await settle(app, pilot)
+        assert app.main.article_list.rows == []
+        assert "Nothing unread here" in visible_text(app)
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert len(app.main.article_list.rows) == 5
+
+
+async def test_A_marks_every_result_of_a_search_not_only_those_shown(write_corpus):
+    corpus = write_corpus({f"r{n:03}.txt": f"Title: River report {n}\n\nThe river rose {n} cm.\n"
+                           for n in range(SEARCH_LIMIT + 20)} | {"other.txt": "Dry\n\nDesert.\n"})
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"river", "enter")
+        await settle(app, pilot)
+        assert len(app.main.article_list.rows) == SEARCH_LIMIT
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert len(app.main.library.read) == SEARCH_LIMIT + 20
+        assert "other.txt" not in app.main.library.read
+        assert app.main.status.message.startswith("Marked 120 read (the results of 'river')")
+
+
+async def test_a_remark_on_a_key_goes_at_the_next_key(write_corpus):
+    app = make_app(write_corpus(SECTIONS))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        assert app.main.status.message == "Starred."
+        await pilot.press("j")
+        assert app.main.status.message == ""
+        await pilot.press("m")  # a key's own remark is not ended by the key itself
+        assert app.main.status.message == "Marked read."
+
+
+def long_story(title: str, date: str) -> str:
+    paragraphs = [textwrap.fill(f"{title} paragraph {n} begins. " + " ".join(
+        f"w{n}x{i}" for i in range(60)), 68) for n in range(20)]
+    return f"Title: {title}\nDate: {date}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+LONG = {"long.txt": long_story("Long", "2025-02-02"), "other.txt": long_story("Other", "2025-02-01")}
+
+
+async def test_an_article_reopens_where_it_was_left_and_the_app_where_it_was_quit(write_corpus):
+    corpus = write_corpus(LONG)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", *["j"] * 25)
+        await settle(app, pilot)
+        left_at = view_top_line(app)
+        assert left_at.startswith("w")  # inside the body
+        await pilot.press("right_square_bracket")  # the other article opens at its top
+        await settle(app, pilot)
+        assert app.main.article_view.path == "other.txt" and app.main.article_view.scroll_y == 0
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert view_top_line(app) == left_at
+        await pilot.press("q")
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert again.main.article_view.path == "long.txt"
+        assert again.main.article_list.current_path == "long.txt"
+        assert again.focused is again.main.article_view
+        assert view_top_line(again) == left_at
+        await pilot.press("G", "q")  # read to the end: next time it opens at its top
+    third = make_app(corpus)
+    async with third.run_test(size=(120, 36)) as pilot:
+        await settle(third, pilot)
+        assert third.main.article_view.path == "long.txt"
+        assert third.main.article_view.scroll_y == 0
+
+
+async def test_a_position_is_dropped_when_the_article_changed(write_corpus):
+    corpus = write_corpus(LONG)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", *["j"] * 25, "q")
+    assert StateStore(corpus).position("long.txt") is not None
+    (corpus / "long.txt").write_text(long_story("Long", "2025-02-02").replace("begins", "starts"))
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert again.main.article_view.path == "long.txt"
+        assert "starts" in again.main.article_view.shown.article.body
+        assert again.main.article_view.scroll_y == 0
+
+
+async def test_the_split_moves_with_keys_and_a_drag_and_is_kept(write_corpus):
+    corpus = write_corpus(SECTIONS)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        left = app.main.query_one("#left")
+        assert left.size.width == 54  # 45% by default
+        await pilot.press("less_than_sign", "less_than_sign")
+        await pilot.pause()
+        assert left.size.width == 42  # 35%
+        assert app.main.status.message.startswith("The list takes 35% of the width")
+        border = app.main.article_view.region.x
+        await pilot.mouse_down(offset=(border, 10))
+        await pilot.hover(offset=(72, 12))
+        await pilot.mouse_up(offset=(72, 12))
+        await pilot.pause()
+        assert left.size.width == 72 and app.main.article_view.region.x == 72
+        await pilot.press(*["greater_than_sign"] * 6)
+        await pilot.pause()
+        assert left.size.width == 96  # 80% at most
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert again.main.query_one("#left").size.width == 96
+        await pilot.resize_terminal(80, 24)  # stacked: the split is for side by side
+        await pilot.pause()
+        assert again.main.query_one("#left").size.width == 80
+        await pilot.press("less_than_sign")
+        assert "stacked" in again.main.status.message
+
+
+@pytest.fixture
+def downloads(tmp_path, monkeypatch) -> Path:
+    """A home of the test's own, with a Downloads folder: where exports go."""
+    home = tmp_path / "home"
+    (home / "Downloads").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    return home / "Downloads"
+
+
+async def choose_export(pilot, option: str) -> None:
+    """x, then the menu's option whose text starts with ``option``."""
+    await pilot.press("x")
+    await pilot.pause()
+    options = pilot.app.screen.query_one(OptionList)
+    index = next(n for n in range(options.option_count)
+                 if str(options.get_option_at_index(n).prompt).startswith(option))
+    options.highlighted = index
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
+
+
+async def test_x_exports_the_article_and_the_list_to_new_files_and_says_where(write_corpus,
+                                                                           downloads):
+    app = make_app(write_corpus({"wire/harbour.txt": WIRE, **SECTIONS}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.main.section = "world"
+        await settle(app, pilot)
+        await choose_export(pilot, "Every article in world as JSON")
+        [listed] = downloads.glob("*.jsonl")
+        assert app.main.status.message == f"Exported 3 articles to ~/Downloads/{listed.name}"
+        lines = [json.loads(line) for line in listed.read_text().splitlines()]
+        assert [line["title"] for line in lines] == ["Gamma", "Delta", "Epsilon"]
+        app.main.section = None
+        await settle(app, pilot)
+        await pilot.press("G")  # the wire story, the oldest
+        await choose_export(pilot, "This article as Markdown")
+        [article] = downloads.glob("*.md")
+        text = article.read_text()
+        assert text.startswith("# Harbour Freight to buy Delta Marine shipping unit\n")
+        assert "- URL: <https://example.com/news/harbour-freight>" in text
+        assert "The company said the purchase would add eleven vessels to its fleet" in text
+        await choose_export(pilot, "This article as Markdown")  # again: a new file
+        assert len(list(downloads.glob("*.md"))) == 2
+        assert article.read_text() == text
+        assert app.main.status.message.endswith("-2.md")
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Export article as Markdown", "Export list as JSON"} <= commands
+
+
+async def test_x_exports_every_search_result_with_its_snippet(write_corpus, downloads):
+    app = make_app(write_corpus(SECTIONS))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"rivers", "enter")
+        await settle(app, pilot)
+        await choose_export(pilot, "The results of 'rivers' as Markdown")
+        [listed] = downloads.glob("*.md")
+        assert "search-rivers" in listed.name
+        text = listed.read_text()
+        assert text.startswith("# The results of 'rivers'\n")
+        assert text.count("**") == 6 and "**rivers**" not in text
+        assert "story about rivers" in text
+
+
+async def test_the_article_scrolls_at_once_and_keys_typed_faster_than_frames_add_up(
+        write_corpus):
+    app = make_app(write_corpus(LONG))
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.animation_level = "full"  # as in a terminal (the tests turn animations off)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.main.article_view
+        for _ in range(10):  # as a held key sends them: all before the next frame
+            app.post_message(events.Key("j", "j"))
+        await pilot.pause()
+        assert view.scroll_y == 10
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y  # there, not on its way
+        await pilot.press("g", "space", "space", "b")
+        assert view.scroll_y == view.scrollable_content_region.height

@@ -111,6 +111,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._text_width = 88
         #: Where the open article was when it was opened (None: at its top).
         self._opened_at: Position | None = None
+        #: The body offset to bring to the top once the body is laid out (a reflow may come
+        #: first: the pane's width was not known when the article was read).
+        self._pending_top: int | None = None
 
     def compose(self):
         yield Static(id="article-title")
@@ -235,8 +238,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             state.forget_position(path)
         self._opened_at = None
 
-    def _scroll_to_body_offset(self, offset: int) -> None:
-        if self.drawn is not None:
+    def _scroll_to_pending_top(self) -> None:
+        offset, self._pending_top = self._pending_top, None
+        if offset is not None and self.drawn is not None:
             y = self.body.virtual_region.y + self.drawn.line_of(offset)
             self.scroll_to(y=y, animate=False, immediate=True)
 
@@ -293,7 +297,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
         elif position is not None and not keep_scroll:
-            self.call_after_refresh(self._scroll_to_body_offset, position.offset)
+            self._pending_top = position.offset
+            self.call_after_refresh(self._scroll_to_pending_top)
         self.body_resized(self.body.content_size.width)  # resized while it was being read
 
     def _render_body(self, *, layout: bool = True) -> None:
@@ -320,34 +325,45 @@ class ArticleView(VerticalScroll, can_focus=True):
         if shown is None or drawn is None:
             return
         top = self._top_line()
-        offset = drawn.body_offset_at(top) if top > 0 else None
+        offset = self._pending_top
+        if offset is None and top > 0:
+            offset = drawn.body_offset_at(top)
         reflowed = await asyncio.to_thread(Layout, shown.article.body, width)
         if self.shown is not shown:
             return
         self.drawn = reflowed
         self._render_body()
         if offset is not None:
-            self.call_after_refresh(self._scroll_to_body_offset, offset)
+            self._pending_top = offset
+            self.call_after_refresh(self._scroll_to_pending_top)
 
     # --- scrolling -------------------------------------------------------------------------
 
     def action_scroll_down(self) -> None:
-        self.scroll_down(animate=self.animate_scroll)
+        self._scroll_by(1)
 
     def action_scroll_up(self) -> None:
-        self.scroll_up(animate=self.animate_scroll)
+        self._scroll_by(-1)
 
     def action_page_down(self) -> None:
-        self.scroll_page_down(animate=self.animate_scroll)
+        self._scroll_by(self._pane_height)
 
     def action_page_up(self) -> None:
-        self.scroll_page_up(animate=self.animate_scroll)
+        self._scroll_by(-self._pane_height)
 
     def action_scroll_home(self) -> None:
-        self.scroll_home(animate=self.animate_scroll)
+        self._scroll_by(-int(self.scroll_y))
 
     def action_scroll_end(self) -> None:
-        self.scroll_end(animate=self.animate_scroll)
+        self._scroll_by(self.max_scroll_y - int(self.scroll_y))
+
+    def _scroll_by(self, lines: int) -> None:
+        """At once, from where the pane is now: keys typed faster than frames are drawn
+        add up (Textual's own keys add up only while animating)."""
+        if self.animate_scroll:
+            self.scroll_to(y=self.scroll_target_y + lines, animate=True)
+        else:
+            self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
 
     # --- hits ------------------------------------------------------------------------------
 
