@@ -121,7 +121,8 @@ class ArticleActions:
         except SkipFile as exc:
             self.status.say(f"Cannot read {path}: {exc}", error=True)
             return
-        self.app.push_screen(RelatedScreen(title, hits), self._related_chosen)
+        self.app.push_screen(RelatedScreen(title, hits, read=self.library.read,
+                                           starred=self.library.starred), self._related_chosen)
 
     def _related_chosen(self, path: str | None) -> None:
         if path:

@@ -351,7 +351,7 @@ async def test_related_rows_are_one_line_each_with_section_and_date_at_the_right
         rows = [line for line in lines if line.strip()]
         assert len(rows) == 3, lines  # one line each: no title wraps
         for row in rows:
-            assert row.startswith("Ministers meet in Madrid") and "…" in row
+            assert row[2:].startswith("Ministers meet in Madrid") and "…" in row
             assert row.endswith("world  2025-09-1" + row[-1]) and row[-1] in "0123"
 
 

@@ -415,3 +415,44 @@ async def test_the_article_scrolls_at_once_and_keys_typed_faster_than_frames_add
         assert view.scroll_y == view.max_scroll_y  # there, not on its way
         await pilot.press("g", "space", "space", "b")
         assert view.scroll_y == view.scrollable_content_region.height
+
+
+async def test_related_articles_show_which_are_unread_and_starred(write_corpus):
+    body = "Ministers met in Madrid to talk about trade, chips and tariffs on chipmakers.\n"
+    app = make_app(write_corpus({f"a{i}.txt": f"Title: Madrid talks {i}\nDate: 2025-09-1{i}"
+                                 f"\n\n{body}" for i in range(4)}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.main.library.set_read("a1.txt", True)
+        app.main.library.set_starred("a2.txt", True)
+        await pilot.press("r")
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        rows = {line.split()[-2]: line.split()[0]
+                for line in (options.render_line(y).text for y in range(options.size.height))
+                if "Madrid" in line}
+        assert rows == {"0": "●", "1": "Madrid", "2": "★"}  # a1 read: no mark
+
+
+async def test_titles_end_at_one_column_and_a_section_view_leaves_out_its_name(write_corpus):
+    title = "A headline long enough to be cut short in any list pane at all, surely"
+    corpus = write_corpus({
+        f"{section}/{n}.txt": f"Title: {title} {n}\nDate: 2025-03-0{n}\n\nText.\n"
+        for n, section in enumerate(["world", "business/markets", "business", "x"], 1)})
+    app = make_app(corpus)
+    async with app.run_test(size=(160, 36)) as pilot:  # a list wide enough for sections
+        await settle(app, pilot)
+        rows = [line for line in app.main.article_list.render_lines_plain() if "headline" in line]
+        assert len(rows) == 4
+        assert len({row.index("…") for row in rows}) == 1  # every title cut at one place
+        assert len({row.index("Mar 0") for row in rows}) == 1  # one year: "Mar 04"
+        assert any("business/ma…" in row for row in rows)  # cut at 12
+        app.main.section = "business"
+        await settle(app, pilot)
+        rows = [line for line in app.main.article_list.render_lines_plain() if "headline" in line]
+        assert len(rows) == 2 and not any("business" in row for row in rows)
+        assert any("markets" in row for row in rows)
+        await pilot.resize_terminal(120, 36)
+        await settle(app, pilot)
+        rows = [line for line in app.main.article_list.render_lines_plain() if "headline" in line]
+        assert all(row.index("…") >= 44 for row in rows)  # no section column: the title's room

@@ -214,7 +214,8 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
 
     def _show_entries(self, cursor_path: str | None = None) -> None:
         self.article_list.set_rows(self.library.shown(self.view, self.section),
-                                   cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view])
+                                   cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view],
+                                   within=self.section)
 
     def marks_changed(self, read: set[str], starred: set[str]) -> None:
         self.library.use_marks(read, starred)
