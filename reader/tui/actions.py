@@ -155,8 +155,8 @@ class ArticleActions:
         if article is not None and self.library.index is not None:
             editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
             # The real file: nothing is written unless the user saves it in the editor.
-            self.app.run_outside([*editor, str(self.library.index.root / article.path)])
-            self.loader.request()
+            if self.app.run_outside([*editor, str(self.library.index.root / article.path)]):
+                self.loader.request()  # (only what the editor may have changed)
 
     def action_copy(self) -> None:
         article = self._article_in_hand()

@@ -106,16 +106,20 @@ class ReaderApp(App[int]):
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the app held may be collected again (an app run in a test)
 
-    def run_outside(self, command: list[str], stdin_text: str | None = None) -> None:
-        """Hand the terminal to another program and take it back afterwards."""
+    def run_outside(self, command: list[str], stdin_text: str | None = None) -> bool:
+        """Hand the terminal to another program and take it back afterwards; whether the
+        program could be run."""
+        ran = False
         try:
             with self.suspend():
                 subprocess.run(command, input=stdin_text, text=True, check=False)
+                ran = True
         except SuspendNotSupported:
             self.notify("Cannot hand over the terminal here.", severity="warning")
         except (OSError, ValueError) as exc:
             self.notify(f"Could not run {command[0]}: {exc}", severity="error", markup=False)
         self.refresh()
+        return ran
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from .screens.skipped import SkippedScreen
+
 if TYPE_CHECKING:
     from .screens.main import MainScreen
 
@@ -42,4 +44,6 @@ def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
                             "to a new file (x)", lambda name=name: screen.export("list", name))
     yield SystemCommand("Mark all read", f"{screen.list_label().capitalize()} (A; z undoes it)",
                         screen.mark_all_read)
+    yield SystemCommand("Skipped files", "The files left out of the index, and why",
+                        lambda: screen.app.push_screen(SkippedScreen(screen.loader.skipped)))
     yield SystemCommand("Help", "Keys and search syntax", screen.app.action_help)

@@ -11,7 +11,7 @@ import pytest
 from app_support import make_app, settle, visible_text
 from rich.style import Style
 from textual import events
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from reader.core.state import StateStore
 from reader.tui.app import ReaderApp
@@ -456,3 +456,18 @@ async def test_titles_end_at_one_column_and_a_section_view_leaves_out_its_name(w
         await settle(app, pilot)
         rows = [line for line in app.main.article_list.render_lines_plain() if "headline" in line]
         assert all(row.index("…") >= 44 for row in rows)  # no section column: the title's room
+
+
+async def test_help_names_every_field_a_query_can_ask_and_the_new_keys(write_corpus):
+    app = make_app(write_corpus(SECTIONS))
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = "\n".join(static.render_line(y).text for static in app.screen.query(Static)
+                          for y in range(static.size.height))
+        for field in ("title:", "source:", "author:", "tags:", "section:", "date:"):
+            assert field in shown, field
+        for description in ("Mark all read", "Undo mark all read", "Open the link in a browser",
+                            "Export to Markdown or JSON", "Narrower list", "Wider list"):
+            assert description in shown, description
