@@ -39,9 +39,10 @@ OPENER_WAIT = 5.0
 def shown_path(path: Path) -> str:
     """A path as the status line says it: "~/Downloads/x.md" under the home folder."""
     try:
-        return "~/" + str(path.relative_to(Path.home()))
+        inside = path.relative_to(Path.home())
     except ValueError:
         return str(path)
+    return "~" if inside == Path() else f"~/{inside}"
 
 
 class ReadingActions:

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-FORMATS = (("markdown", "Markdown"), ("json", "JSON, one article a line"))
+FORMATS = (("markdown", "Markdown"), ("json", "JSON lines"))
 
 
 class ExportScreen(ModalScreen[tuple[str, str] | None]):
@@ -26,7 +26,7 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
     ExportScreen > Vertical {
-        width: 70; max-width: 100%; height: auto; border: thick $primary;
+        width: 70; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
         background: $surface; padding: 0 1;
     }
     ExportScreen Label { width: 100%; padding: 0 0 1 0; }
@@ -42,13 +42,15 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         options = []
         if self.article_title is not None:
-            options += [Option(Text(f"This article as {label}: {self.article_title}",
-                                    overflow="ellipsis", no_wrap=True), id=f"article:{name}")
+            options += [Option(f"This article as {label}", id=f"article:{name}")
                         for name, label in FORMATS]
-        options += [Option(Text(f"{self.list_name[:1].upper()}{self.list_name[1:]} as {label}"),
+        options += [Option(f"{self.list_name[:1].upper()}{self.list_name[1:]} as {label}",
                            id=f"list:{name}") for name, label in FORMATS]
+        heading = Text.assemble(("Export", "bold"), f" to a new file in {self.folder}")
+        if self.article_title is not None:
+            heading.append(f"\nThis article: {self.article_title}", style="dim")
         with Vertical():
-            yield Label(Text.assemble(("Export", "bold"), f" to a new file in {self.folder}"))
+            yield Label(heading)
             yield OptionList(*options)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
