@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from itertools import accumulate
@@ -91,6 +93,21 @@ def make_corpus(n: int, folder: Path, seed: int = 0) -> Path:
         path = folder / section / f"{i:06d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    return folder
+
+
+#: Where benchmarks keep the corpora they make, one a size, from one run to the next.
+CACHE = Path(tempfile.gettempdir()) / "reader-bench"
+
+
+def cached_corpus(n: int) -> Path:
+    """The corpus of ``n`` articles the benchmarks share, made the first time it is asked for
+    (the folder bench/run.py makes too)."""
+    folder = CACHE / f"corpus-{n}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        make_corpus(n, folder)
+        (folder / ".complete").write_text("ok")
     return folder
 
 

@@ -1,8 +1,9 @@
 """Command line: ``reader [DIR]``, ``reader search QUERY``, ``reader index``; the feed
 commands (``reader feeds``, ``reader fetch``, ``reader save``) are in cli_feeds.py.
 
-Exit status: 0 success (search: results found), 1 search found nothing, 2 usage error or a
-query that cannot be run, 130 interrupted. Errors are one line on stderr, never a traceback.
+Exit status: 0 success (search: results found), 1 search found nothing (index: the index is
+busy, or could not be updated), 2 usage error or a query that cannot be run, 130
+interrupted. Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -285,9 +286,10 @@ def _emit(event: Event) -> None:
 
 
 def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_progress=False,
-            wait: bool = True):
+            wait: bool = True, fallback: bool = True):
     """Bring the index up to date; ``wait`` False raises IndexBusy at once if another
-    process is updating it (a search answers from what is there rather than wait)."""
+    process is updating it (a search answers from what is there rather than wait).
+    ``fallback``: as for ``CorpusIndex.update`` (else UpdateFailed when it cannot write)."""
     from .core.index import IndexBusy
 
     progress, callback = _progress_printer(show_progress and not json_progress)
@@ -298,7 +300,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
     try:
         try:
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=0.5,
-                                committed=committed)
+                                committed=committed, fallback=fallback)
         except IndexBusy:
             if not wait:
                 raise
@@ -306,7 +308,7 @@ def _update(index, *, rebuild: bool = False, show_progress: bool = True, json_pr
                 print("reader: another reader is updating this index; waiting for it…",
                       file=sys.stderr)
             return index.update(rebuild=rebuild, progress=callback, lock_timeout=3600,
-                                committed=committed)
+                                committed=committed, fallback=fallback)
     finally:
         if progress is not None:
             progress.stop()
@@ -320,15 +322,23 @@ def _print_notices(index, start: int = 0) -> int:
 
 
 def run_index(args) -> int:
-    from .core.index import IndexBusy
+    from .core.index import IndexBusy, UpdateFailed
 
     index, status = _open(args)
     if index is None:
         return status
+    if index.in_memory:  # indexing into memory would keep nothing once this command ends
+        return fail(f"cannot update the index: {index.memory_reason}", EXIT_NONE)
     shown = _print_notices(index)
     try:
-        report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json)
+        # No index in memory in its place: it would be gone when this command ends (and
+        # the app, which runs this command, could never search it).
+        report = _update(index, rebuild=args.rebuild, json_progress=args.progress_json,
+                         fallback=False)
     except IndexBusy as exc:
+        return fail(str(exc), EXIT_NONE)
+    except UpdateFailed as exc:
+        _print_notices(index, shown)
         return fail(str(exc), EXIT_NONE)
     _print_notices(index, shown)  # e.g. a rebuild, or a fall back to memory, found on the way
     if args.progress_json:
@@ -373,7 +383,7 @@ def _own_tags(root: Path):
 
 
 def run_search(args) -> int:
-    from .core.index import IndexBusy
+    from .core.index import IndexBusy, UpdateFailed
     from .core.search import IndexDamaged, QueryError, Searcher
 
     index, status = _open(args)
@@ -386,6 +396,9 @@ def run_search(args) -> int:
         report = None  # search what is there
         print("reader: another reader is updating this index; searching what it holds so far",
               file=sys.stderr)
+    except UpdateFailed as exc:
+        report = None
+        print(f"reader: {printable(str(exc))} (searching it as it is)", file=sys.stderr)
     _print_notices(index, shown)
     if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
@@ -487,19 +500,24 @@ def _print_hits(searcher, hits, terms: set[str], as_json: bool, show_score: bool
 
 
 def run_related(args) -> int:
+    from .core.index import UpdateFailed
     from .core.search import Searcher
 
     index, status = _open(args)
     if index is None:
         return status
     shown = _print_notices(index)
-    report = _update(index)
+    try:
+        report = _update(index)
+    except UpdateFailed as exc:
+        report = None
+        print(f"reader: {printable(str(exc))} (searching it as it is)", file=sys.stderr)
     _print_notices(index, shown)
-    if report.interrupted:
+    if report is not None and report.interrupted:
         return fail("interrupted", EXIT_INTERRUPTED)
     path = _article_path(args.path, index.root)
     if path not in index.known():
-        skipped = report.skipped.get(path)
+        skipped = None if report is None else report.skipped.get(path)
         if skipped:
             return fail(f"{printable(path)} is not indexed: {skipped}", EXIT_NONE)
         return fail(f"no article {printable(args.path)!r} in {printable(str(index.root))}")

@@ -186,7 +186,9 @@ def run_remove(args: argparse.Namespace, root: Path) -> int:
     from .core.feeds import remove_feed
 
     feed = remove_feed(root, args.which)
-    kept = f"; its articles stay in {root / feed.section}" if feed.section else ""
+    folder = root.joinpath(*feed.section.split("/")) if feed.section else None
+    kept = (f"; its articles stay in {folder}"
+            if folder is not None and any(folder.glob("*.txt")) else "")
     print(printable(f"removed {feed.name} ({feed.url}){kept}"))
     return EXIT_OK
 

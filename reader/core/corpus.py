@@ -2,6 +2,8 @@
 
 A scan costs one ``stat`` per file; nothing is read. Hidden files and folders are ignored,
 symlinks are followed once (a loop is noticed and skipped), unreadable folders are reported.
+A folder is indexed under its own name: links to folders are followed only once every real
+folder is scanned, and one to a folder already scanned is reported, not followed.
 """
 
 from __future__ import annotations
@@ -79,14 +81,29 @@ def scan(root: Path, on_files: Callable[[list[tuple[str, FileStat]]], object] | 
     root = check_corpus(root)
     found: list[tuple[str, FileStat]] = []
     result = Scan()
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_dirs: dict[tuple[int, int], str] = {}  # (device, inode) -> the name scanned under
     try:
         top = root.stat()
-        seen_dirs.add((top.st_dev, top.st_ino))
+        seen_dirs[(top.st_dev, top.st_ino)] = ""
     except OSError as exc:
         raise CorpusError(f"{root}: {exc.strerror}") from None
     stack: list[tuple[str, str]] = [(str(root), "")]
-    while stack:
+    links: list[tuple[str, str]] = []  # links to folders, followed once the rest is scanned
+    while stack or links:
+        if not stack:
+            links.sort(reverse=True)
+            path, rel = links.pop()
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                result.problems[rel_name(rel)] = f"cannot be read ({exc.strerror or exc})"
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                result.problems[rel_name(rel)] = _scanned_already(rel, seen_dirs[key])
+                continue
+            seen_dirs[key] = rel
+            stack.append((path, rel + "/"))
         folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
@@ -103,12 +120,15 @@ def scan(root: Path, on_files: Callable[[list[tuple[str, FileStat]]], object] | 
             try:
                 is_dir = entry.is_dir()
                 if is_dir:
+                    if entry.is_symlink():
+                        links.append((entry.path, rel))
+                        continue
                     st = entry.stat()
                     key = (st.st_dev, st.st_ino)
-                    if key in seen_dirs:
-                        result.problems[rel_name(rel)] = "symlink loop (folder already scanned)"
+                    if key in seen_dirs:  # inside a link's folder, or a bind mount
+                        result.problems[rel_name(rel)] = _scanned_already(rel, seen_dirs[key])
                         continue
-                    seen_dirs.add(key)
+                    seen_dirs[key] = rel
                     stack.append((entry.path, rel + "/"))
                     continue
                 if name[-4:].lower() != ".txt":  # an article is a *.txt file (not hidden)
@@ -133,10 +153,17 @@ def scan(root: Path, on_files: Callable[[list[tuple[str, FileStat]]], object] | 
                 if len(found) >= STEP:
                     on_files(found)
                     found = []
-        if found:
+        if found and on_files is not None:
             on_files(found)
             found = []
     return result
+
+
+def _scanned_already(rel: str, scanned: str) -> str:
+    """Why the folder at ``rel`` is not scanned: it was, as ``scanned``."""
+    if not scanned or rel.startswith(scanned + "/"):
+        return "symlink loop (folder already scanned)"
+    return f"symlink to a folder scanned as {rel_name(scanned)}"
 
 
 def diff(current: dict[str, FileStat], known: dict[str, FileStat]) -> Changes:

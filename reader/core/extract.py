@@ -10,6 +10,8 @@ any feed entry, so both read alike.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -220,6 +222,15 @@ def _is_junk(node: Any) -> bool:
     return width in ("0", "1") and height in ("0", "1")
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _document(html: str) -> Any:
+    """A whole page's tree. An XHTML page's ``<?xml ... encoding=...?>`` goes first: the
+    text is decoded already, and lxml refuses a decoded text that names an encoding."""
+    return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+
+
 def html_to_text(html: str, base_url: str = "", links: bool = True) -> str:
     """Readable plain text of an HTML fragment or page (no markup, no entities, no junk);
     with ``links``, each link's target is numbered and listed at the end."""
@@ -229,7 +240,7 @@ def html_to_text(html: str, base_url: str = "", links: bool = True) -> str:
         return _tidy(html)
     try:
         if re.search(r"<(html|body)[\s>]", html[:4096], re.IGNORECASE):
-            root = lxml.html.document_fromstring(html).find("body")
+            root = _document(html).find("body")
         else:
             root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -274,53 +285,294 @@ class Page:
     site: str = ""
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014:·•-]\s+")
+#: What stands between a headline and the site's name in a title: "Rain | The Planet".
+_TITLE_SEPARATOR = re.compile(r"\s+([|\u2013\u2014\u00b7\u2022\u00bb\u203a/:-]|::|--)\s+")
+#: An h1 that says it is the article's headline (schema.org, or the usual class names).
+_HEADLINE_CLASS = re.compile(
+    r"(^|[\s_-])(entry|post|article|story|page)[-_]*(title|headline|heading|hed)($|[\s_-])",
+    re.IGNORECASE)
+#: How much of a metadata title an h1 must share to be taken for the same headline.
+_SAME_HEADLINE = 0.6
 
 
-def headline_of(html: str, site: str = "") -> str:
-    """The page's headline when trafilatura has none: og:title, the only h1, else <title>
-    without the site name around it."""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return ""
-    for xpath in ('//meta[@property="og:title"]/@content',
-                  '//meta[@name="twitter:title"]/@content'):
-        found = [one_line(v) for v in root.xpath(xpath) if one_line(v)]
-        if found:
-            return _strip_site(found[0], site)
-    h1 = [one_line(h.text_content()) for h in root.iter("h1")]
-    h1 = [h for h in h1 if h]
-    if len(h1) == 1:
-        return h1[0]
-    titles = root.xpath("//title")
-    return _strip_site(one_line(titles[0].text_content()), site) if titles else ""
+def _key(text: str) -> str:
+    """Letters and digits only, case folded: "Express.co.uk" and "express co uk" are one."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def _strip_site(title: str, site: str) -> str:
-    """"Rain floods city | The Daily Planet" -> "Rain floods city"."""
-    parts = _TITLE_SEPARATORS.split(title)
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _overlap(a: str, b: str) -> float:
+    """How much of the shorter text's words the other holds."""
+    first, second = _words(a), _words(b)
+    if not first or not second:
+        return 0.0
+    shared = len(first & second)
+    if shared < 2 and max(len(first), len(second)) > 2:
+        return 0.0
+    return shared / min(len(first), len(second))
+
+
+#: A part of a title that is an address: "Rain | express.co.uk" names its site.
+_DOMAIN = re.compile(r"(www\.)?[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+
+
+class _Site:
+    """The names a site goes by (its name in the metadata, its host), to tell a headline
+    from the words around it in a title."""
+
+    def __init__(self, names: Iterable[str], hosts: Iterable[str]) -> None:
+        self.keys = {_key(name) for name in names if _key(name)}
+        self.hosts: set[str] = set()
+        for host in hosts:
+            host = host.lower().removeprefix("www.")
+            if host and not re.fullmatch(r"[\d.]+|localhost|\[[\da-f:]+\]", host):
+                self.hosts.add(_key(host))
+                self.hosts.add(_key(host.split(".")[0]))
+
+    def named(self, part: str) -> bool:
+        key = _key(part)
+        if not key:
+            return False
+        if key in self.keys or key in self.hosts or _DOMAIN.fullmatch(part.strip()):
+            return True
+        # "BBC News" on bbc.com, "The Verge" on theverge.com: a few words, the host's name.
+        return len(part.split()) <= 3 and any(
+            len(host) >= 3 and (key.startswith(host) or key == "the" + host)
+            for host in self.hosts)
+
+
+#: A capitalised word or a domain: how a site signs a title when it names itself nowhere else
+#: (a headline's own tail comes after a dash, "– Until Now", not after a hyphen).
+_BRAND = re.compile(r"[A-Z][\w&'.-]*|[\w-]+(\.[\w-]+)+")
+
+
+def _strip_site(title: str, site: _Site) -> str:
+    """"Rain floods city | World | The Daily Planet" -> "Rain floods city": the site's name,
+    what follows it, and the short sections before it go. A title that names no site known
+    is kept whole, but for a first part far longer than the rest of a piped title, or a
+    name signing it after a hyphen."""
+    pieces = _TITLE_SEPARATOR.split(title)
+    parts, seps = pieces[0::2], pieces[1::2]
     if len(parts) < 2:
         return title
-    if site:
-        kept = [p for p in parts if p.strip().lower() != site.strip().lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept)
-    longest = max(parts, key=len)
-    return longest if len(longest) >= 0.5 * len(title) - 3 else title
+    found = next((n for n, part in enumerate(parts) if site.named(part)), None)
+    if found == 0:
+        parts, seps = parts[1:], seps[1:]
+    elif found is not None:
+        cut = seps[found - 1]
+        parts, seps = parts[:found], seps[:found - 1]
+        while len(parts) > 1 and seps[-1] == cut and len(parts[-1].split()) <= 2 \
+                and len(parts[0].split()) > 2:
+            parts, seps = parts[:-1], seps[:-1]
+    elif set(seps) == {"|"} and len(parts[0]) >= 2 * sum(len(p) for p in parts[1:]):
+        return parts[0]
+    elif len(parts) == 2 and seps[0] in "-|" and _BRAND.fullmatch(parts[1]) \
+            and len(parts[0]) >= 3 * len(parts[1]):
+        return parts[0]  # "A long headline of the day - Entermedia": a name, far shorter
+    else:
+        return title
+    if not parts:
+        return title
+    return parts[0] + "".join(f" {sep} {part}" for sep, part in zip(seps, parts[1:], strict=False))
+
+
+#: An h1 kept for screen readers alone, or the site's logo.
+_NOT_SHOWN = re.compile(r"visually-?hidden|sr-only|screen-?reader|element-invisible|"
+                        r"hide-accessible|\baural\b|offscreen|navskip|\bhidden\b|"
+                        r"logo|brand|site-?(title|name)|masthead", re.IGNORECASE)
+
+
+def _names_home(h1: Any) -> bool:
+    """An h1 that is the site's name: a link to its home page and nothing more."""
+    links = h1.xpath(".//a[@href]")
+    if len(links) != 1 or one_line(links[0].text_content()) != one_line(h1.text_content()):
+        return False
+    return links[0].get("rel") == "home" or urlsplit(links[0].get("href")).path in ("", "/")
+
+
+def _meta(root: Any, *names: str) -> list[str]:
+    found = []
+    for name in names:
+        for value in root.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
+            if one_line(value):
+                found.append(one_line(value))
+    return found
+
+
+#: Inline markup inside a headline's words; any other element is a break between words.
+_INLINE = frozenset(("a", "b", "i", "em", "strong", "u", "mark", "sup", "sub", "abbr", "q",
+                     "cite", "code", "s", "del", "ins", "font", "bdi", "bdo", "wbr"))
+#: What a headline element holds beside the headline: a kicker above it, a date, a byline.
+_NOT_HEADLINE = re.compile(r"(?<![a-z])(kicker|overline|topline|dachzeile|roofline|eyebrow|"
+                           r"supertitle|subtitle|subline|dateline|byline|date|time|timestamp|"
+                           r"author|label)(?![a-z])", re.IGNORECASE)
+
+
+def _pieces(element: Any) -> list[tuple[str, str]]:
+    """An element's words as a reader sees them, in the pieces its child elements make (a
+    kicker, the headline, a second line), each with what goes before it: a space after an
+    element that breaks the line, nothing inside a word's markup. No style or script,
+    nothing marked as a date or byline."""
+    pieces: list[list[str]] = [["", ""]]
+
+    def start(gap: str) -> None:
+        if pieces[-1][1].strip():
+            pieces.append([gap, ""])
+        elif gap:
+            pieces[-1][0] = gap
+
+    def walk(node: Any) -> None:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in ("script", "style", "noscript", "template", "time", "button", "svg"):
+            return
+        if node is not element and _NOT_HEADLINE.search(
+                f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return
+        gap = "" if tag in _INLINE else " "
+        start(gap)
+        pieces[-1][1] += node.text or ""
+        for child in node:
+            walk(child)
+            start("" if isinstance(child.tag, str) and child.tag.lower() in _INLINE else " ")
+            pieces[-1][1] += child.tail or ""
+
+    walk(element)
+    return [(gap, text) for gap, text in pieces if text.strip()]
+
+
+def _joined(pieces: list[tuple[str, str]]) -> str:
+    text = "".join(gap + text for gap, text in pieces)
+    return _EDGE_SEPARATORS.sub("", one_line(text))
+
+
+#: Separators left at a headline's ends once a kicker or date beside them is gone.
+_EDGE_SEPARATORS = re.compile(r"^[\s:|\u2013\u2014/-]+|[\s:|\u2013\u2014/-]+$")
+
+
+def _within(pieces: list[tuple[str, str]], titles: list[str]) -> str:
+    """The headline among an element's pieces: the run of them that a metadata title names
+    word for word, when the element holds more (a kicker above, a second line below)."""
+    wanted = {_key(t) for t in titles if len(t.split()) >= 2}
+    for size in range(len(pieces) - 1, 0, -1):
+        for first in range(len(pieces) - size + 1):
+            run = _joined(pieces[first:first + size])
+            if _key(run) in wanted:
+                return run
+    return _joined(pieces)
+
+
+def _headline(root: Any, title: str, site_name: str, url: str) -> str:
+    """The article's headline as its page shows it: the h1 that the page's metadata titles
+    (og:title, <title>, the JSON-LD headline trafilatura read) describe, else the one marked
+    as the headline, else the metadata's title without the site's name around it. Social
+    and search titles are often worded apart from the headline a reader sees."""
+    names = [site_name, *_meta(root, "og:site_name", "application-name")]
+    hosts = [urlsplit(url).hostname or "" for url in
+             [url, *root.xpath('//link[@rel="canonical"]/@href'), *_meta(root, "og:url")]]
+    site = _Site(names, hosts)
+    og = _meta(root, "og:title")
+    heads = [one_line(el.text_content()) for el in root.xpath("//title")[:1]]
+    # The page's own titles. A page with two og:titles names itself first and its section
+    # second.
+    theirs = [t for t in (_strip_site(t, site) for t in [*og[:1], *_meta(root, "twitter:title"),
+                                                          *heads]) if t]
+    # trafilatura's title is the JSON-LD headline when there is one, but may be an h1 or h2
+    # of the page (a menu's) when the page has no metadata: last, unless others agree.
+    ours = _strip_site(title, site) if title else ""
+    plain = list(dict.fromkeys(
+        [ours, *theirs] if ours and (not theirs or any(_overlap(ours, t) for t in theirs))
+        else [*theirs, ours] if ours else theirs))
+    marked: list[str] = []
+    h1s: list[str] = []
+    for h1 in root.iter("h1"):
+        classes = f"{h1.get('class') or ''} {h1.get('id') or ''}"
+        if _NOT_SHOWN.search(classes) or _names_home(h1):
+            continue
+        text = _within(_pieces(h1), plain)
+        text = _strip_site(text, site) if text else ""
+        if not text or len(text) > 300 or site.named(text):
+            continue
+        h1s.append(text)
+        if h1.get("itemprop") == "headline" or _HEADLINE_CLASS.search(classes):
+            marked.append(text)
+
+    def described(n: int, h1: str) -> tuple[float, int, bool, int]:
+        # How well the titles describe it, and by how many. trafilatura's title may be this
+        # very h1, which says nothing of it.
+        scores = [_overlap(h1, t) for t in plain if t != ours or t in theirs
+                  or _key(t) != _key(h1)]
+        best = max(scores, default=0.0)
+        return best, sum(s >= _SAME_HEADLINE for s in scores), h1 in marked, -n
+
+    if h1s and plain:
+        score, _, _, minus_n = max(described(n, h1) for n, h1 in enumerate(h1s))
+        if score >= _SAME_HEADLINE:
+            return h1s[-minus_n]
+    if len(set(marked)) == 1:
+        return marked[0]
+    if len(set(h1s)) == 1 and len(h1s[0].split()) >= 3:
+        return h1s[0]  # the page's only headline, whatever its metadata says
+    if plain:
+        return plain[0]
+    return h1s[0] if len(set(h1s)) == 1 else ""
+
+
+def headline_of(html: str, site: str = "", title: str = "", url: str = "") -> str:
+    """The page's headline (see ``_headline``); ``title`` is the one its metadata gives, when
+    read already."""
+    try:
+        root = _document(html)
+    except (etree.ParserError, ValueError):
+        return title
+    return _headline(root, title, site, url)
+
+
+#: trafilatura's own floor for an article (MIN_EXTRACTED_SIZE), in characters: below it, a
+#: short article is read again by a simpler extractor that runs its paragraphs into one.
+_SHORT_ARTICLE = 250
+
+
+def _extract(html: str, url: str, min_size: int | None = None) -> Any:
+    import trafilatura  # a second to import: only when a page is read
+
+    options: dict[str, Any] = {}
+    if min_size is not None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(min_size))
+        options["config"] = config
+    return trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, include_comments=False,
+        include_links=True, include_tables=True, include_images=False, deduplicate=False,
+        # Dates from the page's metadata only: a guess from its text took "© 2025" for the
+        # first of January.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+        **options)
+
+
+def _run_together(doc: Any) -> bool:
+    """Whether trafilatura gave a short article as one paragraph (its fallback's way)."""
+    body = getattr(doc, "body", None)
+    return body is not None and len(body) == 1 and body[0].tag == "p" and \
+        len(" ".join(body[0].itertext())) < _SHORT_ARTICLE * 4
 
 
 def extract_page(html: str, url: str) -> Page | None:
     """The article in a web page, or None when trafilatura finds no main text in it."""
-    import trafilatura  # a second to import: only when a page is read
-
     try:
-        doc: Any = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False,
-            include_links=True, include_tables=True, include_images=False, deduplicate=False,
-            # Dates from the page's metadata only: a guess from its text took "© 2025" for
-            # the first of January.
-            date_extraction_params={"extensive_search": False, "original_date": True})
+        doc: Any = _extract(html, url)
+        if doc is not None and _run_together(doc):
+            # A short article: trafilatura's main reading, with its paragraphs, if it has
+            # the words (a news brief of two paragraphs came as one, its byline inside).
+            again = _extract(html, url, min_size=50)
+            if again is not None and getattr(again, "body", None) is not None \
+                    and len(again.body) > 1 and _overlap_share(again, doc) >= 0.8 \
+                    and _overlap_share(doc, again) >= 0.7:
+                doc = again
     except Exception:  # noqa: BLE001 - a library's failure on one hostile page is "no text"
         return None
     if doc is None:
@@ -334,18 +586,46 @@ def extract_page(html: str, url: str) -> Page | None:
     except ImportError:  # moved in a later trafilatura: its plain text, without link targets
         text = _tidy(str(getattr(doc, "text", "") or ""))
     site = one_line(getattr(doc, "sitename", "") or "")
-    title = one_line(getattr(doc, "title", "") or "") or headline_of(html, site)
+    title = one_line(getattr(doc, "title", "") or "")
     if site and title and site.casefold() == title.casefold():
         site = ""  # trafilatura names the site after the headline when nothing else does
-    if title and site:
-        title = _strip_site(title, site)
+    title = headline_of(html, site, title, url)
     site = site or (urlsplit(url).hostname or "").removeprefix("www.")
-    text = _without_leading_title(text, title)
+    text = _without_trailing_labels(_without_leading_title(text, title))
     if not text:
         return None
     date = parse_date(str(getattr(doc, "date", "") or ""))
     author = one_line(getattr(doc, "author", "") or "")
     return Page(title=title, text=text, author=author, date=date, site=site)
+
+
+def _overlap_share(one: Any, other: Any) -> float:
+    """How much of one reading's words the other holds (as a bag)."""
+    have = _word_counts(" ".join(other.body.itertext()))
+    want = _word_counts(" ".join(one.body.itertext()))
+    total = sum(want.values())
+    return sum(min(n, have[w]) for w, n in want.items()) / total if total else 0.0
+
+
+def _word_counts(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.casefold()))
+
+
+#: The heading of what follows an article on its page (its comments, "more like this"),
+#: left at the end of the text when what it headed is gone.
+_TRAILING_LABEL = re.compile(
+    r"(\d+\s+)?(comments?|leave a (comment|reply)|kommentare|comentários|comentarios|"
+    r"commentaires|commenti|share( this)?|related( articles| stories)?|"
+    r"you (may|might) also like|more (stories|on this)|advertisement|anzeige|"
+    r"publicidade|publicité|read more|weiterlesen|leia mais)\s*[:.…]*", re.IGNORECASE)
+
+
+def _without_trailing_labels(text: str) -> str:
+    """The article without the bare "Comments" or "You may also like:" that ended it."""
+    blocks = text.split("\n\n")
+    while len(blocks) > 1 and _TRAILING_LABEL.fullmatch(blocks[-1].strip()):
+        blocks.pop()
+    return "\n\n".join(blocks)
 
 
 def _without_leading_title(text: str, title: str) -> str:

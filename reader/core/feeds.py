@@ -448,7 +448,7 @@ def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "redirected to an address that is not http or https (never followed)"
     if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "refused"
+        reason = _os_reason(exc) or str(exc) or "refused"
         if "Name or service not known" in reason or "nodename nor servname" in reason:
             reason = "no such host"
         return f"cannot connect ({reason})"
@@ -457,6 +457,19 @@ def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, httpx.HTTPError):
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return str(exc) or type(exc).__name__
+
+
+def _os_reason(exc: BaseException) -> str:
+    """What the system said under an httpx error ("connection refused"), rather than the
+    "All connection attempts failed" that sits above it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    return ""
 
 
 class _Http:
@@ -579,10 +592,18 @@ def _struct_date(value: Any) -> datetime | None:
         return None
 
 
-def _entry_text(candidates: Iterable[tuple[str, str]], base: str) -> str:
-    """The longest readable text among an entry's contents and summary."""
+def _text_base(detail: Any, feed_url: str, entry_url: str) -> str:
+    """What the relative links in an entry's text are relative to: the xml:base the feed
+    gives, else the entry's own address (the feed's address is often another host)."""
+    given = str((detail or {}).get("base") or "")
+    return given if given and given != feed_url and is_web_url(given) else entry_url
+
+
+def _entry_text(candidates: Iterable[tuple[str, str, str]]) -> str:
+    """The longest readable text among an entry's contents and summary (kind, markup, the
+    address its links are relative to)."""
     best = ""
-    for kind, value in candidates:
+    for kind, value, base in candidates:
         if not value:
             continue
         text = (html_to_text(value, base) if "html" in (kind or "html")
@@ -636,9 +657,9 @@ def _parse_json_feed(data: bytes, url: str) -> _Parsed:
             return value if isinstance(value, str) else ""
 
         link = _link(text_of("url") or text_of("external_url"), base)
-        text = _entry_text((("html", text_of("content_html")),
-                            ("text", text_of("content_text")),
-                            ("html", text_of("summary"))), link or base)
+        text = _entry_text((("html", text_of("content_html"), link or base),
+                            ("text", text_of("content_text"), link or base),
+                            ("html", text_of("summary"), link or base)))
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         names = [a.get("name", "") for a in authors if isinstance(a, dict)]
         tags = item["tags"] if isinstance(item.get("tags"), list) else []
@@ -654,6 +675,8 @@ def _parse_json_feed(data: bytes, url: str) -> _Parsed:
 def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
     """A feed's title and entries, from RSS 0.9x/1.0/2.0, Atom or JSON Feed; FeedError
     (one line) for a web page, garbage, or anything else that is not a feed."""
+    if not data.strip():
+        raise FeedError("not a feed: the answer is empty")
     start = data[:64].lstrip()
     if "json" in content_type or start.startswith(b"{"):
         return _parse_json_feed(data, url)
@@ -680,8 +703,10 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    # Links inside an entry's text are resolved here, against the entry's own address:
+    # feedparser would read them against the feed's (a feed host's, or loopback's).
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
-                              resolve_relative_uris=True)
+                              resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         if looks_like_html(data):
@@ -699,11 +724,13 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> _Parsed:
         if not link:
             link = next((_link(alt.get("href"), base) for alt in item.get("links", [])
                          if alt.get("rel") in ("alternate", None)), "")
-        candidates = [(c.get("type", "text/html"), c.get("value", ""))
-                      for c in item.get("content", [])]
+        candidates = [(c.get("type", "text/html"), c.get("value", ""),
+                       _text_base(c, url, link or base)) for c in item.get("content", [])]
         summary = item.get("summary_detail") or {}
-        candidates.append((summary.get("type", "text/html"), item.get("summary", "")))
-        text = _entry_text(candidates, link or base)
+        if item.get("summary") not in {value for _, value, _ in candidates}:
+            candidates.append((summary.get("type", "text/html"), item.get("summary", ""),
+                               _text_base(summary, url, link or base)))
+        text = _entry_text(candidates)
         title = one_line(item.get("title"), _is_html(item.get("title_detail")))
         date = _struct_date(item.get("published_parsed") or item.get("updated_parsed")
                             or item.get("created_parsed"))
@@ -947,10 +974,19 @@ class _Fetcher:
             on_disk = _links_in(self.root.joinpath(*feed.section.split("/")))
         todo: list[tuple[_Entry, _Known | None]] = []
         seen_keys: set[str] = set()
+        seen_links: set[str] = set()
         for entry in parsed.entries:
             if entry.key in seen_keys:
-                continue  # the same entry twice in one feed
+                if not entry.link or entry.link in seen_links:
+                    continue  # the same entry twice in one feed
+                # An id the feed gives to entries of their own (a generator's copy and
+                # paste): the link tells them apart.
+                entry = replace(entry, key=entry.link)
+                if entry.key in seen_keys:
+                    continue
             seen_keys.add(entry.key)
+            if entry.link:
+                seen_links.add(entry.link)
             record = by_key.get(entry.key) or (by_link.get(entry.link) if entry.link else None)
             if record is None and on_disk and entry.link in on_disk:
                 assert feed.section is not None
@@ -1072,9 +1108,17 @@ def page_from_response(response: _Response) -> Page | None:
 
 def _decode_page(response: _Response) -> str:
     """The page's text: the charset its header names if that reads cleanly, else the one
-    its markup names, else UTF-8 or a detected one (a page lying about its encoding)."""
+    its markup names, else UTF-8 or a detected one (a page lying about its encoding).
+    A single-byte charset reads any bytes "cleanly": text that is valid UTF-8 is UTF-8
+    whatever it is called (a server's default of ISO-8859-1 over a UTF-8 page)."""
     data = response.content
-    for name in (_charset(response.headers.get("content-type", "")), _meta_charset(data)):
+    names = [_charset(response.headers.get("content-type", "")), _meta_charset(data)]
+    if any(name and _SINGLE_BYTE.match(name) for name in names) and not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for name in names:
         if name:
             try:
                 return data.decode(name)
@@ -1309,7 +1353,7 @@ def import_opml(corpus: Path, data: bytes, *, full_text: bool = False,
         existing = {feed.url: feed for feed in store.feeds()}
         for item in entries:
             if not is_web_url(item.url):
-                result.refused.append((item.url, "not an http or https address"))
+                result.refused.append((item.url, _not_web(item.url)))
                 continue
             if item.url in existing:
                 result.already.append(existing[item.url])
@@ -1321,6 +1365,16 @@ def import_opml(corpus: Path, data: bytes, *, full_text: bool = False,
             existing[item.url] = feed
             result.added.append(feed)
     return result
+
+
+def _not_web(url: str) -> str:
+    """Why an OPML entry is no feed to fetch; newsboat exports its own kinds of feed too."""
+    kind = url.partition(":")[0].lower()
+    if kind == "query":
+        return "a newsboat query feed (a search of its own articles), not a web feed"
+    if kind in ("exec", "filter"):
+        return f"a newsboat {kind}: feed (made by a command), not a web feed"
+    return "not an http or https address"
 
 
 def export_opml(corpus: Path, db_path: Path | None = None) -> str:

@@ -3,39 +3,48 @@
 Layout of an index folder (in the user cache dir, never in the corpus)::
 
     meta.json      {"schema": N, "corpus": "/abs/path", "active": "ix-3"}
-    update.lock    held (flock) by whoever is updating; released by the OS on any exit
+    update.lock    held (flock), with the folder itself, by whoever is updating; released by
+                   the OS on any exit
     ix-3/          the Whoosh index itself (segments written with compound=False)
     ix-3/listing.pickle
                    what the list and the change check need of every article (path, title,
                    section, date, mtime, size, hash), written after each commit and tagged
-                   with its generation (``reader.core.listing``): its head, the first
-                   screen, takes a millisecond to read, the whole list a tenth of a second
-                   at 100,000 articles, where unpickling every stored field takes seconds
-    ix-3/words/    the words of the articles as written (``reader.core.words``)
-    ix-3/fed.tmp/  while a parallel writer runs: what its processes made of each article
+                   with its generation and count (``reader.core.listing``): its head, the
+                   first screen, takes a millisecond to read, the whole list a tenth of a
+                   second at 100,000 articles, where unpickling every stored field takes
+                   seconds
+    ix-3/words/    the words of the articles as written, and the record of their files that
+                   each commit writes before its table of contents (``reader.core.words``)
+    ix-3/MAIN.tmp/ while a writer runs: its job files, and what each writer process hands in
 
 A missing, corrupt or old-schema index is never fatal: a fresh generation folder is made
 and filled, and the reason is kept in ``notices`` for the user. Each commit holds whole
 documents, so a process killed at any point leaves an index that is consistent with some
-earlier state; the next update brings it level with the corpus.
+earlier state; the next update brings it level with the corpus. What an update compares
+with the folder is what the latest commit holds: a listing or word lists that do not match
+it are made again. An update that cannot write (a full disk, a writer process killed)
+raises UpdateFailed and leaves the last commit as it was.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import fcntl
 import functools
 import json
 import operator
 import os
 import pickle
+import re
 import shutil
 import struct
 import tempfile
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,12 +59,22 @@ from whoosh.filedb.filetables import FileFormatError
 
 from . import listing, whoosh_speedups
 from .analysis import StemmedText
-from .articles import DEFAULT_MAX_BYTES, Article, read_article
+from .articles import DEFAULT_MAX_BYTES, Article, SkipFile, read_article
 from .corpus import Changes, CorpusError, FileStat, check_corpus, diff, scan
 from .listing import SCHEMA_VERSION, Entry, Row, newest_first, no_collection
 from .paths import default_index_dir
 from .words import Lexicon
-from .writer import ArticleWriter, Batch, EarlyStart, ParallelWriter, Writer, WriterSide
+from .writer import (
+    ArticleWriter,
+    Batch,
+    EarlyStart,
+    ParallelWriter,
+    Writer,
+    WriterFailed,
+    WriterSide,
+    filed_words,
+    written_words,
+)
 
 #: Title matches count this much more than body matches (BM25F field boost).
 TITLE_BOOST = 3.0
@@ -64,6 +83,10 @@ TITLE_BOOST = 3.0
 #: writer (its processes finish their segments one after the other) and adds segments that
 #: every search visits, so commits are few: 20,000 articles take one, 100,000 take four.
 BATCH_DOCS = 25_000
+#: ... but the first commit of an index that holds nothing yet (a first build, a rebuild)
+#: holds only this many: searches find something within seconds of a first start, not
+#: once a whole batch is written (40 s for 350 articles under load).
+FIRST_BATCH = 500
 #: Segments of about the same size are merged once this many have piled up ...
 MERGE_FACTOR = 6
 #: ... unless together they hold more articles than this: a merge rewrites every posting in
@@ -85,6 +108,8 @@ STREAM_FROM = 50
 #: benchmark corpus). A build compresses.
 UNCOMPRESSED_UP_TO = 5_000
 EPOCH = datetime(1970, 1, 1)
+#: What a write that fails for want of room or of rights raises (not damage to the index).
+CANNOT_WRITE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 # What a damaged index raises on open or on first read.
 INDEX_ERRORS = (
@@ -211,11 +236,44 @@ class UpdateReport:
         return bool(self.added or self.updated or self.removed)
 
 
+ProgressFn = Callable[[int, int], None]
+
+
 class IndexBusy(Exception):
     """Another process is updating this index."""
 
 
-ProgressFn = Callable[[int, int], None]
+class UpdateFailed(Exception):
+    """The index could not be brought up to date (a full disk, a folder that cannot be
+    written, a writer process that died): it keeps its last commit, searchable, and the next
+    update that can write does the rest. The message says why, in a line."""
+
+    def __init__(self, cause: str, kept: int) -> None:
+        super().__init__(f"cannot update the index: {cause}; it holds {kept:,} articles")
+        self.cause = cause
+        self.kept = kept
+
+
+class _CallbackFailed(Exception):
+    """What an update's ``progress`` or ``committed`` raised (the reader of our progress went
+    away): not a failure to write the index, and raised again as it was."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _guarded(callback: ProgressFn | None) -> ProgressFn | None:
+    if callback is None:
+        return None
+
+    def call(done: int, total: int) -> None:
+        try:
+            callback(done, total)
+        except Exception as exc:  # noqa: BLE001 - raised again, whole, by update()
+            raise _CallbackFailed(exc) from exc
+
+    return call
 
 
 class CorpusIndex:
@@ -235,6 +293,10 @@ class CorpusIndex:
         self.schema = make_schema()
         self.notices: list[str] = []
         self.in_memory = False
+        #: Why the index on disk can be searched but not updated (None: it can be).
+        self.unwritable: str | None = None
+        #: Why the index is in memory (a folder that cannot be made or written), if it is.
+        self.memory_reason: str | None = None
         self._ix = None
         self._active: str | None = None
         self._idle_searchers: list[Any] = []
@@ -252,12 +314,15 @@ class CorpusIndex:
         return self._ix
 
     def open(self) -> CorpusIndex:
-        """Open the index, making or remaking it when it is missing, old or damaged."""
+        """Open the index, making or remaking it when it is missing, old or damaged. An index
+        in a folder that cannot be written is opened as it is, to be searched (``unwritable``
+        says why it cannot be updated); only where there is none is one made in memory."""
+        cannot_write: OSError | None = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._check_writable()
         except OSError as exc:
-            return self._open_in_memory(f"the index folder {self.dir} is unusable ({exc})")
+            cannot_write = exc
         meta = self._read_meta()
         active = meta.get("active") if isinstance(meta, dict) else None
         reason = None
@@ -276,9 +341,14 @@ class CorpusIndex:
                     searcher.doc_count()
                     _check_lengths(searcher.reader())
                 self._ix, self._active = ix, active
+                if cannot_write is not None:
+                    self.unwritable = (f"its folder {self.dir} cannot be written"
+                                       f" ({cannot_write.strerror or cannot_write})")
                 return self
             except INDEX_ERRORS as exc:
                 reason = f"the index was damaged ({type(exc).__name__})"
+        if cannot_write is not None:
+            return self._open_in_memory(f"the index folder {self.dir} is unusable ({cannot_write})")
         if reason:
             self.notices.append(f"Rebuilding the index: {reason}.")
         try:
@@ -294,7 +364,9 @@ class CorpusIndex:
 
     def _open_in_memory(self, why: str) -> CorpusIndex:
         self.notices.append(f"Using a temporary in-memory index: {why}.")
+        self.memory_reason = why
         self.in_memory = True
+        self.unwritable = None
         self._ix = PrivateRamStorage().create_index(self.schema)
         self._active = None
         return self
@@ -375,26 +447,31 @@ class CorpusIndex:
 
     @contextlib.contextmanager
     def _update_lock(self, timeout: float = 0.0) -> Iterator[None]:
-        """One updater per index, across processes; the OS drops the lock if we die."""
+        """One updater per index, across processes; the OS drops the lock if we die. The
+        index folder itself is locked: a lock file deleted while held let a second updater
+        in. And update.lock in it, where a folder cannot be locked (some network file
+        systems), and for readers of older versions."""
         if self.in_memory:
             yield
             return
-        handle = open(self.dir / "update.lock", "a+b")  # noqa: SIM115
+        folder = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            handle = os.open(self.dir / "update.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            os.close(folder)
+            raise
         try:
             deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(
-                            "another reader is updating this index; try again when it is done"
-                        ) from None
-                    time.sleep(0.1)
+            while not _lock_both(folder, handle):
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        "another reader is updating this index; try again when it is done"
+                    ) from None
+                time.sleep(0.1)
             yield
         finally:
-            handle.close()
+            os.close(handle)
+            os.close(folder)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -418,7 +495,7 @@ class CorpusIndex:
         target = self._listing_file()
         if target is not None:
             entries = listing.read_entries(target, self.ix.latest_generation())
-            if entries is not None:
+            if entries is not None and len(entries) == self._committed_count():
                 return entries
         with no_collection():
             return [Entry(path, row.title, row.section, row.date)
@@ -443,7 +520,10 @@ class CorpusIndex:
         """The listing's rows, or None when it is missing, damaged or from another commit
         than the index's latest (a writer killed between the two, an older version)."""
         target = self._listing_file()
-        return None if target is None else listing.read_rows(target, self.ix.latest_generation())
+        if target is None:
+            return None
+        rows = listing.read_rows(target, self.ix.latest_generation())
+        return rows if rows is not None and len(rows) == self._committed_count() else None
 
     def _save_listing(self, columns: listing.Columns) -> None:
         """Write the listing for the index's latest commit (with the update lock held); a
@@ -453,6 +533,40 @@ class CorpusIndex:
             columns.write(target, self.ix.latest_generation())
             if self._switch_pending and self._active:
                 self._make_active(self._active)
+
+    def _check_derived(self) -> tuple[listing.Listed | None, str | None]:
+        """The listing, when it is the latest commit's (its generation, and as many articles
+        as the commit holds), and why the word lists cannot be trusted for that commit (None:
+        they can). A listing that does not match is written again from the index's stored
+        fields, and the word lists filed again, each with a notice."""
+        target = self._listing_file()
+        if target is None:
+            return None, None
+        generation = self.ix.latest_generation()
+        count = self._committed_count()
+        known = listing.read_listed(target, generation)
+        if known is not None and len(known.stats) != count:
+            known = None
+        if known is None and count:
+            self.notices.append("Rewriting the article listing: it does not match the index.")
+        return known, None if not count else self.lexicon.check(generation)
+
+    def _rebuild_words(self, paths: list[str]) -> None:
+        """File the words of the articles at ``paths`` again, from their files: the index
+        keeps the stems of the words, not the words as written."""
+        lexicon = self.lexicon
+        lexicon.clear()
+        read = self._article_reader()
+        fields = [name for name, fld in self.schema.items() if type(fld) is StemmedText]
+        words: dict[str, Counter[str]] = {}
+        for path in paths:
+            try:
+                document, _ = read(path)
+            except SkipFile:
+                continue  # its file changed or went meanwhile: the next update sees it
+            written_words(document, fields, words)
+        lexicon.add(filed_words(words))
+        lexicon.seal(self.ix.latest_generation())
 
     def doc_count(self) -> int:
         return int(self.ix.doc_count())
@@ -501,22 +615,51 @@ class CorpusIndex:
         progress: ProgressFn | None = None,
         lock_timeout: float = 0.0,
         committed: ProgressFn | None = None,
+        fallback: bool = True,
     ) -> UpdateReport:
         """Bring the index level with the corpus. KeyboardInterrupt keeps what was committed.
 
         ``progress(done, total)`` follows the work; ``committed(done, total)`` is called after
-        each commit, when readers of the index (and its listing) can see it.
-        When the index cannot be written (disk full, cache dir gone read-only) the update is
-        made in a temporary in-memory index instead, with a notice; the files on disk keep
-        the last complete commit."""
+        each commit, when readers of the index (and its listing) can see it; what they raise
+        stops the update, and is raised again.
+        When the index cannot be written (a full disk, a folder gone read-only) or a writer
+        process dies, UpdateFailed says why: the index keeps its last commit, searchable. With
+        ``fallback``, an index that holds nothing yet (nothing to search) is made in memory
+        instead, with a notice."""
+        if self.unwritable is not None:
+            return self._failed(self.unwritable, fallback, progress, committed)
         try:
-            return self._update(rebuild=rebuild, progress=progress, lock_timeout=lock_timeout,
-                                committed=committed)
-        except OSError as exc:
+            return self._update(rebuild=rebuild, progress=_guarded(progress),
+                                lock_timeout=lock_timeout, committed=_guarded(committed))
+        except _CallbackFailed as exc:
+            raise exc.error from None
+        except whoosh_index.LockError:  # a writer of another process (its lock file removed?)
+            raise IndexBusy("another reader is updating this index; try again when it is done"
+                            ) from None
+        except (OSError, WriterFailed) as exc:
             if self.in_memory:
                 raise
-            self._open_in_memory(f"cannot write the index in {self.dir} ({exc.strerror or exc})")
+            cause = str(exc) if isinstance(exc, WriterFailed) else (
+                f"{exc.strerror or exc} in {self.dir}")
+            return self._failed(cause, fallback, progress, committed)
+
+    def _failed(self, cause: str, fallback: bool, progress: ProgressFn | None,
+                committed: ProgressFn | None) -> UpdateReport:
+        """An update that could not write: UpdateFailed, or with ``fallback`` and nothing
+        indexed yet, the update made in memory."""
+        kept = self._committed_count()
+        if fallback and not kept:
+            self._open_in_memory(f"cannot write the index: {cause}")
             return self._update(progress=progress, committed=committed)
+        raise UpdateFailed(cause, kept)
+
+    def _committed_count(self) -> int:
+        """How many articles the index's latest commit holds (its table of contents says),
+        or 0 when that cannot be read."""
+        try:
+            return sum(segment.doc_count() for segment in self.ix._segments())
+        except INDEX_ERRORS:
+            return 0
 
     def _update(
         self,
@@ -533,15 +676,15 @@ class CorpusIndex:
         try:
             with self._update_lock(lock_timeout), self._abandoned_if_unfinished():
                 self._drop_old_generations()
+                self._drop_leftovers()
                 if rebuild and not self.in_memory:
                     self._create_generation_locked(keep_old_until_commit=True)
                     report.rebuilt = True
-                target = self._listing_file()
-                known = None if target is None else listing.read_listed(
-                    target, self.ix.latest_generation())
+                known, words_damage = self._check_derived()
                 early = None if known is None else EarlyStart(
                     self._batch, known.stats, report.skipped, stream_from=STREAM_FROM,
-                    parallel_from=PARALLEL_THRESHOLD, batch_docs=BATCH_DOCS)
+                    parallel_from=PARALLEL_THRESHOLD,
+                    batch_docs=BATCH_DOCS if known.stats else FIRST_BATCH)
                 try:
                     found = scan(self.root, early)
                 except BaseException:
@@ -551,7 +694,8 @@ class CorpusIndex:
                 begun = None if early is None else early.batch
                 report.skipped.update(found.problems)
                 oversized = _oversized(found.files, self.max_bytes)
-                if known is not None and known.stats == found.files and not oversized:
+                if (known is not None and known.stats == found.files and not oversized
+                        and words_damage is None):
                     report.unchanged = len(found.files)  # nothing to do: no rows needed
                     report.seconds = time.perf_counter() - started
                     return report
@@ -584,10 +728,19 @@ class CorpusIndex:
                         changes = Changes(changes.added, sorted(changes.changed + again),
                                           changes.removed)
                 report.unchanged = len(found.files) - len(changes.added) - len(changes.changed)
+                if words_damage is not None and not report.rebuilt:
+                    self.notices.append(f"Rebuilding the word lists: {words_damage}.")
+                    changed = set(changes.changed)
+                    self._rebuild_words(sorted(p for p in stats
+                                               if p in found.files and p not in changed))
                 if changes:
                     try:
                         self._apply(changes, columns, report, progress, committed, begun)
-                    except Exception:
+                    except (WriterFailed, _CallbackFailed):
+                        raise
+                    except Exception as exc:
+                        if isinstance(exc, OSError) and exc.errno in CANNOT_WRITE:
+                            raise  # not damage: a full disk, a folder gone read-only
                         damage = self.verify()  # a merge reads old segments: are they damaged?
                         if damage is None:
                             raise
@@ -656,20 +809,27 @@ class CorpusIndex:
         total = len(to_read) + len(changes.removed)
         done = 0
         if progress:
-            progress(0, total)
+            try:
+                progress(0, total)
+            except BaseException:
+                self._abandon(started)
+                raise
 
         # Removals (and the old versions of changed files) go in the first commit, with
         # the first batch of additions, so nothing is ever in the index twice.
         pending_deletes = list(changes.removed) + list(changes.changed)
-        batches = [to_read[i : i + BATCH_DOCS] for i in range(0, len(to_read), BATCH_DOCS)]
-        if not batches:
-            batches = [[]]
+        first = FIRST_BATCH if not len(columns) else BATCH_DOCS
+        batches = [to_read[:first]] + [to_read[i : i + BATCH_DOCS]
+                                       for i in range(first, len(to_read), BATCH_DOCS)]
+        # One kind of writer for the whole update: a first batch kept small is written as
+        # fast as the others, by the writer processes when there are many to write.
+        parallel = len(to_read) >= PARALLEL_THRESHOLD
         for number, paths in enumerate(batches):
             batch = started if number == 0 and started is not None else None
             base = done
             try:
                 if batch is None:
-                    batch = self._batch(len(paths))
+                    batch = self._batch(len(paths), parallel)
                 for path in paths:
                     if path not in batch.fed:
                         batch.feed(path, path in known_changed, report.skipped)
@@ -733,17 +893,37 @@ class CorpusIndex:
             whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
         for temporary in (f"{ix.indexname}.tmp", "fed.tmp"):
             shutil.rmtree(self.dir / self._active / temporary, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.lexicon.drop_unrecorded()
 
-    def _writer(self, count: int) -> Writer:
-        """A writer for ``count`` articles: in writer processes when they are many. Whichever
-        process writes a segment files the words of its articles (words.py) first."""
+    def _drop_leftovers(self) -> None:
+        """With the update lock held, before anything is written: what killed or failed
+        runs left behind (files of segments no commit names, temporary files of writes
+        cut short), never to be used, and filling a disk that may be full already."""
+        self._drop_unfinished()
+        folders = [self.dir]
+        if not self.in_memory and self._active:
+            folders += [self.dir / self._active, self.dir / self._active / "words"]
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(folder):
+                    pid = _writer_pid(entry.name)
+                    if pid is not None and pid != os.getpid() and not _running(pid):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+
+    def _writer(self, count: int, parallel: bool | None = None) -> Writer:
+        """A writer for ``count`` articles: in writer processes when they are many (or
+        ``parallel`` says so). Whichever process writes a segment files the words of its
+        articles (words.py) first."""
         codec = W3Codec(compression=0 if count <= UNCOMPRESSED_UP_TO else 3)
         lexicon = self.lexicon
-        if self.in_memory or count < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        if parallel is None:
+            parallel = count >= PARALLEL_THRESHOLD
+        if self.in_memory or not parallel or (os.cpu_count() or 1) < 2:
             return ArticleWriter(self.ix, lexicon=lexicon, timeout=30.0, compound=False,
                                  codec=codec)
-        assert self._active is not None  # (an index on disk)
-        side = WriterSide(self._article_reader(), self.dir / self._active / "fed.tmp")
+        side = WriterSide(self._article_reader())
         return ParallelWriter(self.ix, procs=min(2, os.cpu_count() or 1), side=side,
                               lexicon=lexicon, batchsize=256, limitmb=128, compound=False,
                               codec=codec)
@@ -751,14 +931,52 @@ class CorpusIndex:
     def _article_reader(self) -> ArticleReader:
         return ArticleReader(self.root, self.max_bytes)
 
-    def _batch(self, count: int) -> Batch:
-        return Batch(self._writer(count), self._article_reader())
+    def _batch(self, count: int, parallel: bool | None = None) -> Batch:
+        return Batch(self._writer(count, parallel), self._article_reader())
 
     def _abandon(self, batch: Batch | None) -> None:
         """Stop a batch's writer, and delete what it wrote (its processes' files too)."""
         if batch is not None:
             batch.abandon()
         self._drop_unfinished()
+
+
+_TEMPORARY = re.compile(r"^(?:.+\.(\d+)\.tmp|\.probe-(\d+))$")
+
+
+def _lock_both(folder: int, handle: int) -> bool:
+    """Lock the folder (when its file system can) and the file, or neither (False: another
+    process holds one of them)."""
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        pass  # a folder that cannot be locked here: the file alone does it
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        with contextlib.suppress(OSError):
+            fcntl.flock(folder, fcntl.LOCK_UN)
+        return False
+    return True
+
+
+def _writer_pid(name: str) -> int | None:
+    """The process that writes the temporary file ``name`` (``listing.pickle.<pid>.tmp``,
+    ``meta.json.<pid>.tmp``, ``<words>.<pid>.tmp``, ``.probe-<pid>``), or None."""
+    match = _TEMPORARY.match(name)
+    return None if match is None else int(match.group(1) or match.group(2))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _progress_from(progress: ProgressFn, base: int, total: int, read: int) -> None:

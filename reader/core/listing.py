@@ -23,11 +23,11 @@ import operator
 import os
 import pickle
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from itertools import count, repeat
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar, get_args
+from typing import Any, BinaryIO, Literal, NamedTuple, TypeVar, get_args
 
 from .articles import SkipFile, parse_article
 from .corpus import FileStat, scan
@@ -136,7 +136,7 @@ class Columns:
 
     __slots__ = ("_columns",)
 
-    def __init__(self, columns: list[list]) -> None:
+    def __init__(self, columns: list[list[Any]]) -> None:
         #: paths, titles, sections, ISO dates, mtime_ns, size, hash, dates; newest first
         self._columns = columns
 
@@ -151,7 +151,7 @@ class Columns:
                     sizes, hashes, dates])
 
     @classmethod
-    def of_listed(cls, columns: list[list]) -> Columns | None:
+    def of_listed(cls, columns: list[list[Any]]) -> Columns | None:
         """The columns of a listing as read, or None when they are damaged."""
         try:
             if len(columns) != len(Row._fields) + 1:
@@ -173,13 +173,13 @@ class Columns:
             return dict(zip(paths, map(tuple.__new__, repeat(Row), zip(
                 titles, sections, dates, mtimes, sizes, hashes, strict=False)), strict=False))
 
-    def remove(self, paths) -> None:
+    def remove(self, paths: Iterable[str]) -> None:
         """Take out the rows of ``paths`` (those listed)."""
         if paths:
             with no_collection():
                 self._remove(paths)
 
-    def _remove(self, paths) -> None:
+    def _remove(self, paths: Iterable[str]) -> None:
         where = dict(zip(self._columns[0], count()))
         drop = sorted({where[path] for path in paths if path in where})
         if not drop:
@@ -256,17 +256,17 @@ class Columns:
                 tmp.unlink()
 
 
-def _spliced(column: list, kept: list[tuple[int, int]]) -> list:
+def _spliced(column: list[Any], kept: list[tuple[int, int]]) -> list[Any]:
     """``column`` with only the ranges ``kept``, copied a range at a time."""
-    result: list = []
+    result: list[Any] = []
     for start, end in kept:
         result += column[start:end]
     return result
 
 
-def _inserted(column: list, at: list[int], values: list) -> list:
+def _inserted(column: list[Any], at: list[int], values: list[Any]) -> list[Any]:
     """``column`` with ``values[i]`` put in before its item ``at[i]`` (``at`` ascending)."""
-    result: list = []
+    result: list[Any] = []
     last = 0
     for where, value in zip(at, values, strict=False):
         result += column[last:where]
@@ -276,7 +276,7 @@ def _inserted(column: list, at: list[int], values: list) -> list:
     return result
 
 
-def _load_head(handle, generation: int) -> dict | None:
+def _load_head(handle: BinaryIO, generation: int) -> dict[str, Any] | None:
     head = pickle.load(handle)
     if (not isinstance(head, dict) or head.get("version") != LISTING_VERSION
             or head.get("generation") != generation or not isinstance(head.get("count"), int)):
@@ -288,7 +288,7 @@ class _Damaged(Exception):
     pass
 
 
-def _chunks(handle, head: dict) -> Iterator[list[list]]:
+def _chunks(handle: BinaryIO, head: dict[str, Any]) -> Iterator[list[list[Any]]]:
     """The list's columns (path, title, section, ISO date), one chunk at a time, checked
     whole. Each chunk is unpickled in C without letting other threads in: in chunks, a key
     press in the app waits for one of them at most, never for the whole list."""
@@ -304,7 +304,8 @@ def _chunks(handle, head: dict) -> Iterator[list[list]]:
         raise _Damaged
 
 
-def _entries(paths, titles, sections, dates) -> list[Entry]:
+def _entries(paths: Iterable[str], titles: Iterable[str], sections: Iterable[str],
+             dates: Iterable[str]) -> list[Entry]:
     with no_collection():
         # tuple.__new__ straight from C: half the time of calling Entry() 100,000 times
         return list(map(tuple.__new__, repeat(Entry),
@@ -312,7 +313,8 @@ def _entries(paths, titles, sections, dates) -> list[Entry]:
                             strict=False)))
 
 
-def _read(target: Path, generation: int, make: Callable[[Any, dict], T]) -> T | None:
+def _read(target: Path, generation: int,
+          make: Callable[[BinaryIO, dict[str, Any]], T]) -> T | None:
     """``make(handle, head)`` on the listing at ``target``, or None when the listing is
     missing, damaged or not of the commit ``generation`` (a damaged cache file is only a
     slower start: the caller falls back to the index)."""
@@ -324,7 +326,7 @@ def _read(target: Path, generation: int, make: Callable[[Any, dict], T]) -> T | 
         return None
 
 
-def _checked(handle, head: dict) -> list[list]:
+def _checked(handle: BinaryIO, head: dict[str, Any]) -> list[list[Any]]:
     """The columns only an update reads (mtime, size, hash), after the chunks."""
     checked = pickle.load(handle)
     columns = [checked[k] for k in _CHECKED]
@@ -336,7 +338,7 @@ def _checked(handle, head: dict) -> list[list]:
 def read_entries(target: Path, generation: int) -> list[Entry] | None:
     """The list newest first, or None as for ``_read``."""
 
-    def make(handle, head: dict) -> list[Entry]:
+    def make(handle: BinaryIO, head: dict[str, Any]) -> list[Entry]:
         entries: list[Entry] = []
         for columns in _chunks(handle, head):
             entries += _entries(*columns)
@@ -350,7 +352,7 @@ class Listed(NamedTuple):
     of the rows it writes back once something changed."""
 
     stats: dict[str, FileStat]
-    columns: list[list]  # paths, titles, sections, dates, mtime_ns, size, hash
+    columns: list[list[Any]]  # paths, titles, sections, dates, mtime_ns, size, hash
 
     def rows(self) -> dict[str, Row] | None:
         """path -> Row of every listed article, made straight from the columns, in C (None
@@ -367,8 +369,8 @@ def read_listed(target: Path, generation: int) -> Listed | None:
     """The listing's file stats and columns, or None as for ``_read``. Finding that nothing
     changed needs only the stats; the rows cost twice as much, and are made on demand."""
 
-    def make(handle, head: dict) -> Listed:
-        columns: list[list] = [[] for _ in _SHOWN]
+    def make(handle: BinaryIO, head: dict[str, Any]) -> Listed:
+        columns: list[list[Any]] = [[] for _ in _SHOWN]
         for chunk in _chunks(handle, head):
             for whole, part in zip(columns, chunk, strict=False):
                 whole += part

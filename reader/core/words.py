@@ -17,6 +17,11 @@ is also the stem of "pay").
 The words of articles deleted or changed since stay until the index is rebuilt: a wildcard
 or a fuzzy term may then stand for a word no article has any more, which matches nothing,
 and "did you mean" offers only a respelling that finds something.
+
+Each commit records the word files it stands on, with their sizes and checksums (``seal``,
+just before the commit's table of contents is written): an update finds a file deleted,
+cut short or garbled since (``check``), and files the words again (missing words would make
+``market*`` miss articles, silently).
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import json
 import os
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .analysis import MIN_LENGTH
 
@@ -38,6 +46,8 @@ MAX_ALPHABET = 120
 #: Word files of one field before the next commit merges them into one.
 MAX_FILES = 12
 SUFFIX = ".words"
+#: The record of the word files of the latest commit (see ``Lexicon.seal``).
+RECORD = "files.json"
 
 
 def _worth_keeping(word: str) -> bool:
@@ -80,18 +90,106 @@ class Lexicon:
             if self.folder is None:  # a new dict, not changed in place: a search may read it
                 self._memory[field] = _summed(dict(self._memory.get(field, {})), words)
                 continue
+            # The writer processes of an update file their words at the same time.
+            _write(self.folder / _new_name(field), _text(words))
+
+    def seal(self, generation: int) -> None:
+        """Record the word files there are as those of the commit ``generation``, each with
+        its size and checksum (in the process that writes the commit, just before its table
+        of contents): what ``check`` holds them to. A field's files past MAX_FILES are merged
+        into one first; the merged ones go once the record names the new one."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        merged: list[str] = []
+        for field in {_field_of(name) for name in self._all_names()}:
             names = self._names(field)
-            if len(names) >= MAX_FILES:  # merged into one, written before the old go
+            if len(names) > MAX_FILES:  # written before the old go
+                words: Counts = {}
                 for name in names:
                     _summed(words, self._read(name))
-            # The writer processes of an update file their words at the same time.
-            new = f"{time.time_ns():x}-{os.getpid()}.{field}{SUFFIX}"
-            _write(self.folder / new, "".join(f"{word}\t{words[word]}\n"
-                                               for word in sorted(words)))
-            if len(names) >= MAX_FILES:
-                for name in names:
-                    with contextlib.suppress(OSError):
-                        (self.folder / name).unlink()
+                _write(self.folder / _new_name(field), _text(words))
+                merged += names
+        recorded = self._record()
+        before = {} if recorded is None else recorded[1]
+        files: dict[str, list[int]] = {}
+        for name in self._all_names():
+            if name in merged:
+                continue
+            file = self.folder / name
+            stat = file.stat()
+            known = before.get(name)
+            if known is not None and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+                files[name] = known  # checked by the update that began with check()
+            else:
+                files[name] = [stat.st_size, stat.st_mtime_ns, zlib.crc32(file.read_bytes())]
+        _write(self.folder / RECORD, json.dumps({"generation": generation, "files": files}))
+        for name in merged:
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
+
+    def check(self, generation: int) -> str | None:
+        """Why the word files are not those recorded for the commit ``generation`` (or a
+        later one, which failed after its record), or None when they are."""
+        if self.folder is None:
+            return None
+        recorded = self._record()
+        if recorded is None:
+            return "the record of their files is missing or damaged"
+        if recorded[0] < generation:
+            return "they are not recorded for the index's last commit"
+        for name, (size, _, checksum) in recorded[1].items():
+            try:
+                data = (self.folder / name).read_bytes()
+            except FileNotFoundError:
+                return f"{name} is missing"
+            except OSError as exc:
+                return f"{name} cannot be read ({exc.strerror or exc})"
+            if len(data) != size or zlib.crc32(data) != checksum:
+                return f"{name} is damaged"
+        return None
+
+    def clear(self) -> None:
+        """Delete every word file (the record first: a clearing cut short is seen)."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / RECORD).unlink()
+        for name in self._all_names():
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / name).unlink()
+
+    def drop_unrecorded(self) -> None:
+        """Delete the word files of a commit that failed (or of merges cut short), which the
+        record does not name (with the update lock held): on a full disk they fill it."""
+        recorded = None if self.folder is None else self._record()
+        if recorded is None or self.folder is None:
+            return
+        for entry in os.scandir(self.folder):
+            if entry.name != RECORD and entry.name not in recorded[1]:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+    def _record(self) -> tuple[int, dict[str, list[int]]] | None:
+        """(generation, name -> [size, mtime_ns, crc32]) as recorded, or None."""
+        assert self.folder is not None
+        try:
+            record: Any = json.loads((self.folder / RECORD).read_text("utf-8"))
+            generation, files = record["generation"], record["files"]
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if type(generation) is not int or not isinstance(files, dict) or not all(
+                isinstance(v, list) and len(v) == 3 and all(type(n) is int for n in v)
+                for v in files.values()):
+            return None
+        return generation, files
+
+    def _all_names(self) -> list[str]:
+        try:
+            return [entry.name for entry in os.scandir(self.folder)
+                    if entry.name.endswith(SUFFIX)]
+        except OSError:
+            return []
 
     def words(self, field: str) -> Words:
         """The words of ``field`` in every article indexed (merged once per commit)."""
@@ -151,6 +249,19 @@ class Lexicon:
             if word:
                 counts[word] = int(count) if count.isdigit() else 1
         return counts
+
+
+def _text(words: Counts) -> str:
+    """A word file's text: a word a line, with how often it was written."""
+    return "".join(f"{word}\t{words[word]}\n" for word in sorted(words))
+
+
+def _new_name(field: str) -> str:
+    return f"{time.time_ns():x}-{os.getpid()}.{field}{SUFFIX}"
+
+
+def _field_of(name: str) -> str:
+    return name[: -len(SUFFIX)].rpartition(".")[2]
 
 
 class Words:

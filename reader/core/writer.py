@@ -10,6 +10,10 @@ forks): nothing is handed over through module globals.
 
 A ``Batch`` is the articles of one commit as they are fed to either writer, and an
 ``EarlyStart`` begins the first batch while the scan of the corpus is still going.
+
+A writer process that dies (killed, out of memory, out of disk) fails its commit: the parent
+commits only when every process has handed in its segment, whole, and notices a dead one
+within a fraction of a second, never waiting on anything a dead process could hold.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ import contextlib
 import ctypes
 import functools
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.queues
 import os
 import pickle
-import shutil
 import signal
 import sys
 import threading
@@ -85,20 +89,46 @@ class ArticleWriter(SegmentWriter):  # type: ignore[misc]  # (Whoosh has no type
             whoosh_speedups.add_document(self, fields, self.words)
             return
         if self.words is not None:  # what index_into collects, with the speed-ups
-            for name in self._stemmed:
-                value = fields.get(name)
-                if type(value) is str:
-                    self.words.setdefault(name, Counter()).update(WORD.findall(value))
+            written_words(fields, self._stemmed, self.words)
         super().add_document(**fields)
 
     def _finalize_segment(self) -> Any:
-        if self.side is not None:
-            self.side.finish()
         if self.lexicon is not None and self.words:
             # Lower-cased here, once a distinct word: per article it was a tenth of indexing.
-            self.lexicon.add({field: _lowered(seen) for field, seen in self.words.items()})
+            self.lexicon.add(filed_words(self.words))
             self.words = {}
         return super()._finalize_segment()
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        _seal(self.lexicon, self.generation)
+        super()._commit_toc(segments)
+
+
+def _seal(lexicon: Lexicon | None, generation: int) -> None:
+    """Record the word files as the commit ``generation``'s, just before its table of
+    contents is written: no commit is without the record of its words."""
+    if lexicon is not None:
+        lexicon.seal(generation)
+
+
+def written_words(document: dict[str, Any], fields: list[str],
+                  words: dict[str, Counter[str]]) -> None:
+    """Count the words as written of ``document``'s ``fields`` in ``words``, by field (as
+    the analyser finds them; lower-cased when they are filed)."""
+    for name in fields:
+        value = document.get(name)
+        if type(value) is str:
+            words.setdefault(name, Counter()).update(WORD.findall(value))
+
+
+def filed_words(words: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    """What the lexicon files of the words counted by ``written_words``."""
+    return {field: _lowered(seen) for field, seen in words.items()}
+
+
+class WriterFailed(Exception):
+    """A writer process died or failed before it handed in its segment: nothing of its
+    batch is committed. The message says how, in a line."""
 
 
 def _lowered(counts: Counter[str]) -> dict[str, int]:
@@ -115,16 +145,23 @@ def _lowered(counts: Counter[str]) -> dict[str, int]:
 
 class WriterSide:
     """The writer processes' part of a parallel batch besides indexing: each reads the
-    articles the parent names, counts them for the parent's progress, and leaves the
-    parent its articles' rows and skip reasons in a file, just before it writes its
-    segment. Made in the parent before the processes start; they inherit it."""
+    articles the parent names, counts them for the parent's progress, and hands in its
+    articles' rows and skip reasons with its segment. Made in the parent before the
+    processes start (``prepare``); they inherit it."""
 
-    def __init__(self, read: ReadsArticles, folder: Path) -> None:
+    def __init__(self, read: ReadsArticles) -> None:
         self.read = read
         self.root = read.root
-        self.folder = folder
-        self.count = multiprocessing.Value("q", 0)
+        #: Articles read, a slot a process, each written by its process alone and read
+        #: without a lock: a process killed while holding one blocked the parent forever.
+        self.counts: Any = None
+        #: In a writer process: its slot.
+        self.slot = 0
         self.outcomes: dict[str, Row | str] = {}
+
+    def prepare(self, procs: int) -> None:
+        """In the parent, before the processes start."""
+        self.counts = multiprocessing.RawArray(ctypes.c_longlong, procs)
 
     def document(self, path: str) -> dict[str, Any] | None:
         """In a writer process: the document of ``path`` (None when it is skipped)."""
@@ -136,50 +173,87 @@ class WriterSide:
             made = None
         else:
             self.outcomes[path] = row
-        with self.count.get_lock():
-            self.count.value += 1
+        self.counts[self.slot] += 1
         return made
 
     def read_count(self) -> int:
         """In the parent: how many of the articles named the processes have read so far."""
-        return int(self.count.value)
+        return sum(self.counts)
 
-    def finish(self) -> None:
-        """In a writer process, before it writes its segment."""
-        if not self.outcomes:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{os.getpid()}.pickle"
+
+class TaskResults:
+    """How each writer process of a ParallelWriter ended, a slot each: a file it writes once
+    its segment is whole (the segment and what it made of each article), or why it failed
+    (an errno and a line in shared memory: a full disk may leave no room for a file)."""
+
+    MESSAGE = 200  # bytes of a failure's message
+
+    def __init__(self, folder: Path, procs: int) -> None:
+        self.folder = folder
+        self.token = os.urandom(6).hex()  # a killed run's files are never taken for ours
+        self.errnos = multiprocessing.RawArray(ctypes.c_int, procs)
+        self.messages = [multiprocessing.RawArray(ctypes.c_char, self.MESSAGE)
+                         for _ in range(procs)]
+
+    def _file(self, slot: int) -> Path:
+        return self.folder / f"result-{self.token}-{slot}.pickle"
+
+    def hand_in(self, slot: int, result: tuple[Any, ...]) -> None:
+        """In a writer process, its segment written: the result, whole or not at all."""
+        target = self._file(slot)
         tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.outcomes, pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, target)
-        self.outcomes = {}
 
-    def collect(self) -> dict[str, Row | str]:
-        """In the parent, after the commit: every writer process's outcomes."""
-        outcomes: dict[str, Row | str] = {}
+    def fail(self, slot: int, exc: BaseException) -> None:
+        """In a writer process: why it stops."""
+        if isinstance(exc, OSError) and exc.errno:
+            self.errnos[slot] = exc.errno
+            text = str(exc.filename or "")
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+        self.messages[slot].value = text.encode("utf-8", "replace")[: self.MESSAGE - 1]
+
+    def result(self, slot: int) -> tuple[Any, ...] | None:
+        """In the parent, once the process has ended: its result, or None."""
         try:
-            for file in self.folder.glob("*.pickle"):
-                outcomes.update(pickle.loads(file.read_bytes()))
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        return outcomes
+            result = pickle.loads(self._file(slot).read_bytes())
+        except Exception:  # noqa: BLE001 - none (or not whole): the process failed
+            return None
+        return result if isinstance(result, tuple) and len(result) == 3 else None
+
+    def failure(self, slot: int, exitcode: int | None) -> Exception:
+        """In the parent: what a process that handed in nothing says of its end."""
+        message = self.messages[slot].value.decode("utf-8", "replace")
+        if self.errnos[slot]:
+            number = self.errnos[slot]
+            return OSError(number, os.strerror(number), *([message] if message else []))
+        if exitcode is not None and exitcode < 0:
+            try:
+                name = signal.Signals(-exitcode).name
+            except ValueError:
+                name = f"signal {-exitcode}"
+            return WriterFailed(f"a writer process was killed ({name})")
+        return WriterFailed(f"a writer process failed ({message or f'exit status {exitcode}'})")
 
 
 class WriterTask(SubWriterTask):  # type: ignore[misc]
     """A writer process of a ParallelWriter: Whoosh's, writing with an ArticleWriter given
-    the parent's ``side`` and ``lexicon``, and dying with the parent.
+    the parent's ``side`` and ``lexicon``, handing in its segment through ``results``
+    (slot ``slot``) once it is whole, and dying with the parent.
 
     The processes inherit the index's locks (ours and Whoosh's). Orphaned by a killed
     ``reader index``, they would sleep forever holding them, and every later update would
     wait for a lock that is never released."""
 
-    def __init__(self, writer: ParallelWriter, set_pdeathsig: Callable[[], object] | None
-                 ) -> None:
+    def __init__(self, writer: ParallelWriter, slot: int,
+                 set_pdeathsig: Callable[[], object] | None) -> None:
         super().__init__(writer.storage, writer.indexname, writer.jobqueue, writer.resultqueue,
                          writer.subargs, True)
         self.side = writer.side
         self.lexicon = writer.lexicon
+        self.results = writer.results
+        self.slot = slot
         self.parent = os.getpid()
         self.set_pdeathsig = set_pdeathsig
 
@@ -189,15 +263,27 @@ class WriterTask(SubWriterTask):  # type: ignore[misc]
                 self.set_pdeathsig()
         if os.getppid() != self.parent:  # the parent died before the line above
             os._exit(1)
+        try:
+            self._write()
+        except BaseException as exc:  # noqa: BLE001 - told to the parent, not printed here
+            with contextlib.suppress(BaseException):
+                self.results.fail(self.slot, exc)
+            os._exit(1)
+
+    def _write(self) -> None:
+        side = self.side
+        if side is not None:
+            side.slot = self.slot
         ix = self.storage.open_index(self.indexname)
         # Not locked: the parent holds the index's lock for its writer processes.
-        writer = self.writer = ArticleWriter(ix, _lk=False, side=self.side,
-                                             lexicon=self.lexicon, **self.kwargs)
+        writer = self.writer = ArticleWriter(ix, _lk=False, side=side, lexicon=self.lexicon,
+                                             **self.kwargs)
         while (job := self.jobqueue.get()) is not None:
             self._process_file(*job)
         fieldnames = writer.pool.fieldnames
         segment = writer._finalize_segment()
-        self.resultqueue.put((None, fieldnames, segment), timeout=5)
+        self.results.hand_in(self.slot, (fieldnames, segment,
+                                         {} if side is None else side.outcomes))
 
 
 def _pdeathsig_setter() -> Callable[[], object] | None:
@@ -226,6 +312,12 @@ class ParallelWriter(MpWriter):  # type: ignore[misc]
         # process to take one: right for jobs of whole articles, but these name them, and
         # the parent has its scan to finish, and progress to report meanwhile.
         self.jobqueue: multiprocessing.queues.Queue[Any] = multiprocessing.Queue()
+        # Beside the job files, and deleted with them at the commit (or the cancel).
+        self.results = TaskResults(Path(self.temp_storage().folder), self.procs)
+        #: What the processes made of each article named to them (after the commit).
+        self.outcomes: dict[str, Row | str] = {}
+        if side is not None:
+            side.prepare(self.procs)
         try:
             self._start_tasks()
         except BaseException:
@@ -238,16 +330,12 @@ class ParallelWriter(MpWriter):  # type: ignore[misc]
         try:
             set_pdeathsig = _pdeathsig_setter()
             while len(self.tasks) < self.procs:
-                self._new_task(set_pdeathsig)
+                task = WriterTask(self, len(self.tasks), set_pdeathsig)
+                self.tasks.append(task)
+                task.start()
         finally:
             if main:
                 signal.signal(signal.SIGINT, previous)
-
-    def _new_task(self, set_pdeathsig: Callable[[], object] | None = None) -> WriterTask:
-        task = WriterTask(self, set_pdeathsig)
-        self.tasks.append(task)
-        task.start()
-        return task
 
     def add_article(self, path: str) -> None:
         """Have a writer process read and index the article at ``path``."""
@@ -261,9 +349,54 @@ class ParallelWriter(MpWriter):  # type: ignore[misc]
         if self.docbuffer:
             self._enqueue()
 
-    def processes_alive(self) -> bool:
-        """False once a writer process has died (its batch cannot finish)."""
-        return all(task.is_alive() for task in self.tasks)
+    def failure(self) -> Exception | None:
+        """Why this writer's batch cannot be committed: a process has ended before it was
+        told to (it failed, or was killed). None while every one is at work."""
+        for slot, task in enumerate(self.tasks):
+            if task.exitcode is not None:
+                return self.results.failure(slot, task.exitcode)
+        return None
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        """Whoosh's, but its TOC is written only once every process has handed in its
+        segment: Whoosh's own skipped a process that had none (``queue.Empty: pass``), and
+        committed the articles it had been given as if they were written."""
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        segments += self._segments()
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        _seal(self.lexicon, self.generation)
+        super()._commit_toc(segments)
+
+    def _segments(self) -> list[Any]:
+        """Each process's segment, as the processes end; the failure of the first one that
+        ends without handing one in (the others are then cancelled with the writer). Waits
+        on the processes' ends alone: a process killed in the middle of taking a job holds
+        the job queue's lock, and another waiting on it would never end."""
+        waiting = {task.sentinel: slot for slot, task in enumerate(self.tasks)}
+        results: dict[int, tuple[Any, ...]] = {}
+        while waiting:
+            for sentinel in multiprocessing.connection.wait(list(waiting)):
+                slot = waiting.pop(sentinel)
+                task = self.tasks[slot]
+                task.join()
+                result = self.results.result(slot)
+                if result is None:
+                    raise self.results.failure(slot, task.exitcode)
+                results[slot] = result
+        for _, _, outcomes in results.values():
+            self.outcomes.update(outcomes)
+        return [segment for _, (_, segment, _) in sorted(results.items())]
 
     def cancel(self) -> None:
         """Stop the processes and drop what this writer wrote."""
@@ -347,8 +480,11 @@ class Batch:
             if report is not None and read != shown:
                 report(read)
                 shown = read
-            if read >= len(self.fed) or not writer.processes_alive():
-                return  # done, or a writer process failed: the commit says what happened
+            if read >= len(self.fed):
+                return
+            failure = writer.failure()
+            if failure is not None:
+                raise failure
             time.sleep(0.02)
 
     def collect(self, skipped: dict[str, str]) -> None:
@@ -356,7 +492,7 @@ class Batch:
         writer = self.writer
         if not isinstance(writer, ParallelWriter) or writer.side is None:
             return
-        outcomes = writer.side.collect()
+        outcomes = writer.outcomes
         for path, changed in self.fed.items():
             outcome = outcomes.get(path)
             if isinstance(outcome, Row):

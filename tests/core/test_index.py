@@ -124,6 +124,7 @@ def test_large_update_uses_the_parallel_writer_and_batches(write_corpus, monkeyp
 
     monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 50)
     monkeypatch.setattr(index_module, "BATCH_DOCS", 80)
+    monkeypatch.setattr(index_module, "FIRST_BATCH", 30)
     root = write_corpus({f"s{i:03}.txt": f"Story {i}\nword{i} common\n" for i in range(200)})
     index = CorpusIndex(root).open()
     progress, commits = [], []
@@ -132,7 +133,7 @@ def test_large_update_uses_the_parallel_writer_and_batches(write_corpus, monkeyp
     assert len(report.added) == 200
     assert index.doc_count() == 200
     assert progress[-1] == (200, 200)
-    assert commits == [80, 160, 200]
+    assert commits == [30, 110, 190, 200]  # a first build's first commit comes early
     assert index._read_listing() is not None
     assert {path: tuple(row) for path, row in index.rows().items()} == stored_rows(index)
     from reader.core.search import Searcher
@@ -451,7 +452,7 @@ def _early_start_corpus(write_corpus, monkeypatch):
 
     monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 50)
     monkeypatch.setattr(index_module, "STREAM_FROM", 5)
-    monkeypatch.setattr(index_module, "BATCH_DOCS", 80)  # a second batch, of one process
+    monkeypatch.setattr(index_module, "BATCH_DOCS", 80)  # a second batch
     monkeypatch.setattr(corpus_module, "STEP", 20)
     root = write_corpus({f"s{i:03}.txt": f"Story {i}\nword{i} common\n" for i in range(300)})
     index = CorpusIndex(root).open()
@@ -484,7 +485,8 @@ def test_an_update_starts_indexing_the_changed_files_it_finds_during_its_scan(
     real_writer = CorpusIndex._writer
     monkeypatch.setattr(index_module, "scan", scan)
     monkeypatch.setattr(CorpusIndex, "_writer",
-                        lambda self, count: writers.append(scanning[-1]) or real_writer(self, count))
+                        lambda self, count, parallel=None: writers.append(scanning[-1])
+                        or real_writer(self, count, parallel))
     report = CorpusIndex(root).open().update()
     assert writers == [True, False]  # the first made while the scan went on
     changed = sorted({f"s{i:03}.txt" for i in [*range(0, 300, 5)[:60], *range(240, 300)]})
@@ -557,6 +559,27 @@ def test_a_listing_from_another_commit_is_not_believed(sample_corpus):
     assert report.added == ["xi.txt"]
     assert index._read_listing() is not None
     assert set(index.known()) == set(stored_rows(index))
+
+
+def test_a_listing_that_claims_more_than_its_commit_holds_is_not_believed(sample_corpus):
+    """What the index holds is what is committed, whatever the listing of that commit says
+    (one written for articles a dead writer never wrote into it)."""
+    index = CorpusIndex(sample_corpus).open()
+    index.update()
+    (sample_corpus / "new.txt").write_text("New arrival\nwith a quokka in it\n")
+    rows = index.rows()
+    rows["new.txt"] = index._article_reader()("new.txt")[1]  # claimed, never written
+    target = index._listing_file()
+    listing.write(target, index.ix.latest_generation(), rows)
+    assert listing.read_rows(target, index.ix.latest_generation()) is not None
+    assert "new.txt" not in index.known() and len(index.entries()) == 3
+    again = CorpusIndex(sample_corpus).open()
+    report = again.update()
+    assert report.added == ["new.txt"]
+    assert again.notices == ["Rewriting the article listing: it does not match the index."]
+    from reader.core.search import Searcher
+
+    assert [h.path for h in Searcher(again).search("quokka").hits] == ["new.txt"]
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", b"\x80\x05K\x01."])
@@ -685,3 +708,29 @@ def test_small_writes_store_postings_uncompressed_and_large_ones_compressed(
 
     assert [h.path for h in Searcher(index).search("compressed").hits] == ["xi.txt"]
     assert Searcher(index).search("nvidia").total >= 1
+
+
+@pytest.mark.parametrize("first", ["link", "real"])
+def test_a_folder_is_indexed_under_its_own_name_not_a_link_to_it(write_corpus, first):
+    """A link to a folder of the corpus (absolute or not) is reported, whichever the scan
+    meets first; the folder is indexed as itself, never reported as a loop."""
+    root = write_corpus({"sub/a.txt": "A\n", "sub/deeper/b.txt": "B\n"})
+    link = root / ("aaa" if first == "link" else "zzz")
+    link.symlink_to(root / "sub")  # an absolute link
+    (root / "sub" / "rel").symlink_to("deeper")  # and a relative one, to a folder below
+    found = scan(root)
+    assert set(found.files) == {"sub/a.txt", "sub/deeper/b.txt"}
+    assert found.problems == {link.name: "symlink to a folder scanned as sub",
+                              "sub/rel": "symlink to a folder scanned as sub/deeper"}
+
+
+def test_a_link_to_a_folder_outside_the_corpus_is_followed(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "A\n"})
+    outside = tmp_path / "elsewhere"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "c.txt").write_text("C\n")
+    (root / "linked").symlink_to(outside)
+    (root / "again").symlink_to(outside / "deep")  # the same folder, by a second link
+    found = scan(root)
+    assert set(found.files) == {"a.txt", "again/c.txt"}  # the links in order of their names
+    assert found.problems == {"linked/deep": "symlink to a folder scanned as again"}

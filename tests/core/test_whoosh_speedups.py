@@ -351,8 +351,9 @@ from reader.core.index import CorpusIndex
 from reader.core.search import Searcher
 
 corpus, folder, queries = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
-# The first batch in writer processes, the second in this one; then a small update, merged.
+# Two batches in writer processes; then a small update in this one, merged.
 index_module.PARALLEL_THRESHOLD, index_module.BATCH_DOCS, index_module.MERGE_FACTOR = 40, 90, 2
+index_module.FIRST_BATCH = 90
 index = CorpusIndex(corpus, folder).open()
 index.update()
 for name in ("world/b003.txt", "b017.txt"):

@@ -81,3 +81,135 @@ def test_headline_without_metadata_is_the_title_less_the_site():
         "Rain floods city"
     assert headline_of('<meta property="og:title" content="From og &amp; co">') == \
         "From og & co"
+
+
+def _article_page(head: str, body_top: str, paragraphs: int = 6) -> str:
+    """A news page: metadata in the head, a headline area, then an article long enough for
+    trafilatura to call it one."""
+    text = "".join(f"<p>Paragraph {n} of the report says the council met again on Tuesday and "
+                   "argued about the budget for the harbour until late in the evening.</p>"
+                   for n in range(paragraphs))
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>"
+            f"<header><h1 class='site-logo'><a href='/'>The Harbour Gazette</a></h1>"
+            f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav></header>"
+            f"<main><article>{body_top}{text}</article></main>"
+            "<footer>© 2025 The Harbour Gazette</footer></body></html>")
+
+
+def test_the_headline_is_the_one_the_page_shows_not_its_social_title():
+    # bbc.com, usatoday.com, nbcnews.com: og:title is a shorter "social" wording; a reader
+    # sees the h1 (the <title> agrees with it).
+    html = _article_page(
+        "<title>Julian Assange: Sweden drops rape investigation - BBC News</title>"
+        "<meta property='og:title' content='Sweden drops Assange rape investigation'>"
+        "<meta property='og:site_name' content='BBC News'>",
+        "<h1>Julian Assange: Sweden drops rape investigation</h1>")
+    page = extract_page(html, "http://127.0.0.1:8000/news-50473792")
+    assert page is not None and page.title == "Julian Assange: Sweden drops rape investigation"
+
+
+def test_a_kicker_or_a_date_in_the_h1_is_not_the_headline():
+    # German news sites put a kicker ("Tunesien") or a date inside the h1, in its own element.
+    html = _article_page(
+        "<title>Große Aufgaben für die neue Regierung | Stiftung</title>"
+        "<meta property='og:title' content='Große Aufgaben für die neue Regierung'>",
+        "<h1 itemprop='headline'><small>Tunesien</small><br> Große Aufgaben für die neue "
+        "Regierung </h1>")
+    page = extract_page(html, "https://www.example.de/news/detail/aufgaben")
+    assert page is not None and page.title == "Große Aufgaben für die neue Regierung"
+    dated = _article_page(
+        "<title>Wierer darf beim Abschluss noch jubeln</title>",
+        "<h1><span class='news-date'>23.01.2022 - </span>Wierer darf beim Abschluss noch "
+        "jubeln</h1>")
+    page = extract_page(dated, "https://www.example.it/newsroom/wierer")
+    assert page is not None and page.title == "Wierer darf beim Abschluss noch jubeln"
+
+
+def test_a_second_line_after_a_colon_stays_in_the_headline():
+    # Only the site's name leaves a title: "A – B | Site" keeps "A – B" (it was cut to its
+    # longest part, "Deniz Yücels Bericht ...").
+    html = _article_page(
+        "<title>Die Minze als Mutmacher – Deniz Yücels Bericht aus dem Knast | Zeitung</title>"
+        "<meta property='og:site_name' content='Zeitung'>", "<h2>Bericht</h2>")
+    page = extract_page(html, "https://www.zeitung.example/minze")
+    assert page is not None
+    assert page.title == "Die Minze als Mutmacher – Deniz Yücels Bericht aus dem Knast"
+    assert headline_of("<title>Bubonic plague: third case – ‘It is coming’ | Science | News | "
+                       "Express.co.uk</title>", url="https://www.express.co.uk/news/science/1"
+                       ) == "Bubonic plague: third case – ‘It is coming’"
+    assert headline_of("<title>der Schreibstil - chadim.net - Webdesign</title>") == \
+        "der Schreibstil"  # a page served from anywhere names its site by its address
+    assert headline_of("<title>Reviews are in — and they're not great - Digg</title>"
+                       "<meta property='og:site_name' content='Digg'>") == \
+        "Reviews are in — and they're not great"  # the dash as the page has it
+
+
+def test_the_sites_name_in_an_h1_or_a_menus_h1_is_not_the_headline():
+    # A blog's name in an h1 linking home; a page whose h1s are menus, one of them trafilatura
+    # takes for the title when the page has no metadata; the headline is the h1 its <title>
+    # names.
+    html = ("<html><head><title>Norddeutschland findet seine Meister - Berliner Verband e.V."
+            "</title></head><body><h1>Quicklink</h1><h1>Navigation</h1>"
+            "<h1 class='ce_headline first'>Pressemitteilungen</h1>"
+            "<h1>Norddeutschland findet seine Meister</h1>"
+            + "<p>Die Meisterschaften fanden am Wochenende in Berlin statt, mit vielen "
+              "Teilnehmern aus allen Vereinen des Nordens und sehr guten Leistungen.</p>" * 5
+            + "<h1 class='ce_headline'>Sponsoren und Partner</h1></body></html>")
+    page = extract_page(html, "http://127.0.0.1:8000/pressemitteilungen_reader/meister.html")
+    assert page is not None and page.title == "Norddeutschland findet seine Meister"
+    assert headline_of("<title>Kleine Schafskunde | Mäscot das Schaf – Webcomic</title>"
+                       "<h1 id='site-title'><a href='http://www.maescot.example/' rel='home'>"
+                       "Mäscot das Schaf – Webcomic</a></h1>"
+                       "<h1 class='entry-title'>Kleine Schafskunde</h1>") == "Kleine Schafskunde"
+
+
+def test_a_page_with_two_og_titles_is_named_by_the_first():
+    # The CMS names the page first and its section second; trafilatura keeps the second.
+    html = _article_page(
+        "<title>Reparaturcafé am 31. Januar: Stadt Ahlen</title>"
+        "<meta property='og:title' content='Reparaturcafé am 31. Januar'>"
+        "<meta property='og:title' content='Aktuelle'>", "")
+    page = extract_page(html, "https://www.ahlen.example/aktuelles/reparaturcafe")
+    assert page is not None and page.title == "Reparaturcafé am 31. Januar"
+
+
+def test_an_xhtml_page_with_an_encoding_declaration_has_its_headline():
+    # lxml refuses decoded text that declares an encoding: the headline was lost.
+    html = ("<?xml version='1.0' encoding='iso-8859-1'?>\n" + _article_page(
+        "<title>Chuva forte alaga o centro - Jornal</title>"
+        "<meta property='og:title' content='Chuva alaga o centro'>",
+        "<h1>Chuva forte alaga o centro da cidade</h1>"))
+    assert headline_of(html) == "Chuva forte alaga o centro da cidade"
+    text = html_to_text(html)
+    assert "Chuva forte alaga o centro da cidade" in text and "Jornal" not in text  # no <head>
+
+
+def test_the_heading_of_the_comments_left_at_the_end_goes():
+    # theparadigmng.com (a WordPress Facebook-comments plugin): the comments are a script,
+    # their heading and count stay behind ("Comments", then "comments").
+    html = _article_page("<title>Lawan moves motion for adjournment</title>",
+                         "<h1>Lawan moves motion for adjournment</h1>").replace(
+        "</article>", "<h3>Comments</h3><p><comments-count href='https://paradigm.example/x'>"
+        "</comments-count> comments</p><div class='fb-comments' data-numposts='10'></div>"
+        "</article>")
+    page = extract_page(html, "https://www.paradigm.example/lawan")
+    assert page is not None
+    assert page.text.endswith("until late in the evening.")
+
+
+def test_a_short_article_keeps_its_paragraphs():
+    # A news brief under trafilatura's 250-character floor came from its fallback as one
+    # paragraph, headline and byline run into the text.
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Road closed after crash | "
+            "Daily Planet</title></head><body><header><a href='/'>Daily Planet</a><nav><ul>"
+            "<li><a href='/news'>News</a></li><li><a href='/sport'>Sport</a></li></ul></nav>"
+            "</header><main><article><h1>Road closed after crash</h1>"
+            "<p class='byline'>By Ana Souza</p><p>The A40 is closed in both directions after a "
+            "crash near Witney. Police ask drivers to avoid the area.</p><p>Diversions are in "
+            "place through Burford.</p></article></main><footer><p>© 2025 Daily Planet. "
+            "Cookies help us deliver our services.</p></footer></body></html>")
+    page = extract_page(html, "https://planet.example/road")
+    assert page is not None and page.title == "Road closed after crash"
+    assert page.text == ("The A40 is closed in both directions after a crash near Witney. "
+                         "Police ask drivers to avoid the area.\n\n"
+                         "Diversions are in place through Burford.")

@@ -50,6 +50,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
         "garbage": server.add("/garbage", os.urandom(3000), content_type="application/xml"),
         "huge": server.add("/huge", handler=flood(12)),
         "broken": server.add("/broken", b"oops", status=500, content_type="text/plain"),
+        "empty": server.add("/empty", b"\n"),
     }
     add_feed(corpus, good)
     for name, url in hostile.items():
@@ -63,12 +64,13 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
     assert len(lines) == len(hostile), err
     why = {line.split(" (", 1)[0].removeprefix("reader: "): line for line in lines}
     assert set(why) == set(hostile)
-    assert "cannot connect" in why["down"]
+    assert "cannot connect (connection refused)" in why["down"]
     assert "no answer within 0.5 s" in why["slow"]
     assert "redirects in a loop" in why["loop"]
     assert "not http or https (never followed)" in why["to-file"]
     assert "not a feed: the address gives a web page (HTML)" in why["html"]
     assert "not a feed" in why["garbage"]
+    assert "not a feed: the answer is empty" in why["empty"]
     assert "too large (over the 10,485,760-byte cap)" in why["huge"]
     assert "HTTP 500 Internal Server Error" in why["broken"]
     assert hostile["down"] in why["down"]  # the line names the feed and its address
@@ -78,7 +80,7 @@ def test_hostile_feeds_each_get_one_line_and_the_others_are_fetched(server, tmp_
         "Le Café Planète – World")  # read right although its header lied
     assert "Good: 1 new" in out and "Le Café Planète – World: 3 new" in out
     assert "note: document declared as utf-8, but parsed as iso-8859-1" in out
-    assert "4 new articles from 10 feeds; 8 failed" in out
+    assert "4 new articles from 11 feeds; 9 failed" in out
 
 
 def test_fetch_exit_statuses_and_the_folder_it_writes_to(server, tmp_path, capsys, isolated_dirs):
@@ -146,6 +148,8 @@ NEWSBOAT_OPML = """<?xml version="1.0"?>
     <outline type="rss" xmlUrl="{base}/a.rss" htmlUrl="{base}/a" title="Alpha &amp; Co"/>
     <outline type="rss" xmlUrl="{base}/b.rss" htmlUrl="{base}/b" title="Beta"/>
     <outline type="rss" xmlUrl="file:///etc/passwd" title="Sneaky"/>
+    <outline type="rss" xmlUrl="query:unread:unread = &quot;yes&quot;" title="unread"/>
+    <outline type="rss" xmlUrl="exec:~/bin/mail-feed" title="mail"/>
   </body>
 </opml>
 """
@@ -170,8 +174,11 @@ def test_opml_import_export_list_and_remove(server, tmp_path, capsys):
     feedly.write_text(FEEDLY_OPML.format(base=base))
     assert main(["feeds", "import", str(newsboat), "--corpus", str(corpus)]) == 0
     captured = capsys.readouterr()
-    assert "2 feeds added, 0 already subscribed, 1 refused" in captured.out
+    assert "2 feeds added, 0 already subscribed, 3 refused" in captured.out
     assert "file:///etc/passwd: not an http or https address; not added" in captured.err
+    assert ('query:unread:unread = "yes": a newsboat query feed (a search of its own '
+            "articles), not a web feed; not added") in captured.err
+    assert "exec:~/bin/mail-feed: a newsboat exec: feed (made by a command)" in captured.err
     assert main(["feeds", "import", str(feedly), "--full-text", "--corpus", str(corpus)]) == 0
     assert "1 feeds added, 1 already subscribed" in capsys.readouterr().out
     assert main(["feeds", "export", "--corpus", str(corpus)]) == 0
@@ -182,7 +189,8 @@ def test_opml_import_export_list_and_remove(server, tmp_path, capsys):
     listing = capsys.readouterr().out
     assert "alpha-co  " in listing and "never fetched · full text" in listing
     assert main(["feeds", "remove", "Alpha & Co", "--corpus", str(corpus)]) == 0
-    assert "removed alpha-co" in capsys.readouterr().out
+    # Never fetched: no folder of articles to speak of.
+    assert capsys.readouterr().out == f"removed alpha-co ({base}/a.rss)\n"
     assert main(["feeds", "remove", "alpha-co", "--corpus", str(corpus)]) == 1
     assert "no feed 'alpha-co' (the feeds: beta, gamma)" in capsys.readouterr().err
     bad = tmp_path / "bad.opml"
@@ -216,6 +224,16 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert saved["Chuva forte causa inundações em São Paulo"].section == "later/pt"
     assert "declarou situação de emergência" in saved[
         "Chuva forte causa inundações em São Paulo"].body
+    # UTF-8 bytes served as Latin-1 (a server's default): valid UTF-8 is UTF-8.
+    utf8 = page("chuva.html").decode("iso-8859-1").replace(
+        'charset="iso-8859-1"', 'charset="utf-8"').replace("Chuva forte", "Chuva muito forte")
+    assert 'charset="utf-8"' in utf8
+    served = server.add("/chuva-utf8", utf8.encode("utf-8"),
+                        content_type="text/html; charset=ISO-8859-1")
+    assert main(["save", served, "--corpus", str(corpus)]) == 0
+    saved = {a.title: a for a in articles(corpus).values()}
+    assert "declarou situação de emergência" in saved[
+        "Chuva muito forte causa inundações em São Paulo"].body
     missing = server.url("/missing")
     assert main(["save", missing, "--corpus", str(corpus)]) == 1
     assert f"reader: {missing}: HTTP 404 Not Found" in capsys.readouterr().err
@@ -223,7 +241,7 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert main(["save", pdf, "--corpus", str(corpus)]) == 1
     assert "not a web page (application/pdf)" in capsys.readouterr().err
     assert main(["save", url, "--section", "../up", "--corpus", str(corpus)]) == 2
-    assert len(articles(corpus)) == 2
+    assert len(articles(corpus)) == 3
 
 
 def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_path, isolated_dirs):
@@ -265,3 +283,15 @@ def test_fetch_every_setting():
         settings = parse_settings(f"x = 1\nfetch_every = {bad}\n")
         assert settings.fetch_every is None
         assert "line 2: fetch_every must be a time of 5 minutes or more" in settings.problems[-1]
+
+
+def test_removing_a_feed_says_where_its_articles_stay(server, tmp_path, capsys):
+    corpus = tmp_path / "news"
+    url = server.add("/g.rss", rss("Good", [("g1", "Good news", "fine")], server.url("")))
+    assert main(["feeds", "add", url, "--corpus", str(corpus)]) == 0
+    assert main(["fetch", "--corpus", str(corpus)]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "remove", "Good", "--corpus", str(corpus)]) == 0
+    assert capsys.readouterr().out == (
+        f"removed good ({url}); its articles stay in {corpus.resolve() / 'good'}\n")
+    assert len(articles(corpus)) == 1

@@ -93,6 +93,27 @@ def test_atom_with_relative_links_and_html_titles(server, tmp_path):
     assert kernel.date.isoformat() == "2025-09-15T07:00:00"  # published, not updated
 
 
+def test_relative_links_in_an_entrys_text_are_read_against_the_entry(server, tmp_path):
+    # A WordPress feed served from another host (a feed service, or loopback here): its
+    # "/tag/..." links belong to the site the entry is on, not to the feed's host.
+    corpus = tmp_path / "news"
+    url = server.add("/feed/", """<?xml version="1.0"?><rss version="2.0"
+        xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+        <title>Cotswold Journal</title><link>https://journal.example</link>
+        <item><title>Flood warning lifted</title>
+        <link>https://journal.example/2025/11/19/flood-warning-lifted/</link>
+        <content:encoded><![CDATA[<p>Residents in <a href="/tag/ascott/">Ascott</a> and
+        <a href="wychwood/">Wychwood</a> keep sandbags.</p>]]></content:encoded>
+        <description><![CDATA[<p>Residents keep sandbags.</p>]]></description></item>
+        </channel></rss>""")
+    subscribe(corpus, url)
+    assert fetch_feeds(corpus).new == 1
+    [article] = articles(corpus).values()
+    assert article.body.endswith(
+        "Links:\n[1] https://journal.example/tag/ascott/\n"
+        "[2] https://journal.example/2025/11/19/flood-warning-lifted/wychwood/")
+
+
 def test_rss1_json_feed_portuguese_latin1_and_reddit(server, tmp_path):
     corpus = tmp_path / "news"
     base = server.url("")
@@ -144,6 +165,34 @@ def test_entries_without_links_dates_or_titles_and_hostile_links(server, tmp_pat
     # A second fetch knows them all, the ones without id or link by their text.
     assert fetch_feeds(corpus).new == 0
     assert len(articles(corpus)) == 4
+
+
+def test_entries_a_feed_gives_one_id_are_told_apart_by_their_links(server, tmp_path):
+    # A generator that copies one entry's <id> into the next ones (newsboat's test feeds
+    # hold such a real one): each entry with a link of its own is an article, once.
+    corpus = tmp_path / "news"
+    base = server.url("")
+    entries = "".join(
+        f"<entry><title>Entry {n}</title><link href='{base}/{n}.html'/>"
+        f"<id>http://example.com/4.html</id><updated>2025-09-1{n}T10:00:00Z</updated>"
+        f"<content type='html'>Text {n}.</content></entry>" for n in range(1, 5))
+    twice = (f"<entry><title>Entry 1</title><link href='{base}/1.html'/>"
+             "<id>http://example.com/4.html</id><content type='html'>Text 1.</content></entry>")
+    url = server.add("/same-id.atom", "<?xml version='1.0'?><feed xmlns="
+                     f"'http://www.w3.org/2005/Atom'><title>Copied ids</title>{entries}{twice}"
+                     "</feed>", content_type="application/atom+xml")
+    subscribe(corpus, url)
+    assert fetch_feeds(corpus).new == 4
+    found = by_title(corpus)
+    assert {t: a.url for t, a in found.items()} == {
+        f"Entry {n}": f"{base}/{n}.html" for n in range(1, 5)}
+    # Read again (the feed has one more entry): the ones known stay known.
+    server.add("/same-id.atom", "<?xml version='1.0'?><feed xmlns="
+               f"'http://www.w3.org/2005/Atom'><title>Copied ids</title>{entries}{twice}"
+               f"<entry><title>Entry 5</title><link href='{base}/5.html'/>"
+               "<id>http://example.com/4.html</id></entry></feed>",
+               content_type="application/atom+xml")
+    assert fetch_feeds(corpus).new == 1 and len(articles(corpus)) == 5
 
 
 def test_second_fetch_uses_conditional_get_and_writes_nothing(server, tmp_path):

@@ -177,3 +177,77 @@ class Background:
         err = self.stderr.decode("utf-8", "replace")
         assert "Traceback" not in err, err
         return status, "".join(self.lines), err
+
+
+# --- an index after a fault, against a fresh build of the same folder ----------------------
+
+#: Common words and wildcards of generate_corpus's articles.
+QUERIES = ("market", "china talks", "article", "tra*", "elec*", "s*")
+
+
+def index_state(corpus: Path, index_dir: Path, queries=QUERIES) -> dict:
+    """What an index holds, as a user and the next update see it: every stored path, size,
+    mtime and hash, the listing (which must match them), and the results of ``queries``."""
+    from reader.core.index import CorpusIndex
+    from reader.core.search import Searcher
+
+    index = CorpusIndex(corpus, index_dir).open()
+    assert not index.in_memory and not index.unwritable, index.notices
+    with index.ix.searcher() as searcher:
+        stored = sorted((f["path"], f["size"], f["mtime_ns"], f["hash"])
+                        for f in searcher.all_stored_fields())
+    listed = index._read_listing()
+    assert listed is not None, "no listing of the latest commit"
+    assert sorted((path, row.size, row.mtime_ns, row.hash) for path, row in listed.items()) \
+        == stored, "the listing does not match the index"
+    searcher = Searcher(index)
+    results = {query: sorted(hit.path for hit in searcher.search(query, limit=0).hits)
+               for query in queries}
+    return {"stored": stored, "results": results}
+
+
+_FRESH: dict[tuple, dict] = {}  # a fresh build's state, by corpus as it is on disk
+
+
+def assert_same_as_fresh(corpus: Path, index_dir: Path, scratch: Path, queries=QUERIES) -> None:
+    """The index holds exactly what a fresh build of ``corpus`` holds, and finds the same."""
+    import shutil
+
+    from reader.core.corpus import scan
+    from reader.core.index import CorpusIndex
+
+    key = (str(corpus), tuple(sorted(scan(corpus).files.items())), tuple(queries))
+    if key not in _FRESH:  # (a corpus shared by the tests of a module is built once)
+        fresh = scratch / "fresh-build"
+        shutil.rmtree(fresh, ignore_errors=True)
+        CorpusIndex(corpus, fresh).open().update()
+        _FRESH[key] = index_state(corpus, fresh, queries)
+    expected = _FRESH[key]
+    empty = [query for query, found in expected["results"].items() if not found]
+    assert not empty, f"{empty} find nothing: a check that cannot fail"
+    got = index_state(corpus, index_dir, queries)
+    missing = sorted({s[0] for s in expected["stored"]} - {s[0] for s in got["stored"]})
+    assert got == expected, f"{len(missing)} articles missing, e.g. {missing[:5]}"
+
+
+def within(seconds: float, call: Callable[[], object]) -> object:
+    """``call()`` in a thread: its result (or what it raised), failing the test if it is
+    still running after ``seconds`` (a hang)."""
+    import threading
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - raised again below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"still running after {seconds} s: a hang")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -8,6 +8,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from hostile_support import (
     Background,
     alive,
     assert_no_controls,
+    assert_same_as_fresh,
     children,
     generate_corpus,
     plain_env,
@@ -220,6 +222,77 @@ def test_damaged_index_is_rebuilt_by_index_first(built_index, tmp_path, damage):
     assert_exact(corpus, index_dir)
 
 
+# --- damaged derived files: the word lists and the listing ------------------------------------
+
+#: Words found in one article each: a word list lost loses them for good.
+DERIVED_QUERIES = ("zeta*", "omega*", "market", "zeta0042", "omega01*")
+
+
+def _derived_corpus(root: Path, start: int, count: int) -> None:
+    for i in range(start, start + count):
+        path = root / f"s{i % 3}" / f"a{i:04d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Report zeta{i:04d} on the market\n\nThe body names omega{i:04d}.\n")
+
+
+@pytest.fixture(scope="module")
+def derived_index(tmp_path_factory):
+    """An index of two commits, each with words of its own in its word lists."""
+    root = tmp_path_factory.mktemp("derived")
+    _derived_corpus(root / "corpus", 0, 90)
+    run_reader("index", "--corpus", root / "corpus", "--index-dir", root / "index")
+    _derived_corpus(root / "corpus", 90, 60)
+    run_reader("index", "--corpus", root / "corpus", "--index-dir", root / "index")
+    return root
+
+
+def _derived_file(index_dir: Path, which: str) -> Path:
+    if which == "listing":
+        return _active(index_dir) / "listing.pickle"
+    words = _active(index_dir) / "words"
+    if which == "record":
+        return words / "files.json"
+    field, number = which.split("-")  # the word list of a field, of the first or last commit
+    return sorted(words.glob(f"*.{field}.words"))[int(number)]
+
+
+def _garble_in_place(path: Path) -> None:
+    """Bytes changed in the middle, the size kept."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 8] = b"\x00garble\xff"[: len(data) - middle]
+    path.write_bytes(bytes(data))
+
+
+DERIVED_DAMAGE = {
+    "deleted": lambda p: p.unlink(),
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 3]),
+    "garbled": _garble_in_place,
+}
+
+
+@pytest.mark.parametrize(("which", "how"), [
+    ("body-0", "deleted"), ("body-0", "truncated"), ("body-0", "garbled"),
+    ("body-1", "truncated"), ("title-0", "garbled"), ("title-1", "deleted"),
+    ("record", "garbled"), ("listing", "truncated"),
+])  # every file and every damage; bench/faults.py damages every file every way
+def test_a_damaged_word_list_or_listing_is_found_and_rebuilt(derived_index, tmp_path, which,
+                                                             how):
+    corpus, index_dir = derived_index / "corpus", tmp_path / "index"
+    shutil.copytree(derived_index / "index", index_dir)
+    assert len(list((_active(index_dir) / "words").glob("*.words"))) == 4  # two a commit
+    DERIVED_DAMAGE[how](_derived_file(index_dir, which))
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 0, result.stderr
+    notice = "Rewriting the article listing" if which == "listing" else \
+        "Rebuilding the word lists"
+    assert result.stderr.count(b"\n") == 1 and notice.encode() in result.stderr, result.stderr
+    assert b"150 unchanged" in result.stdout
+    assert_same_as_fresh(corpus, index_dir, tmp_path, DERIVED_QUERIES)
+    again = CorpusIndex(corpus, index_dir).open()
+    assert again.update().unchanged == 150 and not again.notices  # mended for good
+
+
 # --- locks ----------------------------------------------------------------------------------
 
 HOLD_LOCKS = """
@@ -321,14 +394,18 @@ def test_two_index_runs_at_once(tmp_path):
 # --- unwritable and full cache dirs ---------------------------------------------------------
 
 
-def test_index_dir_that_cannot_exist_falls_back_to_memory(sample_corpus, tmp_path):
+def test_index_dir_that_cannot_exist_fails_the_index_and_searches_from_memory(sample_corpus,
+                                                                               tmp_path):
+    """``reader index`` cannot keep an index there: it says so and exits 1 (an index made in
+    memory would be gone as it ends); ``reader search`` answers from one made in memory."""
     blocker = tmp_path / "a-file \x1b]0;title\x07"
     blocker.write_text("not a folder\n")
     index_dir = blocker / "index"
     result = run_reader("index", "--corpus", sample_corpus, "--index-dir", index_dir)
-    assert result.returncode == 0, result.stderr
-    assert b"in-memory index" in result.stderr and result.stderr.count(b"\n") == 1
-    assert b"3 added" in result.stdout and b"index: in memory" in result.stdout
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(b"reader: cannot update the index: the index folder")
+    assert b"is unusable" in result.stderr and result.stderr.count(b"\n") == 1
+    assert result.stdout == b""
     assert_no_controls(result.stdout + result.stderr)  # the folder's name is shown escaped
     found = run_reader("search", "tiktok", "--json", "--corpus", sample_corpus,
                        "--index-dir", index_dir)
@@ -349,36 +426,116 @@ def test_read_only_cache_dir_falls_back_to_memory(sample_corpus, tmp_path):
 
 
 @pytest.fixture
-def tiny_filesystem(tmp_path):
-    """A 256 KB tmpfs (root with mount rights only): a cache dir that fills up."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
+def small_filesystem(tmp_path):
+    """``mount(size)``: a tmpfs of ``size`` (root with mount rights only), a cache dir that
+    fills up or is made read-only (``mount.remount("ro")``), whoever the user is."""
     if not ROOT or not shutil.which("mount"):
         pytest.skip("needs root to mount a small tmpfs")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True)
-    if made.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"fs-{len(mounted)}"
+        point.mkdir()
+        made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                               str(point)], capture_output=True)
+        if made.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+        mounted.append(point)
+        return point
+
+    def remount(point: Path, mode: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,{mode}", str(point)], check=True)
+
+    mount.remount = remount
     try:
         yield mount
     finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+        for point in mounted:
+            subprocess.run(["umount", "-l", str(point)], check=False)
 
 
-def test_full_cache_dir_falls_back_to_memory(tmp_path, tiny_filesystem):
+def _fill(folder: Path, leave: int) -> Path:
+    """A file that leaves ``leave`` bytes free on ``folder``'s file system."""
+    filler = folder / "filler"
+    with open(filler, "wb") as handle:
+        handle.truncate(0)
+        free = shutil.disk_usage(folder).free
+        handle.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def _one_line(stderr: bytes) -> str:
+    text = stderr.decode()
+    assert text.count("\n") == 1, text
+    assert "Traceback" not in text and "in-memory" not in text, text
+    return text
+
+
+def test_a_first_build_on_a_full_disk_fails_with_one_line(tmp_path, small_filesystem):
     corpus = tmp_path / "corpus"
     generate_corpus(corpus, 600, seed=3)
-    index_dir = tiny_filesystem / "index"
+    disk = small_filesystem("256k")
+    index_dir = disk / "index"
     result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
-    assert result.returncode == 0, result.stderr
-    assert b"in-memory index" in result.stderr and b"No space left" in result.stderr
-    assert b"600 added" in result.stdout
+    assert result.returncode == 1
+    line = _one_line(result.stderr)
+    assert "cannot update the index: No space left on device" in line, line
+    assert "it holds 0 articles" in line
+    assert b"added" not in result.stdout
     # What the failed write left is cleared away: the next run can at least try again.
-    free = shutil.disk_usage(tiny_filesystem).free
-    assert free > 128 * 1024, free
+    assert shutil.disk_usage(disk).free > 128 * 1024
+    # A search has nothing on disk to answer from: it indexes in memory, and says so.
     found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
                        "--index-dir", index_dir)
     assert found.returncode == 0 and len(found.stdout.splitlines()) == 600
+    assert b"in-memory index" in found.stderr and b"No space left" in found.stderr
+
+
+@pytest.mark.parametrize("new", [50, 1100])  # written here, and by the writer processes
+def test_a_full_disk_during_an_update_keeps_the_last_commit(tmp_path, small_filesystem, new):
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 300, seed=4)
+    disk = small_filesystem("8m")
+    index_dir = disk / "index"
+    assert run_reader("index", "--corpus", corpus, "--index-dir", index_dir).returncode == 0
+    generate_corpus(corpus, new, seed=5, start=300)
+    filler = _fill(disk, 8192)
+    free = shutil.disk_usage(disk).free
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 1, result
+    line = _one_line(result.stderr)
+    assert "No space left on device" in line and "it holds 300 articles" in line, line
+    assert shutil.disk_usage(disk).free >= free  # what it wrote is gone again
+    found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
+                       "--index-dir", index_dir)
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 300
+    assert "(searching it as it is)" in _one_line(found.stderr)
+    filler.unlink()  # room again: the next run does the rest
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 0, result.stderr
+    assert f"{new:,} added".encode() in result.stdout and result.stderr == b""
+    assert_same_as_fresh(corpus, index_dir, tmp_path)
+
+
+def test_a_read_only_cache_with_a_good_index_is_searched_as_it_is(tmp_path, small_filesystem):
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 300, seed=6)
+    disk = small_filesystem("8m")
+    index_dir = disk / "index"
+    assert run_reader("index", "--corpus", corpus, "--index-dir", index_dir).returncode == 0
+    generate_corpus(corpus, 20, seed=7, start=300)  # not in the index: it cannot be written
+    small_filesystem.remount(disk, "ro")
+    found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
+                       "--index-dir", index_dir)
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 300  # not rebuilt
+    line = _one_line(found.stderr)
+    assert "cannot be written (Read-only file system); it holds 300 articles" in line, line
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 1 and "Read-only file system" in _one_line(result.stderr)
+    small_filesystem.remount(disk, "rw")
+    result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
+    assert result.returncode == 0 and b"20 added" in result.stdout
+    assert_same_as_fresh(corpus, index_dir, tmp_path)
 
 
 def test_generation_folders_a_killed_rebuild_left_are_cleared(built_index, tmp_path):
@@ -418,3 +575,114 @@ def test_cache_home_that_is_a_file(sample_corpus, tmp_path):
     assert result.returncode == 0 and b"in-memory index" in result.stderr
     found = run_reader("search", "nvidia", "--json", "--corpus", sample_corpus, env=env)
     assert found.returncode == 0 and len(found.stdout.splitlines()) == 1
+
+
+# --- a build's processes killed, its lock file removed, its reader gone ---------------------
+
+BUILD = 1200  # a first commit of FIRST_BATCH, then the rest, both by writer processes
+
+
+@pytest.fixture(scope="module")
+def build_corpus(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("build") / "corpus"
+    generate_corpus(corpus, BUILD, seed=12)
+    return corpus
+
+
+def _writer_processes(pid: int) -> list[int]:
+    """The writer processes of ``reader index`` (forked from it: the same command line)."""
+    def cmdline(p: int) -> bytes:
+        try:
+            return Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    return [kid for kid in children(pid) if cmdline(kid) == cmdline(pid)]
+
+
+def test_a_writer_process_killed_mid_build_fails_the_run_in_one_line(build_corpus, tmp_path):
+    """The OOM killer's way: the run says so and exits 1 at once (not 0, "1,200 added"), and
+    the next run indexes what the dead process had been given."""
+    index_dir = tmp_path / "index"
+    run = Background("index", "--corpus", build_corpus, "--index-dir", index_dir,
+                     "--progress-json")
+    # Into the second batch (the first commit holds 500), its writer processes at work.
+    writers = wait_for(lambda: run.proc.poll() is not None or (
+        run.progress_at_least(BUILD * 3 // 5) and _writer_processes(run.proc.pid)), 60,
+        "60% of the build")
+    assert run.proc.poll() is None, "the build ended before a writer process could be killed"
+    os.kill(writers[0], signal.SIGKILL)
+    status, out, err = run.finished(30)  # noticed within seconds, not a hang
+    assert status == 1, (out[-300:], err)
+    assert "a writer process was killed (SIGKILL)" in _one_line(err.encode())
+    assert not any(e.get("event") == "done" for e in run.events())
+    assert_consistent(build_corpus, index_dir)
+    _complete(build_corpus, index_dir)
+    assert_same_as_fresh(build_corpus, index_dir, tmp_path)
+
+
+def test_update_lock_removed_mid_run(build_corpus, tmp_path):
+    """Deleted under a running update, the lock file still keeps a second one out."""
+    index_dir = tmp_path / "index"
+    first = Background("index", "--corpus", build_corpus, "--index-dir", index_dir,
+                       "--progress-json")
+    wait_for(lambda: run_started(first, index_dir), 60, "the build to begin")
+    (index_dir / "update.lock").unlink()
+    second = Background("index", "--corpus", build_corpus, "--index-dir", index_dir)
+    first_status, _, first_err = first.finished(90)
+    second_status, second_out, second_err = second.finished(90)
+    assert (first_status, second_status) == (0, 0), (first_err, second_err)
+    assert first_err == "" and second_err.count("\n") <= 1  # "…waiting for it…" at most
+    assert f"{BUILD:,} unchanged" in second_out or f"{BUILD:,} added" in second_out
+    assert_same_as_fresh(build_corpus, index_dir, tmp_path)
+
+
+def run_started(run: Background, index_dir: Path) -> bool:
+    return run.proc.poll() is not None or (
+        (index_dir / "update.lock").exists() and run.progress_at_least(1))
+
+
+def test_killed_just_after_a_commit_the_next_run_clears_what_it_left(build_corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    run = Background("index", "--corpus", build_corpus, "--index-dir", index_dir,
+                     "--progress-json")
+    try:
+        wait_for(lambda: list(index_dir.glob("ix-*/_MAIN_1.toc")) or run.proc.poll() is not None,
+                 60, "the first commit")
+        run.proc.kill()  # as the first commit's table of contents appears
+        run.proc.wait(10)
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+    active = _active(index_dir)
+    # What a write cut short leaves, whenever the kill lands: named by a dead process.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    for leftover in (active / f"listing.pickle.{gone}.tmp", index_dir / f"meta.json.{gone}.tmp",
+                     active / "words" / f"1-{gone}.body.words.{gone}.tmp"):
+        leftover.parent.mkdir(exist_ok=True)
+        leftover.write_bytes(b"half")
+    _complete(build_corpus, index_dir)
+    assert not [p.name for p in index_dir.rglob("*") if p.name.endswith(".tmp")]
+    assert_same_as_fresh(build_corpus, index_dir, tmp_path)
+
+
+def test_the_apps_indexer_whose_reader_went_away_stops_without_an_index_in_memory(
+        build_corpus, tmp_path):
+    """The app killed: its indexer's next progress line meets a broken pipe. That is no
+    reason to index into memory (where nobody could search it) over the index on disk."""
+    index_dir = tmp_path / "index"
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("reader")), "index", "--corpus",
+                             str(build_corpus), "--index-dir", str(index_dir), "--progress-json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=plain_env())
+    try:
+        assert b'"progress"' in proc.stdout.readline()
+        proc.stdout.close()  # the app is gone
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert b"in-memory" not in err and b"Traceback" not in err, err
+    assert_consistent(build_corpus, index_dir)
+    _complete(build_corpus, index_dir)
+    assert_same_as_fresh(build_corpus, index_dir, tmp_path)
