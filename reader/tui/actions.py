@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from ..core.articles import Article, SkipFile
+from ..core.reflow import pager_text
 from .screens.related import RelatedScreen
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class ArticleActions:
         except SkipFile as exc:
             self.status.say(f"Cannot read {path}: {exc}", error=True)
             return
-        self.app.push_screen(RelatedScreen(title, hits), self._related_chosen)
+        self.app.push_screen(RelatedScreen(title, hits, read=self.library.read,
+                                           starred=self.library.starred), self._related_chosen)
 
     def _related_chosen(self, path: str | None) -> None:
         if path:
@@ -144,15 +146,17 @@ class ArticleActions:
         article = self._article_in_hand()
         if article is not None:
             pager = shlex.split(os.environ.get("PAGER") or "less") or ["less"]
-            self.app.run_outside(pager, article.text)
+            # Reflowed and wrapped to the width here: a pager breaks lines inside words.
+            width = min(self.text_width, self.app.size.width)
+            self.app.run_outside(pager, pager_text(article, width))
 
     def action_editor(self) -> None:
         article = self._article_in_hand()
         if article is not None and self.library.index is not None:
             editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
             # The real file: nothing is written unless the user saves it in the editor.
-            self.app.run_outside([*editor, str(self.library.index.root / article.path)])
-            self.loader.request()
+            if self.app.run_outside([*editor, str(self.library.index.root / article.path)]):
+                self.loader.request()  # (only what the editor may have changed)
 
     def action_copy(self) -> None:
         article = self._article_in_hand()

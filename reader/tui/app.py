@@ -49,7 +49,8 @@ class ReaderApp(App[int]):
         self.indexer = indexer or ProcessIndexer(self.corpus, index_dir)
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width)
+        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width,
+                          scroll_animation=self.settings.scroll_animation)
 
     @property
     def main(self) -> MainScreen:
@@ -98,22 +99,27 @@ class ReaderApp(App[int]):
                                     str(config_file()), where))
 
     async def action_quit(self) -> None:
+        self.main.save_session()
         self.main.loader.stop()
         self.exit(0)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the app held may be collected again (an app run in a test)
 
-    def run_outside(self, command: list[str], stdin_text: str | None = None) -> None:
-        """Hand the terminal to another program and take it back afterwards."""
+    def run_outside(self, command: list[str], stdin_text: str | None = None) -> bool:
+        """Hand the terminal to another program and take it back afterwards; whether the
+        program could be run."""
+        ran = False
         try:
             with self.suspend():
                 subprocess.run(command, input=stdin_text, text=True, check=False)
+                ran = True
         except SuspendNotSupported:
             self.notify("Cannot hand over the terminal here.", severity="warning")
         except (OSError, ValueError) as exc:
             self.notify(f"Could not run {command[0]}: {exc}", severity="error", markup=False)
         self.refresh()
+        return ran
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from .screens.skipped import SkippedScreen
+
 if TYPE_CHECKING:
     from .screens.main import MainScreen
 
@@ -35,4 +37,13 @@ def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     for section in screen.library.sections():
         yield SystemCommand(f"Show section: {section}", f"Only articles in {section}/",
                             lambda section=section: show(section=section))
+    for name, label in (("markdown", "Markdown"), ("json", "JSON")):
+        yield SystemCommand(f"Export article as {label}", "The article in hand, whole, to a "
+                            "new file (x)", lambda name=name: screen.export("article", name))
+        yield SystemCommand(f"Export list as {label}", f"{screen.list_label().capitalize()}, "
+                            "to a new file (x)", lambda name=name: screen.export("list", name))
+    yield SystemCommand("Mark all read", f"{screen.list_label().capitalize()} (A; z undoes it)",
+                        screen.mark_all_read)
+    yield SystemCommand("Skipped files", "The files left out of the index, and why",
+                        lambda: screen.app.push_screen(SkippedScreen(screen.loader.skipped)))
     yield SystemCommand("Help", "Keys and search syntax", screen.app.action_help)

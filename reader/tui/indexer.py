@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shlex
 import signal
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
@@ -164,17 +163,14 @@ async def folder_changes(root: Path) -> AsyncIterator[None]:
         yield
 
 
-def summary(done: Done, corpus: Path, index_dir: Path | None) -> str:
+def summary(done: Done) -> str:
     """The status line after an update: what changed, and what was skipped (a lone file
-    named with its reason; for more, the command that lists them)."""
+    named with its reason; for more, where the app lists them)."""
     parts = [f"{count:,} {name}" for name, count in (
         ("added", done.added), ("updated", done.updated), ("removed", done.removed)) if count]
     if len(done.skipped) == 1:  # names and reasons made inert first
         (path, reason), = done.skipped.items()
         parts.append(f"1 skipped: {clean_text(path)} ({clean_text(reason)})")
     elif done.skipped:
-        command = f"reader index --corpus {shlex.quote(str(corpus))}"
-        if index_dir:
-            command += f" --index-dir {shlex.quote(str(index_dir))}"
-        parts.append(f"{len(done.skipped):,} skipped ('{command}' lists them and why)")
+        parts.append(f"{len(done.skipped):,} skipped (ctrl+p → Skipped files lists them)")
     return "Index up to date" + (": " + ", ".join(parts) if parts else ".")

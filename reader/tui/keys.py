@@ -30,6 +30,12 @@ MAIN_BINDINGS = [
     Binding("o", "pager", "Open in pager", show=False, id="app.pager"),
     Binding("e", "editor", "Open in editor", show=False, id="app.editor"),
     Binding("y", "copy", "Copy title and text", show=False, id="app.copy"),
+    Binding("A", "mark_all_read", "Mark all read", id="app.mark_all_read"),
+    Binding("z", "undo_mark_all", "Undo mark all read", show=False, id="app.undo"),
+    Binding("O", "open_link", "Open the link in a browser", show=False, id="app.open_link"),
+    Binding("x", "export", "Export to Markdown or JSON", show=False, id="app.export"),
+    Binding("less_than_sign", "split(-5)", "Narrower list", show=False, id="app.narrower"),
+    Binding("greater_than_sign", "split(5)", "Wider list", show=False, id="app.wider"),
     Binding("tab", "switch_pane", "Switch pane", show=False, priority=True, id="app.switch"),
     Binding("escape", "back", "Back", show=False, id="app.back"),
 ]

@@ -56,6 +56,8 @@ class Loader:
         self.quick_list = False
         self._rebuilding = False
         self._again = False
+        #: The files the last run left out of the index: path -> why.
+        self.skipped: dict[str, str] = {}
 
     def _worker(self, work: Coroutine[Any, Any, None], group: str) -> Worker[None]:
         return self.screen.run_worker(work, group=group, exclusive=True)
@@ -181,7 +183,8 @@ class Loader:
         for notice in done.notices:
             screen.app.notify(notice, title="Index", severity="warning", markup=False)
         self._ended(f"{index.doc_count():,} articles (temporary index)" if index.in_memory
-                    else summary(done, self.library.corpus, self.library.index_dir))
+                    else summary(done))
+        self.skipped = dict(done.skipped)
         try:
             await self.reload().wait()
         except WorkerCancelled:  # the app is closing (q right after an editor or a change)

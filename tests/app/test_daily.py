@@ -163,13 +163,19 @@ async def test_marks_follow_a_renamed_file(write_corpus):
 
 
 async def test_pager_editor_and_copy_without_a_terminal(write_corpus):
+    """Each says at once that it cannot run here (asserted then, not after waiting: a
+    notice lasts 5 s), and an editor that never ran starts no indexing."""
     app = make_app(write_corpus(ARTICLES))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
-        await pilot.press("o")
-        await pilot.press("e")
+        runs = app.main.loader.runs
+        for key in ("o", "e"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            assert any("Cannot hand over the terminal" in m for m in notices(app)), key
         await settle(app, pilot)
-        assert any("Cannot hand over the terminal" in m for m in notices(app))
+        assert app.main.loader.runs == runs
         await pilot.press("y")
         assert app.clipboard.startswith("Alpha\n\nAlpha story about rivers.")
         assert "Copied" in app.main.status.message

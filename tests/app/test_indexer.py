@@ -59,12 +59,10 @@ async def test_an_indexer_process_that_fails_says_why(write_corpus, monkeypatch)
         await ProcessIndexer(corpus).run(CorpusIndex(corpus), rebuild=False, tell=print)
 
 
-def test_the_summary_names_what_changed_and_a_lone_skipped_file(tmp_path):
-    assert summary(Done(), tmp_path, None) == "Index up to date."
-    assert (summary(Done(added=1200, removed=1, skipped={"b\x1b[2Jad.txt": "binary\x07"}),
-                    tmp_path, None)
+def test_the_summary_names_what_changed_and_a_lone_skipped_file():
+    assert summary(Done()) == "Index up to date."
+    assert (summary(Done(added=1200, removed=1, skipped={"b\x1b[2Jad.txt": "binary\x07"}))
             == "Index up to date: 1,200 added, 1 removed, 1 skipped: bad.txt (binary)")
     many = Done(updated=2, skipped={"a.txt": "binary", "b.txt": "too big"})
-    assert summary(many, tmp_path / "my news", tmp_path / "ix") == (
-        f"Index up to date: 2 updated, 2 skipped ('reader index --corpus "
-        f"'{tmp_path}/my news' --index-dir {tmp_path}/ix' lists them and why)")
+    assert summary(many) == (
+        "Index up to date: 2 updated, 2 skipped (ctrl+p → Skipped files lists them)")

@@ -16,6 +16,8 @@ QUERY_SYNTAX = [
     ("china NOT tiktok", "leave out articles with a word (or china -tiktok)"),
     ('"trade deal"', "the exact phrase"),
     ("title:nvidia", "only in titles"),
+    ("source:reuters", "by the Source: header; author:smith by the Author:"),
+    ("tags:energy", "by the Tags: header, or a tag of your own"),
     ("section:world", "only in a section (a subfolder)"),
     ("date:2025-09", "a day, month or year; date:[2025-01 to 2025-06] for a range"),
     ("export*", "words starting with export"),

@@ -21,11 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ...core.listing import SORTS, VIEWS, Entry, ResultSort, Sort, View, sort_entries
+from ...core.state import peek_split
 from ..actions import ArticleActions
 from ..indexer import IndexCommitted, Indexer, IndexProgress
 from ..keys import MAIN_BINDINGS
 from ..library import Library
 from ..loader import Loader
+from ..reading import ReadingActions
 from ..widgets import ArticleList, ArticleView, SearchBar, StatusLine
 from ..widgets.search_bar import SearchInput
 
@@ -40,7 +42,7 @@ EMPTY_VIEW = {
 }
 
 
-class MainScreen(ArticleActions, Screen[None]):
+class MainScreen(ArticleActions, ReadingActions, Screen[None]):
     """Choose an article, read it, search."""
 
     # The list has the focus as the screen first shows; a deferred focus() in on_mount could
@@ -57,10 +59,12 @@ class MainScreen(ArticleActions, Screen[None]):
     #: The query whose results the list shows; "" while it shows the full list.
     searched: reactive[str] = reactive("", init=False)
 
-    def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88) -> None:
+    def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88,
+                 scroll_animation: bool = False) -> None:
         super().__init__()
         self.library = library
         self.text_width = text_width
+        self.scroll_animation = scroll_animation
         self.loader = Loader(self, library, indexer)
         #: How many articles there are while only the list's first screen is read.
         self._head_count: int | None = None
@@ -100,7 +104,12 @@ class MainScreen(ArticleActions, Screen[None]):
         listing.is_read = self.library.read.__contains__
         listing.is_starred = self.library.starred.__contains__
         self.article_view.set_text_width(self.text_width)
+        self.article_view.animate_scroll = self.scroll_animation
+        self.set_split(peek_split(), save=False)
         self.loader.load()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.apply_split)  # once the breakpoints' classes are set
 
     def on_unmount(self) -> None:
         self.loader.stop()
@@ -183,6 +192,7 @@ class MainScreen(ArticleActions, Screen[None]):
         self.set_reactive(MainScreen.sort, sort if sort in SORTS else "date")
         self.set_reactive(MainScreen.section,
                           section if isinstance(section, str) and section else None)
+        self._session = state.session()
         self._draw_header()
 
     # --- the list -------------------------------------------------------------------------
@@ -198,11 +208,14 @@ class MainScreen(ArticleActions, Screen[None]):
         self._draw_header()
         if not self.searched:
             self._show_entries(cursor_path=self.article_list.current_path)
+        if head_count is None and entries:  # (a first run's index is empty at first)
+            self.restore_session()
         self._check_open_article()
 
     def _show_entries(self, cursor_path: str | None = None) -> None:
         self.article_list.set_rows(self.library.shown(self.view, self.section),
-                                   cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view])
+                                   cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view],
+                                   within=self.section)
 
     def marks_changed(self, read: set[str], starred: set[str]) -> None:
         self.library.use_marks(read, starred)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import functools
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -25,10 +28,40 @@ from textual.strip import Strip
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
+#: The section column's widest (a longer name is cut short with "…").
+SECTION_WIDTH = 12
+#: The narrowest list that has a section column: narrower, the title has the room.
+SECTION_FROM = 64
 
 
-def short_date(date) -> str:
-    return date.strftime("%Y-%m-%d") if date else ""
+def section_label(section: str, within: str | None) -> str:
+    """A row's section as the list shows it: in a section's view, what is below it."""
+    if within:
+        if section == within:
+            return ""
+        if section.startswith(within + "/"):
+            return section[len(within) + 1:]
+    return section
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The same columns for every row of a list, so that every title ends at one place."""
+
+    section: int  # the section column's width (0: none)
+    date_format: str  # "Sep 15" when the list is of one year (as newsboat and mutt), else ISO
+
+    @property
+    def date_width(self) -> int:
+        return len(datetime(2000, 12, 30).strftime(self.date_format))
+
+
+def columns_of(rows: Sequence[Any], within: str | None) -> Columns:
+    """(A pass over the rows: milliseconds at 100,000.)"""
+    sections = {row.section for row in rows}
+    widest = max((cell_len(section_label(section, within)) for section in sections), default=0)
+    years = {row.date.year for row in rows if row.date}
+    return Columns(min(SECTION_WIDTH, widest), "%b %d" if len(years) <= 1 else "%Y-%m-%d")
 
 
 @functools.lru_cache(maxsize=16)
@@ -97,6 +130,9 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: Sequence[Any] = []
         self.row_height = 1
+        #: The section whose view the list shows: its rows' section goes without saying.
+        self.within: str | None = None
+        self._columns: Columns | None = None
         self.empty_text = "No articles."
         self.is_read: Callable[[str], bool] = lambda path: False
         self.is_starred: Callable[[str], bool] = lambda path: False
@@ -120,10 +156,14 @@ class ArticleList(ScrollView, can_focus=True):
         cursor_path: str | None = None,
         cursor: int = 0,
         empty_text: str | None = None,
+        within: str | None = None,
     ) -> None:
-        """Replace every row; keep the cursor on ``cursor_path`` when it is still there."""
+        """Replace every row; keep the cursor on ``cursor_path`` when it is still there.
+        ``within``: the section the rows are of."""
         self.rows = rows
         self.row_height = row_height
+        self.within = within
+        self._columns = None
         if empty_text is not None:
             self.empty_text = empty_text
         index = cursor
@@ -180,13 +220,18 @@ class ArticleList(ScrollView, can_focus=True):
         top = self.cursor * self.row_height
         bottom = top + self.row_height
         if center and not (self.scroll_y <= top and bottom <= self.scroll_y + height):
-            self.scroll_to(y=max(0, top - height // 2), animate=False, immediate=True)
+            self._scroll_y_to(max(0, top - height // 2))
         elif top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self._scroll_y_to(top)
         elif bottom > self.scroll_y + height:
             # A row taller than the list (a result's two lines in one) shows its first line,
             # the title, not its last.
-            self.scroll_to(y=min(top, bottom - height), animate=False, immediate=True)
+            self._scroll_y_to(min(top, bottom - height))
+
+    def _scroll_y_to(self, y: int) -> None:
+        # force: a list grown from a few rows scrolls before its scrollbar is laid out
+        # (until then Textual allows no scrolling at all).
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def _page_rows(self) -> int:
         height = self.scrollable_content_region.height or self.size.height or 1
@@ -222,7 +267,11 @@ class ArticleList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, path))
 
     def on_click(self, event: events.Click) -> None:
-        index = (event.y + int(self.scroll_y)) // self.row_height
+        # From the top of the rows, not of the widget: the list has a border above them.
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_y)) // self.row_height
         if 0 <= index < len(self.rows):
             self.app.set_focus(self)
             self._set_cursor(index)
@@ -299,11 +348,16 @@ class ArticleList(ScrollView, can_focus=True):
             mark = Text(UNREAD_MARK, style=mark_style)
         else:
             mark = Text(" ")
-        meta_parts = [p for p in (row.section, short_date(row.date)) if p]
-        meta = "  ".join(meta_parts)
-        if width < 50:
-            meta = short_date(row.date)[5:] if row.date else ""
-        title_width = max(4, width - len(meta) - 4)
+        if self._columns is None:
+            self._columns = columns_of(self.rows, self.within)
+        columns = self._columns
+        meta = Text(row.date.strftime(columns.date_format) if row.date else "")
+        meta.align("right", columns.date_width)
+        if columns.section and width >= SECTION_FROM:
+            section = Text(section_label(row.section, self.within))
+            section.truncate(columns.section, overflow="ellipsis", pad=True)
+            meta = Text.assemble(section, "  ", meta)
+        title_width = max(4, width - meta.cell_len - 4)
         title = Text(row.title, no_wrap=True, overflow="ellipsis")
         hit_style = self._part("article-list--hit")
         for start, end in getattr(row, "title_spans", ()) or ():
@@ -313,9 +367,8 @@ class ArticleList(ScrollView, can_focus=True):
         )
         title.truncate(title_width, overflow="ellipsis", pad=True)
         line = Text.assemble(" ", mark, " ", title, " ", no_wrap=True)
-        if meta:
-            line.append(meta, style=self._part("article-list--meta"))
-        return line
+        meta.stylize(self._part("article-list--meta"))
+        return line.append_text(meta)
 
     def _snippet_line(self, row, width: int) -> Text:
         raw = getattr(row, "snippet", "") or ""

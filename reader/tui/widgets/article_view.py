@@ -1,20 +1,20 @@
-"""The article pane: title, a metadata line and the body, wrapped at a readable width.
+"""The article pane: title, a header (when, who, the link, the tags) and the body, reflowed
+to a readable width.
 
 Article text is always a ``rich.text.Text`` (never markup), so a body holding ``[bold]``
 shows those characters. Search hits are styled spans; ``n``/``N`` move between them. The
-pane reads the articles it opens (off the event loop), remembers the ones opened before, and
-says when one has been open long enough to count as read.
+pane reads the articles it opens (off the event loop), reopens each where it was left,
+remembers the ones opened before, and says when one has been open long enough to count as
+read.
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -24,41 +24,20 @@ from textual.widgets import Static
 
 from ...core.articles import Article, SkipFile
 from ...core.errors import QueryError
+from ...core.state import Position
+from .article_text import Layout, Opened, Shown, Span, header
 
 if TYPE_CHECKING:
     from ..library import Library
 
-Span = tuple[int, int]
 
+class ArticleBody(Static):
+    """The body; tells the pane when its width changes, to reflow the text to it."""
 
-@dataclass(slots=True)
-class Shown:
-    article: Article
-    title_spans: list[Span]
-    body_spans: list[Span]
-
-
-def spaced_paragraphs(body: str) -> tuple[str, list[int]]:
-    """Text with a blank line between paragraphs when the file has one paragraph per line.
-
-    Returns the text to draw and, for each newline of ``body``, its offset, so hit offsets
-    into ``body`` can be moved to the drawn text (one extra character per earlier newline).
-    """
-    if "\n\n" in body or "\n" not in body:
-        return body, []
-    newlines = [i for i, char in enumerate(body) if char == "\n"]
-    return body.replace("\n", "\n\n"), newlines
-
-
-def meta_line(article: Article) -> str:
-    parts = [
-        article.section or "",
-        article.date.strftime("%a %d %b %Y, %H:%M").replace(", 00:00", "") if article.date else "",
-        article.source,
-        article.author and f"by {article.author}",
-        f"{article.reading_minutes} min read",
-    ]
-    return "  ·  ".join(p for p in parts if p)
+    def on_resize(self, event: events.Resize) -> None:
+        parent = self.parent
+        if isinstance(parent, ArticleView):
+            parent.body_resized(event.size.width)
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -77,8 +56,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("left_square_bracket", "previous_article", "Prev article", id="article.previous"),
     ]
 
+    # A stable gutter: the scrollbar of a long article does not narrow the text (and have it
+    # reflowed again).
     DEFAULT_CSS = """
-    ArticleView { align-horizontal: center; padding: 0 2; }
+    ArticleView { align-horizontal: center; padding: 0 2; scrollbar-gutter: stable; }
     ArticleView > Static { width: 100%; max-width: 88; }
     ArticleView #article-title { text-style: bold; color: $text; margin-top: 1; }
     ArticleView #article-meta { color: $text-muted; margin-bottom: 1; }
@@ -120,17 +101,28 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(id=id, classes="-empty")
         self.library = library
         self.shown: Shown | None = None
+        #: The open article's body as drawn at the pane's width.
+        self.drawn: Layout | None = None
         self.read_after = self.READ_AFTER
+        #: Whether g, G, space and b scroll smoothly (the settings' scroll_animation).
+        self.animate_scroll = False
         self.history: list[str] = []
         self._read_timer: Timer | None = None
-        self._drawn = ""
-        self._newlines: list[int] = []
-        self._wrap_cache: dict[tuple[int, int], int] = {}
+        self._text_width = 88
+        #: Where the open article was when it was opened (None: at its top).
+        self._opened_at: Position | None = None
+        #: The body offset to bring to the top once the body is laid out (a reflow may come
+        #: first: the pane's width was not known when the article was read).
+        self._pending_top: int | None = None
 
     def compose(self):
         yield Static(id="article-title")
         yield Static(id="article-meta")
-        yield Static("Choose an article and press enter to read it.", id="article-body")
+        yield ArticleBody("Choose an article and press enter to read it.", id="article-body")
+
+    @property
+    def body(self) -> ArticleBody:
+        return self.query_one(ArticleBody)
 
     @property
     def path(self) -> str | None:
@@ -145,20 +137,23 @@ class ArticleView(VerticalScroll, can_focus=True):
     @work(exclusive=True, group="open")
     async def open_article(self, path: str, query: str = "", *, focus: bool = False,
                            remember: bool = True) -> None:
-        """Read and show the article at ``path``, every hit of ``query`` highlighted;
-        ``remember`` the one it replaces, for ``back``."""
+        """Read and show the article at ``path``, every hit of ``query`` highlighted, where
+        it was left (or at its first hit); ``remember`` the one it replaces, for ``back``."""
         if await self.library.wait_index() is None:  # the list can be on screen just before
             return
         try:
-            article, title_spans, body_spans = await asyncio.to_thread(self._read, path, query)
+            opened = await asyncio.to_thread(self._read, path, query, self.text_columns())
         except SkipFile as exc:
+            self.leave()
             self.clear(f"Cannot show {path}: {exc}.")
             return
         previous = self.path
-        if remember and previous and previous != article.path:
+        if remember and previous and previous != opened.article.path:
             self.history.append(previous)
             del self.history[:-self.HISTORY]
-        self.show(article, title_spans, body_spans)
+        self.leave()
+        self.show(opened.article, opened.title_spans, opened.body_spans, layout=opened.layout,
+                  own_tags=opened.own_tags, position=opened.position)
         if focus:
             self.screen.set_focus(self)  # at once: the keys typed next are the article's
         self.stop_read_timer()
@@ -169,15 +164,20 @@ class ArticleView(VerticalScroll, can_focus=True):
         else:
             self._read_long_enough()
 
-    def _read(self, path: str, query: str) -> tuple[Article, list[Span], list[Span]]:
+    def _read(self, path: str, query: str, width: int) -> Opened:
         article = self.library.read_article(path)
+        opened = Opened(article, Layout(article.body, width))
         if query:
             try:
-                return article, *self.library.searcher().highlights(
+                opened.title_spans, opened.body_spans = self.library.searcher().highlights(
                     query, article.title, article.body)
             except QueryError:
                 pass
-        return article, [], []
+        state = self.library.state
+        if state is not None:
+            opened.position = state.position(path, article.hash)
+            opened.own_tags = tuple(state.tags_of(path))
+        return opened
 
     def _read_long_enough(self) -> None:
         self._read_timer = None
@@ -204,12 +204,45 @@ class ArticleView(VerticalScroll, can_focus=True):
         shown = self.shown
         if shown is None:
             return
+        width = self.text_columns()
+
+        def read() -> tuple[Article, Layout | None]:
+            article = self.library.read_article(shown.article.path)
+            changed = article.hash != shown.article.hash
+            return article, Layout(article.body, width) if changed else None
+
         try:
-            article = await asyncio.to_thread(self.library.read_article, shown.article.path)
+            article, layout = await asyncio.to_thread(read)
         except SkipFile:
             return
-        if self.shown is shown and article.hash != shown.article.hash:
-            self.show(article, keep_scroll=True)
+        if self.shown is shown and layout is not None:
+            self.show(article, layout=layout, own_tags=shown.own_tags, keep_scroll=True)
+
+    # --- where it was left -----------------------------------------------------------------
+
+    def _top_line(self) -> int:
+        """The body's line at the top of the pane (negative: the title is in sight)."""
+        return int(self.scroll_y) - self.body.virtual_region.y
+
+    def leave(self) -> None:
+        """Keep where the open article was left, to reopen it there: part-read, that is
+        neither at its top nor scrolled to its end (read to the end, it opens at the top)."""
+        shown, layout, state = self.shown, self.drawn, self.library.state
+        if shown is None or layout is None or state is None:
+            return
+        path, top = shown.article.path, self._top_line()
+        if top > 0 and self.scroll_y < self.max_scroll_y:
+            state.set_position(path, layout.body_offset_at(top),
+                               self.scroll_y / self.max_scroll_y, shown.article.hash)
+        elif self._opened_at is not None:
+            state.forget_position(path)
+        self._opened_at = None
+
+    def _scroll_to_pending_top(self) -> None:
+        offset, self._pending_top = self._pending_top, None
+        if offset is not None and self.drawn is not None:
+            y = self.body.virtual_region.y + self.drawn.line_of(offset)
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     # --- showing ---------------------------------------------------------------------------
 
@@ -218,15 +251,21 @@ class ArticleView(VerticalScroll, can_focus=True):
         return bool(self.hits) if action in ("next_hit", "previous_hit") else True
 
     def set_text_width(self, width: int) -> None:
+        self._text_width = width
         for static in self.query(Static):
             static.styles.max_width = width
 
+    def text_columns(self) -> int:
+        """Columns the body is drawn in (before the first layout, the most it may have)."""
+        return self.body.content_size.width or self._text_width
+
     def clear(self, message: str = "Choose an article and press enter to read it.") -> None:
         self.shown = None
+        self.drawn = None
         self.add_class("-empty")
         self.query_one("#article-title", Static).update("")
         self.query_one("#article-meta", Static).update("")
-        self.query_one("#article-body", Static).update(Text(message))
+        self.body.update(Text(message))
         self.refresh_bindings()
 
     def show(
@@ -235,18 +274,21 @@ class ArticleView(VerticalScroll, can_focus=True):
         title_spans: list[Span] | None = None,
         body_spans: list[Span] | None = None,
         *,
+        layout: Layout | None = None,
+        own_tags: tuple[str, ...] = (),
+        position: Position | None = None,
         keep_scroll: bool = False,
     ) -> None:
-        """Show an article; with hits, scroll to the first one."""
-        self.shown = Shown(article, list(title_spans or []), list(body_spans or []))
-        self._wrap_cache.clear()
-        self._drawn, self._newlines = spaced_paragraphs(article.body)
+        """Show an article: with hits, at the first one; else at ``position``."""
+        self.shown = Shown(article, list(title_spans or []), list(body_spans or []), own_tags)
+        self.drawn = layout or Layout(article.body, self.text_columns())
+        self._opened_at = position
         self.remove_class("-empty")
         title = Text(article.title)
         for start, end in self.shown.title_spans:
             title.stylize("reverse", start, end)
         self.query_one("#article-title", Static).update(title)
-        self.query_one("#article-meta", Static).update(Text(meta_line(article)))
+        self.query_one("#article-meta", Static).update(header(article, own_tags))
         self._render_body()
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
@@ -254,23 +296,74 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.refresh_bindings()
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
+        elif position is not None and not keep_scroll:
+            self._pending_top = position.offset
+            self.call_after_refresh(self._scroll_to_pending_top)
+        self.body_resized(self.body.content_size.width)  # resized while it was being read
 
     def _render_body(self, *, layout: bool = True) -> None:
         """Draw the body with its hits; ``layout`` False when only their styles changed
         (the size stays: no layout of the whole screen for each n and N)."""
-        assert self.shown is not None
-        body = Text(self._drawn or "(this article has no text beyond its title)")
+        assert self.drawn is not None
+        body = Text(self.drawn.text)
         hit_style = "black on yellow"
         current_style = "bold black on dark_orange"
         for number, (start, end) in enumerate(self.hits):
-            shift = self._shift(start)
             style = current_style if number == self.hit_index else hit_style
-            body.stylize(style, start + shift, end + shift)
-        self.query_one("#article-body", Static).update(body, layout=layout)
+            body.stylize(style, *self.drawn.span(start, end))
+        self.body.update(body, layout=layout)
 
-    def _shift(self, offset: int) -> int:
-        """How far a body offset moves in the drawn text (one per newline before it)."""
-        return bisect.bisect_left(self._newlines, offset) if self._newlines else 0
+    def body_resized(self, width: int) -> None:
+        """The text is reflowed to a new width, the same words kept at the top."""
+        if self.shown is not None and self.drawn is not None and width \
+                and width != self.drawn.width:
+            self._reflow(width)
+
+    @work(exclusive=True, group="reflow")
+    async def _reflow(self, width: int) -> None:
+        shown, drawn = self.shown, self.drawn
+        if shown is None or drawn is None:
+            return
+        top = self._top_line()
+        offset = self._pending_top
+        if offset is None and top > 0:
+            offset = drawn.body_offset_at(top)
+        reflowed = await asyncio.to_thread(Layout, shown.article.body, width)
+        if self.shown is not shown:
+            return
+        self.drawn = reflowed
+        self._render_body()
+        if offset is not None:
+            self._pending_top = offset
+            self.call_after_refresh(self._scroll_to_pending_top)
+
+    # --- scrolling -------------------------------------------------------------------------
+
+    def action_scroll_down(self) -> None:
+        self._scroll_by(1)
+
+    def action_scroll_up(self) -> None:
+        self._scroll_by(-1)
+
+    def action_page_down(self) -> None:
+        self._scroll_by(self._pane_height)
+
+    def action_page_up(self) -> None:
+        self._scroll_by(-self._pane_height)
+
+    def action_scroll_home(self) -> None:
+        self._scroll_by(-int(self.scroll_y))
+
+    def action_scroll_end(self) -> None:
+        self._scroll_by(self.max_scroll_y - int(self.scroll_y))
+
+    def _scroll_by(self, lines: int) -> None:
+        """At once, from where the pane is now: keys typed faster than frames are drawn
+        add up (Textual's own keys add up only while animating)."""
+        if self.animate_scroll:
+            self.scroll_to(y=self.scroll_target_y + lines, animate=True)
+        else:
+            self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
 
     # --- hits ------------------------------------------------------------------------------
 
@@ -287,10 +380,8 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def _hit_y(self, number: int) -> int:
         """The line of the pane's content on which hit ``number`` is drawn."""
-        start, _ = self.hits[number]
-        body = self.query_one("#article-body", Static)
-        line = self._line_of_offset(start + self._shift(start), body.content_size.width or 80)
-        return body.virtual_region.y + line
+        assert self.drawn is not None
+        return self.body.virtual_region.y + self.drawn.line_of(self.hits[number][0])
 
     @property
     def _pane_height(self) -> int:
@@ -300,24 +391,6 @@ class ArticleView(VerticalScroll, can_focus=True):
     def _on_screen(self, number: int) -> bool:
         top = self.scroll_y
         return top <= self._hit_y(number) < top + self._pane_height
-
-    def _line_of_offset(self, offset: int, width: int) -> int:
-        """The wrapped line (from 0) of the body on which character ``offset`` is drawn."""
-        body = self._drawn
-        console = self.app.console
-        lines = 0
-        position = 0
-        for paragraph in body.split("\n"):
-            end = position + len(paragraph)
-            if offset <= end:
-                prefix = paragraph[: offset - position + 1]
-                return lines + max(0, len(Text(prefix).wrap(console, width)) - 1)
-            key = (position, width)
-            if key not in self._wrap_cache:
-                self._wrap_cache[key] = max(1, len(Text(paragraph).wrap(console, width)))
-            lines += self._wrap_cache[key]
-            position = end + 1
-        return lines
 
     def action_next_hit(self) -> None:
         """The hit after the current one; after scrolling away from it, the first hit from

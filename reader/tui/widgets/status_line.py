@@ -38,11 +38,18 @@ class StatusLine(Horizontal):
         # for each progress report of the indexer, only this line drawn again.
         self.query_one("#status-message", Label).update(Text(message), layout=False)
 
-    def flash(self, message: str) -> None:
-        """Say ``message`` for a few seconds: a remark on the last key, not news to keep
-        (the line goes back to blank unless something else was said meanwhile)."""
+    def flash(self, message: str, *, seconds: float | None = None) -> None:
+        """Say ``message`` for a few seconds (``seconds``), or until the next key: a remark
+        on the last key, not news to keep (the line goes back to blank unless something else
+        was said meanwhile)."""
         self.say(message)
-        self._flash_timer = self.set_timer(self.FLASH_SECONDS, self._flash_over)
+        self._flash_timer = self.set_timer(seconds or self.FLASH_SECONDS, self._flash_over)
+
+    def remark_over(self) -> None:
+        """A key was pressed: a remark on the key before it is over."""
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+            self._flash_over()
 
     def _flash_over(self) -> None:
         self._flash_timer = None
