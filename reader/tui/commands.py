@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from .panes import tag_query
+
 if TYPE_CHECKING:
     from .screens.main import MainScreen
 
@@ -35,4 +37,26 @@ def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     for section in screen.library.sections():
         yield SystemCommand(f"Show section: {section}", f"Only articles in {section}/",
                             lambda section=section: show(section=section))
+    yield from _organizing(screen)
     yield SystemCommand("Help", "Keys and search syntax", screen.app.action_help)
+
+
+def _organizing(screen: MainScreen) -> Iterator[SystemCommand]:
+    """Saved searches, tags and the sections pane."""
+    if screen.query_to_save():
+        yield SystemCommand("Save this search", "Keep the query: it shows in the sections "
+                            "pane, counted", screen.action_save_search)
+    for saved in screen.library.saved:
+        yield SystemCommand(f"Show saved search: {saved.name}", saved.query,
+                            lambda query=saved.query: screen.show_query(query))
+        yield SystemCommand(f"Rename saved search: {saved.name}", saved.query,
+                            lambda name=saved.name: screen.rename_saved_search(name))
+        yield SystemCommand(f"Remove saved search: {saved.name}", saved.query,
+                            lambda name=saved.name: screen.remove_saved_search(name))
+    for tag in screen.library.tag_names():
+        yield SystemCommand(f"Show tag: {tag}", "The articles you tagged so (and the files' "
+                            "own Tags:)", lambda tag=tag: screen.show_query(tag_query(tag)))
+    shown = screen.sections_wanted
+    yield SystemCommand("Hide the sections pane" if shown else "Show the sections pane",
+                        "Sections, saved searches and tags, with their counts (B)",
+                        screen.action_toggle_sections)

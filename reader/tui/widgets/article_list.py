@@ -27,6 +27,14 @@ UNREAD_MARK = "●"
 STAR_MARK = "★"
 
 
+def tag_mark(tags: Sequence[str] | None) -> str:
+    """The reader's tags of a row, short: "#later", "#economy +2"."""
+    if not tags:
+        return ""
+    first = tags[0] if len(tags[0]) <= 16 else tags[0][:15] + "…"
+    return f"#{first}" + (f" +{len(tags) - 1}" if len(tags) > 1 else "")
+
+
 def short_date(date) -> str:
     return date.strftime("%Y-%m-%d") if date else ""
 
@@ -100,6 +108,8 @@ class ArticleList(ScrollView, can_focus=True):
         self.empty_text = "No articles."
         self.is_read: Callable[[str], bool] = lambda path: False
         self.is_starred: Callable[[str], bool] = lambda path: False
+        #: The reader's own tags of a row's article (None or empty: none), shown beside it.
+        self.tags_of: Callable[[str], Sequence[str] | None] = lambda path: None
         #: Styles worked out for drawing, until the CSS, the theme or the focus changes
         #: (each of which Textual tells notify_style_update).
         #: Textual's own component cache is cleared by every refresh, that is by every
@@ -299,7 +309,8 @@ class ArticleList(ScrollView, can_focus=True):
             mark = Text(UNREAD_MARK, style=mark_style)
         else:
             mark = Text(" ")
-        meta_parts = [p for p in (row.section, short_date(row.date)) if p]
+        meta_parts = [p for p in (tag_mark(self.tags_of(row.path)), row.section,
+                                  short_date(row.date)) if p]
         meta = "  ".join(meta_parts)
         if width < 50:
             meta = short_date(row.date)[5:] if row.date else ""

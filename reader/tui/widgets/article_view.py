@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,13 +51,15 @@ def spaced_paragraphs(body: str) -> tuple[str, list[int]]:
     return body.replace("\n", "\n\n"), newlines
 
 
-def meta_line(article: Article) -> str:
+def meta_line(article: Article, own_tags: Sequence[str] = ()) -> str:
+    """Section, date, source, author, length, and the reader's own tags."""
     parts = [
         article.section or "",
         article.date.strftime("%a %d %b %Y, %H:%M").replace(", 00:00", "") if article.date else "",
         article.source,
         article.author and f"by {article.author}",
         f"{article.reading_minutes} min read",
+        own_tags and f"tagged {', '.join(own_tags)}",
     ]
     return "  ·  ".join(p for p in parts if p)
 
@@ -126,6 +129,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._drawn = ""
         self._newlines: list[int] = []
         self._wrap_cache: dict[tuple[int, int], int] = {}
+        #: The reader's own tags of an article (the screen gives the library's).
+        self.own_tags: Callable[[str], Sequence[str]] = lambda path: ()
 
     def compose(self):
         yield Static(id="article-title")
@@ -246,7 +251,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         for start, end in self.shown.title_spans:
             title.stylize("reverse", start, end)
         self.query_one("#article-title", Static).update(title)
-        self.query_one("#article-meta", Static).update(Text(meta_line(article)))
+        self.show_tags(self.own_tags(article.path))
         self._render_body()
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
@@ -254,6 +259,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.refresh_bindings()
         if self.hits:
             self.call_after_refresh(self._go_to_hit, 0)
+
+    def show_tags(self, tags: Sequence[str]) -> None:
+        """The metadata line again, with the reader's tags as they are now."""
+        if self.shown is not None:
+            self.query_one("#article-meta", Static).update(
+                Text(meta_line(self.shown.article, tags)))
 
     def _render_body(self, *, layout: bool = True) -> None:
         """Draw the body with its hits; ``layout`` False when only their styles changed
