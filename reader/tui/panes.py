@@ -8,6 +8,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from textual import events, work
+from textual.css.query import NoMatches
 
 from ..core.errors import QueryError
 from ..core.listing import Entry
@@ -102,24 +103,41 @@ class PaneActions:
 
     # --- counting, off the event loop ---------------------------------------------------------
 
+    _counting = False
+    _count_again = False
+
     def count_soon(self) -> None:
-        """Work out every count again (the list, the marks or the index changed)."""
+        """Work out every count again (the list, the marks or the index changed): now, or
+        once more after the count under way (one worker, never cancelled half way)."""
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
         self._count()
 
-    @work(exclusive=True, group="tally")
+    @work(group="tally")
     async def _count(self) -> None:
-        await asyncio.sleep(COUNT_DELAY)  # a burst of changes is counted once
         library, tallies = self.library, self.library.tallies
-        for _ in range(3):  # marks made meanwhile: again from the marks as they are then
-            version, entries, queries = tallies.version, library.entries, self.queries()
-            read = frozenset(library.read)
-            sections, counted = await asyncio.to_thread(self._counts, entries, read, queries)
-            if tallies.version == version:
-                break
-        tallies.sections = sections
-        tallies.queries = counted
-        self.refresh_pane()
-        self._draw_header()
+        try:
+            again = True
+            while again:
+                await asyncio.sleep(COUNT_DELAY)  # a burst of changes is counted once
+                self._count_again = False
+                version, entries, queries = tallies.version, library.entries, self.queries()
+                read = frozenset(library.read)
+                sections, counted = await asyncio.to_thread(self._counts, entries, read,
+                                                            queries)
+                # Marks made meanwhile: counted again, from the marks as they are then.
+                again = self._count_again or tallies.version != version
+                if not again:
+                    tallies.sections, tallies.queries = sections, counted
+        finally:
+            self._counting = False
+        try:
+            self.refresh_pane()
+            self._draw_header()
+        except NoMatches:  # the app is closing: its panes went before this worker
+            return
 
     def _counts(self, entries: list[Entry], read: frozenset[str],
                 queries: list[str]) -> tuple[dict[str, Tally], dict[str, QueryTally]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.css.query import NoMatches
 
 if TYPE_CHECKING:
     from ..core.search import Results
@@ -68,10 +69,11 @@ class SearchActions:
     def no_results_text(self, results: Results) -> str:
         """What the empty list says: why nothing is found, and what might be."""
         indexing = self.search_bar.indexing
-        if results.searched == 0 and indexing and indexing[1]:
+        if results.searched == 0 and indexing:
             done, total = indexing
-            return (f"Nothing is searchable yet: indexing {done:,} of {total:,} articles. "
-                    "The results come as soon as the first ones are in.")
+            counts = f" {done:,} of {total:,} articles" if total else " the articles"
+            return (f"Nothing is searchable yet: indexing{counts}. The results come as soon "
+                    "as the first ones are in.")
         empty = f"No results: {results.note}." if results.note else "No results."
         if results.suggestion:
             empty += f" Did you mean: {results.suggestion}  (enter searches for it)"
@@ -104,6 +106,9 @@ class SearchActions:
         results = await bar.search(text, self.result_sort, exact=exact)
         if results is None:
             return
-        self._show_results(text, results)
-        if self.focused is self.sections_pane or self.focused is None:
-            self.set_focus(self.article_list)
+        try:
+            self._show_results(text, results)
+            if self.focused is self.sections_pane or self.focused is None:
+                self.set_focus(self.article_list)
+        except NoMatches:  # the app is closing: its panes went before this worker
+            return

@@ -13,7 +13,7 @@ import asyncio
 import gc
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -103,7 +103,35 @@ class MainScreen(ArticleActions, PaneActions, SearchActions, OrganizeActions, Sc
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
+    #: Whether the panes are there: a key typed as the app starts can come before them.
+    ready = False
+    _typed_early: str | None = None  # typed after a "/" that came before the panes
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key acts before the panes are there (a "/" typed at once crashed the app): that
+        "/" opens the search box as soon as it is there, with what was typed after it."""
+        if not self.ready:
+            if action == "search" and self._typed_early is None:
+                self._typed_early = ""
+            return False
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys sent to the screen before its panes were there come once they are: to the box.
+        if self._typed_early is not None and event.is_printable:
+            if self._typed_early or event.character != "/":  # not the "/" that asked
+                self._typed_early += event.character or ""
+            event.stop()
+
+    def _search_typed_early(self) -> None:
+        self.action_search()
+        self.search_bar.input.insert_text_at_cursor(self._typed_early or "")
+        self._typed_early = None
+
     def on_mount(self) -> None:
+        self.ready = True
+        if self._typed_early is not None:
+            self.call_later(self._search_typed_early)
         listing = self.article_list
         listing.empty_text = "Loading articles…"
         listing.is_read = self.library.read.__contains__
@@ -115,6 +143,7 @@ class MainScreen(ArticleActions, PaneActions, SearchActions, OrganizeActions, Sc
         self.loader.load()
 
     def on_unmount(self) -> None:
+        self.ready = False
         self.loader.stop()
 
     # --- the view state and the header --------------------------------------------------
@@ -260,13 +289,18 @@ class MainScreen(ArticleActions, PaneActions, SearchActions, OrganizeActions, Sc
         if self.searched:  # a first build's first batch: the search answers from it
             self._search_again()
 
-    @work(exclusive=True, group="search-again")
+    @work(group="search-again")
     async def _search_again(self) -> None:
         index = self.library.index
         if index is not None:
-            await asyncio.to_thread(index.refresh)
-        if self.searched:
+            await asyncio.to_thread(index.refresh)  # a rebuild's new generation, say
+        if self.searched and self.ready:
             self.search_bar.search_soon(self.searched, self.result_sort)
+
+    def index_started(self) -> None:
+        """Searches see part of the index from now on (how much, the progress will say)."""
+        if self.search_bar.indexing is None:
+            self.search_bar.indexing = (0, 0)
 
     def index_ended(self, message: str, *, failed: bool = False) -> None:
         self.search_bar.indexing = None

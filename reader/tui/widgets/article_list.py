@@ -309,11 +309,11 @@ class ArticleList(ScrollView, can_focus=True):
             mark = Text(UNREAD_MARK, style=mark_style)
         else:
             mark = Text(" ")
-        meta_parts = [p for p in (tag_mark(self.tags_of(row.path)), row.section,
-                                  short_date(row.date)) if p]
+        tags = tag_mark(self.tags_of(row.path))
+        meta_parts = [p for p in (tags, row.section, short_date(row.date)) if p]
         meta = "  ".join(meta_parts)
         if width < 50:
-            meta = short_date(row.date)[5:] if row.date else ""
+            meta = " ".join(p for p in (tags, short_date(row.date)[5:] if row.date else "") if p)
         title_width = max(4, width - len(meta) - 4)
         title = Text(row.title, no_wrap=True, overflow="ellipsis")
         hit_style = self._part("article-list--hit")

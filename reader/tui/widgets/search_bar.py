@@ -38,7 +38,7 @@ class SearchInput(Input):
         Binding("escape", "leave", "Leave search", show=False, id="search.leave"),
         Binding("up", "older", "Earlier searches", id="search.older"),
         Binding("down", "newer_or_results", "Later searches; after the latest, the results",
-                id="search.results"),
+                show=False, id="search.results"),
     ]
 
     #: Past queries walked with up and down, the latest first (MainScreen gives the store's).
@@ -135,12 +135,14 @@ def results_status(results: Results, indexing: tuple[int, int] | None = None) ->
         status = "no results"
     if results.respelled and results.hits:
         status += f" for {results.respelled}"
-    if indexing and indexing[1]:
-        done, total = indexing
+    if indexing:
+        done, total = indexing  # total 0: not known yet (the indexer is starting)
         if results.searched == 0:  # a first build, before its first commit
-            return f"nothing is searchable yet: indexing {done:,} of {total:,}"
-        held = f"{results.searched:,} articles, " if results.searched else ""
-        status += f" (in {held}indexing {done:,} of {total:,})"
+            return ("nothing is searchable yet: " + (f"indexing {done:,} of {total:,}"
+                                                     if total else "indexing…"))
+        if total:
+            held = f"{results.searched:,} articles, " if results.searched else ""
+            status += f" (in {held}indexing {done:,} of {total:,})"
     return status
 
 
@@ -204,7 +206,8 @@ class SearchBar(Horizontal):
 
     def set_status(self, message: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
-        self.query_one("#search-status", Label).update(Text(message))
+        for label in self.query("#search-status").results(Label):  # none as the app closes
+            label.update(Text(message))
 
     # --- searching -------------------------------------------------------------------------
 
