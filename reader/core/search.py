@@ -52,6 +52,8 @@ FIELDS = ("title", "body", "section", "date", "source", "author", "tags")
 #: found so far. An everyday query takes milliseconds; ``[a to z]`` took 27 s.
 QUERY_BUDGET = 2.0
 CUT_SHORT = "the search took too long: these are the best results found in time"
+#: Seconds ``Searcher.paths`` may take (a saved search counted in the background).
+PATHS_BUDGET = 10.0
 #: "More like this" asks for this many of the article's words (of the most weight) ...
 RELATED_TERMS = 40
 #: ... in titles too, boosted this much against the body.
@@ -927,6 +929,21 @@ class Searcher:
             with self._reading(), self.index.searcher() as searcher:
                 results.total = _count_matches(searcher, results.ran, deadline)
         return results.total
+
+    def paths(self, text: str, budget: float | None = PATHS_BUDGET) -> set[str]:
+        """Every article ``text`` finds, as typed (no ranking, no respelling): what a saved
+        search holds, to count its unread articles as marks change. QueryError when the
+        query cannot run or takes over ``budget`` seconds."""
+        q = self.parse(text)
+        deadline = None if budget is None else time.perf_counter() + budget
+        found: set[str] = set()
+        with self._reading(), self.index.searcher() as searcher:
+            stored = searcher.stored_fields
+            for n, docnum in enumerate(searcher.docs_for_query(self.expand(q, searcher.reader()))):
+                if deadline is not None and not n & 1023 and time.perf_counter() > deadline:
+                    raise QueryError("finding every match takes too long")
+                found.add(stored(docnum)["path"])
+        return found
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:

@@ -7,6 +7,7 @@ process of its own (tui/indexer.py), so a long build never makes a key press wai
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import subprocess
 from collections.abc import Iterable
@@ -42,7 +43,9 @@ class ReaderApp(App[int]):
                  settings: Settings | None = None, indexer: Indexer | None = None) -> None:
         """``indexer``: how the index is kept up to date (by default ``reader index`` in a
         process of its own; tests give an ``InProcessIndexer``)."""
-        self.settings = settings or load_settings()
+        # A copy: the app adds what only it can check to the problems (and runs again in tests).
+        settings = settings or load_settings()
+        self.settings = dataclasses.replace(settings, issues=list(settings.issues))
         super().__init__()
         self.corpus = Path(corpus)
         self.library = Library(self.corpus, index_dir, max_bytes=self.settings.max_bytes)
@@ -62,12 +65,10 @@ class ReaderApp(App[int]):
         self._apply_settings()
 
     def _apply_settings(self) -> None:
-        for problem in self.settings.problems:
-            self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
-        named = self.settings.theme  # None: the file names no theme
-        if named is not None and named not in self.available_themes:
-            self.notify(f"Unknown theme '{named}'; using the default.",
-                        title="Settings", severity="warning", markup=False)
+        """Apply the settings, and say in one notice everything wrong with them (each with
+        its line), key bindings too; the help screen lists them again."""
+        settings = self.settings
+        named = settings.theme  # None: the file names no theme
         # The theme last picked in the palette, unless the settings file names another one
         # than it did then (an edit made since, which is the newer choice).
         picked = peek_shared("theme")
@@ -78,12 +79,15 @@ class ReaderApp(App[int]):
             self.theme = named
         else:
             self.theme = DEFAULT_THEME
-        if self.settings.keys:
-            for problem in keymap_problems(self.settings.keys,
-                                           str(self.settings.path or "settings")):
-                self.notify(problem, title="Settings", severity="warning", timeout=10,
-                            markup=False)
-            self.set_keymap(self.settings.keys)
+        if named is not None and named not in self.available_themes:
+            settings.add_problem(f"theme '{named}' is not one of the themes (ctrl+p, Theme, "
+                                 "lists them)", setting="theme", fallback=f"using {self.theme}")
+        if settings.keys:
+            keymap_problems(settings)
+            self.set_keymap(settings.keys)
+        notice = settings.notice()
+        if notice:
+            self.notify(notice, title="Settings", severity="warning", timeout=20, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         """Keep a theme picked in the palette for the next start, in every corpus. The
@@ -96,7 +100,7 @@ class ReaderApp(App[int]):
         index = self.library.index
         where = str(index.dir) if index and not index.in_memory else "in memory"
         self.push_screen(HelpScreen(key_table(self, help_sections(), self.settings.keys),
-                                    str(config_file()), where))
+                                    str(config_file()), where, self.settings.notice()))
 
     async def action_quit(self) -> None:
         self.main.save_session()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from .panes import tag_query
 from .screens.skipped import SkippedScreen
 
 if TYPE_CHECKING:
@@ -46,4 +47,26 @@ def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
                         screen.mark_all_read)
     yield SystemCommand("Skipped files", "The files left out of the index, and why",
                         lambda: screen.app.push_screen(SkippedScreen(screen.loader.skipped)))
+    yield from _organizing(screen)
     yield SystemCommand("Help", "Keys and search syntax", screen.app.action_help)
+
+
+def _organizing(screen: MainScreen) -> Iterator[SystemCommand]:
+    """Saved searches, tags and the sections pane."""
+    if screen.query_to_save():
+        yield SystemCommand("Save this search", "Keep the query: it shows in the sections "
+                            "pane, counted", screen.action_save_search)
+    for saved in screen.library.saved:
+        yield SystemCommand(f"Show saved search: {saved.name}", saved.query,
+                            lambda query=saved.query: screen.show_query(query))
+        yield SystemCommand(f"Rename saved search: {saved.name}", saved.query,
+                            lambda name=saved.name: screen.rename_saved_search(name))
+        yield SystemCommand(f"Remove saved search: {saved.name}", saved.query,
+                            lambda name=saved.name: screen.remove_saved_search(name))
+    for tag in screen.library.tag_names():
+        yield SystemCommand(f"Show tag: {tag}", "The articles you tagged so (and the files' "
+                            "own Tags:)", lambda tag=tag: screen.show_query(tag_query(tag)))
+    shown = screen.sections_wanted
+    yield SystemCommand("Hide the sections pane" if shown else "Show the sections pane",
+                        "Sections, saved searches and tags, with their counts (B)",
+                        screen.action_toggle_sections)

@@ -7,13 +7,17 @@ id (``App.set_keymap``), the help screen lists them from here, and the README na
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from .widgets import ArticleList, ArticleView
 from .widgets.search_bar import SearchInput
+from .widgets.sections_pane import SectionsPane
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
 
 #: The main screen's: they answer wherever the focus is in it.
 MAIN_BINDINGS = [
@@ -38,6 +42,15 @@ MAIN_BINDINGS = [
     Binding("greater_than_sign", "split(5)", "Wider list", show=False, id="app.wider"),
     Binding("tab", "switch_pane", "Switch pane", show=False, priority=True, id="app.switch"),
     Binding("escape", "back", "Back", show=False, id="app.back"),
+    Binding("1", "focus_pane('sections')", "Sections pane", show=False, id="app.pane_sections"),
+    Binding("2", "focus_pane('list')", "Article list", show=False, id="app.pane_list"),
+    Binding("3", "focus_pane('article')", "Article pane", show=False, id="app.pane_article"),
+    Binding("B,f9", "toggle_sections", "Show/hide the sections pane", show=False,
+            id="app.sections"),
+    Binding("t", "tag", "Tag", show=False, id="app.tag"),
+    Binding("ctrl+s", "save_search", "Save the search", show=False, id="app.save_search"),
+    Binding("ctrl+r", "search_instead", "The other search offered (as typed, or the "
+            "suggestion)", show=False, id="app.search_instead"),
 ]
 
 #: The app's: on every screen.
@@ -69,6 +82,7 @@ def places() -> list[Place]:
         Place("Article list", _bindings(ArticleList), rank=1, pane="the list"),
         Place("Article", _bindings(ArticleView), rank=1, pane="the article"),
         Place("Search box", _bindings(SearchInput), rank=1, pane="the search box"),
+        Place("Sections pane", _bindings(SectionsPane), rank=1, pane="the sections pane"),
     ]
 
 
@@ -88,23 +102,20 @@ def binding_ids() -> list[str]:
     return [b.id for place in places() for b in place.bindings if b.id]
 
 
-def keymap_problems(keymap: dict[str, str], source: str) -> list[str]:
-    """What to tell the user about their ``[keys]`` (from ``source``, the settings file):
-    ids of no binding (which Textual leaves out without a word), then clashes."""
-    known = binding_ids()
-    problems = []
-    for unknown in sorted(set(keymap) - set(known)):
-        close = difflib.get_close_matches(unknown, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        problems.append(f"{source}: [keys] '{unknown}' is no binding of reader, left out{hint}")
-    problems += [f"{source}: [keys] {clash}" for clash in key_clashes(keymap)]
-    return problems
+def keymap_problems(settings: Settings) -> None:
+    """Add to the settings' problems what their ``[keys]`` would silently fail to do: ids
+    of no binding (which Textual leaves out without a word), then clashes, each at the line
+    of its entry."""
+    settings.unknown_bindings(binding_ids())
+    for binding_id, clash in key_clashes(settings.keys):
+        settings.add_problem(clash, binding=binding_id)
 
 
-def key_clashes(keymap: dict[str, str]) -> list[str]:
+def key_clashes(keymap: dict[str, str]) -> list[tuple[str, str]]:
     """What a ``[keys]`` remapping does not do: a key another binding takes first where
     both could answer it, or one that two bindings of the same place share. Textual gives
-    no word of it: the key just does the other thing."""
+    no word of it: the key just does the other thing. Each is (the remapped id, what
+    happens)."""
     bound = []
     for place in places():
         for binding in place.bindings:
@@ -136,10 +147,11 @@ def key_clashes(keymap: dict[str, str]) -> list[str]:
         panes = sorted({pane for _, pane in others if pane})
         where = f" in {' or '.join(panes)}" if panes else ""
         if how == "both":
-            clashes.append(f"'{key}' is set for both '{name}' and {ids}; only one will have it")
+            clash = f"'{key}' is set for both '{name}' and {ids}; only one will have it"
         elif how == "lost":
-            clashes.append(f"'{key}' for '{name}' does nothing{where}: {ids} "
-                           f"{'has' if len(others) == 1 else 'have'} it first")
+            clash = (f"'{key}' for '{name}' does nothing{where}: {ids} "
+                     f"{'has' if len(others) == 1 else 'have'} it first")
         else:
-            clashes.append(f"'{key}' for '{name}' takes it from {ids}{where}")
+            clash = f"'{key}' for '{name}' takes it from {ids}{where}"
+        clashes.append((name, clash))
     return clashes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,8 @@ from ..core.articles import Article
 from ..core.corpus import check_corpus
 from ..core.listing import Entry, View, in_view
 from ..core.paths import default_index_dir
-from ..core.state import StateStore
+from ..core.state import SavedSearch, StateStore
+from .tallies import Tallies
 
 if TYPE_CHECKING:  # imported when the index is opened, after the first screen
     from ..core.index import CorpusIndex
@@ -40,6 +42,12 @@ class Library:
         #: Read while the unread view was shown: they stay in it until the view changes
         #: (a list refresh dropped the open article, and ] then skipped its neighbour).
         self.kept: set[str] = set()
+        #: The reader's own tags of each tagged article (the reading history's).
+        self.tags: dict[str, list[str]] = {}
+        #: Saved searches, in the order the sections pane lists them.
+        self.saved: list[SavedSearch] = []
+        #: Unread and total counts of sections, saved searches and tags.
+        self.tallies = Tallies()
 
     # --- opening (blocking: in a worker thread) -----------------------------------------
 
@@ -48,6 +56,8 @@ class Library:
         the paths read and starred, for ``use_marks`` (on the thread that draws them)."""
         self.root = check_corpus(self.corpus)
         self.state = StateStore(self.root)
+        self.tags = self.state.tags_by_path()
+        self.saved = self.state.saved_searches()
         return self.state.read_paths(), self.state.starred_paths()
 
     @property
@@ -81,7 +91,8 @@ class Library:
         from ..core.search import Searcher
 
         assert self.index is not None
-        return Searcher(self.index)
+        # tags:x finds the articles the reader tagged x too.
+        return Searcher(self.index, own_tags=self.state.paths_tagged if self.state else None)
 
     def link_fields(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """path -> (URL, tags) of every indexed article, from the index's stored fields
@@ -113,6 +124,8 @@ class Library:
 
     def set_read(self, path: str, read: bool, content_hash: str | None = None, *,
                  keep_in_view: bool = False) -> None:
+        if (path in self.read) != read:
+            self.tallies.marked(path, read)
         (self.read.add if read else self.read.discard)(path)
         if read and keep_in_view:
             self.kept.add(path)
@@ -133,6 +146,34 @@ class Library:
         if state.needs_reconcile(e.path for e in entries) and state.reconcile(index.hashes()):
             return state.read_paths(), state.starred_paths()
         return None
+
+    # --- tags and saved searches ----------------------------------------------------------
+
+    def tag(self, path: str, add: Iterable[str] = (), remove: Iterable[str] = (),
+            content_hash: str | None = None) -> list[str]:
+        """Add and remove the reader's own tags of an article; its tags as they are now."""
+        state = self.state
+        if state is not None:
+            for tag in remove:
+                state.remove_tag(path, tag)
+            for tag in add:
+                state.add_tag(path, tag, content_hash)
+            tags = state.tags_of(path)
+        else:
+            tags = self.tags.get(path, [])
+        if tags:
+            self.tags[path] = tags
+        else:
+            self.tags.pop(path, None)
+        return tags
+
+    def tag_names(self) -> list[str]:
+        """Every tag the reader has given, A to Z."""
+        return sorted({tag for tags in self.tags.values() for tag in tags})
+
+    def saved_changed(self) -> None:
+        if self.state is not None:
+            self.saved = self.state.saved_searches()
 
     def use_marks(self, read: set[str], starred: set[str]) -> None:
         """Marks as the store has them (in place: the list's rows are drawn from these sets)."""

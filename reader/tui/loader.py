@@ -174,6 +174,7 @@ class Loader:
             return
         self.indexing, self._rebuilding = True, rebuild
         self.finished.clear()
+        screen.index_started()
         try:
             done = await self._indexer_for(index).run(index, rebuild=rebuild, tell=self._tell)
         except IndexerFailed as exc:

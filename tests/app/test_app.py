@@ -46,7 +46,7 @@ async def test_start_shows_every_article_with_count(sample_corpus):
         assert "US and China Resume Talks" in text
         assert "TikTok deal receives tacit approval" in text
         assert "Markets rally as trade fears" in text
-        assert app.main.sub_title.startswith("3 articles")
+        assert app.main.sub_title.startswith("showing all · 3 articles · 3 unread")
         assert sample_corpus.name in app.title
         assert isinstance(app.focused, ArticleList)
 
@@ -201,17 +201,40 @@ async def search_finding_nothing(app, pilot, text: str) -> tuple[str, str]:
     return status, " ".join(visible_text(app).split())
 
 
-async def test_no_results_offers_did_you_mean(sample_corpus):
+async def test_a_typo_shows_the_respelled_results_and_exact_search_offers_did_you_mean(
+        sample_corpus):
+    """"nvidai" finds nothing as typed: its respelling's results show at once, the hits
+    highlighted as respelled; ctrl+r searches exactly as typed, where nothing is found and
+    the respelling is offered; enter takes it, the focus staying in the box."""
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
-        status, screen = await search_finding_nothing(app, pilot, "nvidai")
-        assert "did you mean: nvidia" in status
+        await settle(app, pilot)
+        await pilot.press("slash", *"nvidai")
+        await settle(app, pilot)
+        assert [row.path for row in app.main.article_list.rows] == [MADRID]
+        assert search_status(app) == "1 result for nvidia"
+        assert app.main.status.message == ("Showing results for \u201cnvidia\u201d; ctrl+r "
+                                           "searches for \u201cnvidai\u201d exactly instead.")
+        await pilot.press("enter", "enter")  # the first result, its hits as respelled
+        await settle(app, pilot)
+        view = app.main.article_view
+        assert [view.shown.article.body[s:e] for s, e in view.hits] == ["Nvidia"]
+
+        await pilot.press("slash", "ctrl+r")  # exactly as typed
+        await settle(app, pilot)
+        assert app.main.search_bar.value == "nvidai" and app.main.searched == "nvidai"
+        assert app.main.article_list.rows == []
+        assert "did you mean: nvidia" in search_status(app)
         # Wrapped to the pane, not cut off.
-        assert "Did you mean: nvidia (enter searches for it)" in screen
-        await pilot.press("enter")  # takes the suggestion and goes to its results
+        assert ("Did you mean: nvidia (enter searches for it)"
+                in " ".join(visible_text(app).split()))
+        await pilot.press("enter")  # takes the suggestion and shows its results
         await settle(app, pilot)
         assert app.main.search_bar.value == "nvidia" and app.main.searched == "nvidia"
         assert [row.path for row in app.main.article_list.rows] == [MADRID]
+        # The box keeps the focus: what is typed next is the query's, never a command's.
+        assert app.focused is app.main.search_bar.input
+        await pilot.press("enter")  # and enter goes to the results
         assert app.focused is app.main.article_list
 
 
@@ -322,14 +345,35 @@ async def test_a_passing_remark_goes_after_a_moment_unless_something_newer_was_s
 
 
 async def test_tab_switches_panes(sample_corpus):
+    """Round the panes: the sections pane, the list, the article (no sections pane under 100
+    columns, where the panes stack); 1 2 3 go to each."""
     app = make_app(sample_corpus)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.focused is app.main.article_list
+        main = app.main
+        assert app.focused is main.article_list
         await pilot.press("tab")
-        assert app.focused is app.main.article_view
+        assert app.focused is main.article_view
         await pilot.press("tab")
-        assert app.focused is app.main.article_list
+        assert app.focused is main.sections_pane
+        await pilot.press("tab")
+        assert app.focused is main.article_list
+        await pilot.press("3")
+        assert app.focused is main.article_view
+        await pilot.press("1")
+        assert app.focused is main.sections_pane
+        await pilot.press("2")
+        assert app.focused is main.article_list
+        await pilot.press("slash", "tab")  # from the search box: the list
+        assert app.focused is main.article_list
+    narrow = make_app(sample_corpus)
+    async with narrow.run_test(size=(80, 24)) as pilot:
+        await settle(narrow, pilot)
+        await pilot.press("tab", "tab")
+        assert narrow.focused is narrow.main.article_list
+        await pilot.press("1")
+        assert narrow.focused is narrow.main.article_list
+        assert "100 columns" in narrow.main.status.message
 
 
 async def test_related_rows_are_one_line_each_with_section_and_date_at_the_right(
@@ -706,7 +750,7 @@ async def test_the_first_screen_shows_before_the_whole_list_is_read(write_corpus
         release.set()
         await settle(app, pilot)
         assert len(app.main.article_list.rows) == 20
-        assert app.main.sub_title.startswith("20 articles · 20 unread")
+        assert app.main.sub_title.startswith("showing all · 20 articles · 20 unread")
 
 
 async def test_a_large_result_set_is_shown_first_and_counted_after(write_corpus, monkeypatch):
@@ -791,7 +835,7 @@ async def test_the_cursor_row_follows_focus_and_theme_though_styles_are_kept(sam
         await pilot.pause()
         assert app.focused is not lst
         assert cursor_background() == wanted() != focused
-        await pilot.press("tab")
+        await pilot.press("2")  # back to the list
         await pilot.pause()
         assert cursor_background() == focused
         app.theme = "textual-light"

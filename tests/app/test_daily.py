@@ -213,20 +213,38 @@ async def test_live_updates_keep_the_cursor_and_the_open_article(write_corpus):
 
 
 async def test_bad_settings_are_reported_and_defaults_used(write_corpus):
-    settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\n[keys]\n'
-                              '"app.relatd" = "R"\n"app.star" = "S"\n', None)
+    """Six bad settings made six notices over the header, binding ids without a line: one
+    notice lists every problem with its line, and the help screen lists them again."""
+    settings = parse_settings('theme = "no-such-theme"\ntext_width = 5\nmax_size = "big"\n'
+                              'colour = 1\n[keys]\n"app.relatd" = "R"\n"app.star" = "S"\n'
+                              '"app.related" = "j"\n', None)
     app = make_app(write_corpus(ARTICLES), settings=settings)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
-        messages = " ".join(notices(app))
-        assert "line 2" in messages and "text_width" in messages
-        assert "Unknown theme 'no-such-theme'" in messages
+        messages = notices(app)
+        assert len(messages) == 1, messages
+        lines = messages[0].splitlines()
+        assert lines[:2] == ["Settings", "the settings: 6 problems"]
+        assert lines[2:] == [
+            "line 1: theme 'no-such-theme' is not one of the themes (ctrl+p, Theme, lists them)"
+            "; using textual-dark",
+            "line 2: text_width must be a whole number from 40 to 200; using 88",
+            "line 3: max_size must be a size such as 10485760 or \"10MB\"; using 10MB",
+            "line 4: 'colour' is not a setting (the settings: corpus, theme, text_width, "
+            "max_size, scroll_animation, fetch_every, keys); ignored",
+            "line 6: [keys] 'app.relatd' is not one of reader's binding ids (did you mean "
+            "'app.related'?); ignored",
+            "line 8: [keys] 'j' for 'app.related' does nothing in the article or the list or "
+            "the sections pane: 'list.down' and 'article.down' and 'sections.down' have it "
+            "first",
+        ]
         assert app.theme == "textual-dark"
-        # A misspelt binding id is named (Textual leaves it out silently); a good one works.
-        assert "'app.relatd' is no binding of reader" in messages
-        assert "did you mean 'app.related'?" in messages and "app.star" not in messages
-        await pilot.press("S")
+        await pilot.press("S")  # a good remapping works
         assert app.main.status.message == "Starred."
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = " ".join(str(s.render()) for s in app.screen.query(".help-problems"))
+        assert "line 6: [keys] 'app.relatd'" in shown and "line 1: theme" in shown
 
 
 async def test_a_remapped_key_another_binding_takes_first_is_named(write_corpus):
@@ -240,8 +258,9 @@ async def test_a_remapped_key_another_binding_takes_first_is_named(write_corpus)
         messages = notices(app)
         clashes = [m for m in messages if "[keys]" in m]
         assert len(clashes) == 1, messages
-        assert ("'j' for 'app.related' does nothing in the article or the list: 'list.down' "
-                "and 'article.down' have it first") in clashes[0]
+        assert ("'j' for 'app.related' does nothing in the article or the list or the sections "
+                "pane: 'list.down' and 'article.down' and 'sections.down' have it first"
+                ) in clashes[0]
         before = app.main.article_list.current_path
         await pilot.press("j")  # as it says: the list moves
         assert app.main.article_list.current_path != before

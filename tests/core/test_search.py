@@ -85,6 +85,8 @@ def paths(searcher, query, **kwargs):
 )
 def test_query_forms(searcher, query, expected):
     assert sorted(paths(searcher, query, limit=0)) == sorted(expected)
+    # What a saved search holds, counted as marks change: the same articles.
+    assert searcher.paths(query) == set(expected)
 
 
 def test_title_matches_rank_above_body_matches(searcher):
@@ -976,3 +978,13 @@ def test_tags_finds_the_readers_own_tags_beside_the_files(write_corpus):
     assert sorted(paths(own, "tags:tech OR tags:later")) == ["world/markets.txt", "xi.txt"]
     assert paths(own, "tags:tech") == ["xi.txt"]
     assert paths(Searcher(index), "tags:later") == []
+    assert own.paths('tags:"later"') == {"world/markets.txt"}
+    assert own.paths("tags:tech OR tags:later") == {"world/markets.txt", "xi.txt"}
+
+
+def test_the_articles_of_a_query_are_found_as_typed_within_a_budget(searcher):
+    """A saved search is counted as it was saved: a typo is not respelled, and a query that
+    takes too long says so rather than holding a worker for minutes."""
+    assert searcher.paths("nvidai") == set()
+    with pytest.raises(QueryError, match="takes too long"):
+        searcher.paths("*", budget=-1)

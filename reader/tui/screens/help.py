@@ -68,13 +68,17 @@ class HelpScreen(ModalScreen[None]):
         width: 90; max-width: 100%; height: 90%; border: thick $primary; background: $surface;
         padding: 0 2;
     }
+    HelpScreen .help-problems { color: $warning; }
     """
 
-    def __init__(self, keys: Table, config_path: str, index_path: str) -> None:
+    def __init__(self, keys: Table, config_path: str, index_path: str,
+                 problems: str | None = None) -> None:
+        """``problems``: what is wrong in the settings (``Settings.notice``), if anything."""
         super().__init__()
         self.keys = keys
         self.config_path = config_path
         self.index_path = index_path
+        self.problems = problems
 
     def compose(self) -> ComposeResult:
         syntax = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
@@ -84,6 +88,9 @@ class HelpScreen(ModalScreen[None]):
             syntax.add_row(example, meaning)
         with VerticalScroll():
             yield Static(Text("reader — help", style="bold"), classes="help-title")
+            if self.problems:  # the notice at start, for when it has gone
+                yield Static(Text("\nProblems in the settings", style="bold"))
+                yield Static(Text(self.problems), classes="help-problems")
             yield Static(Text("\nKeys", style="bold"))
             yield Static(self.keys)
             yield Static(Text("Search syntax (matching ignores case, accents and word endings)",

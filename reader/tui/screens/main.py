@@ -13,7 +13,7 @@ import asyncio
 import gc
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -21,15 +21,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ...core.listing import SORTS, VIEWS, Entry, ResultSort, Sort, View, sort_entries
-from ...core.state import peek_split
+from ...core.state import peek_shared, peek_split
 from ..actions import ArticleActions
 from ..indexer import IndexCommitted, Indexer, IndexProgress
 from ..keys import MAIN_BINDINGS
 from ..library import Library
 from ..loader import Loader
+from ..organize import OrganizeActions
+from ..panes import PaneActions
 from ..reading import ReadingActions
+from ..searching import SearchActions
 from ..widgets import ArticleList, ArticleView, SearchBar, StatusLine
 from ..widgets.search_bar import SearchInput
+from ..widgets.sections_pane import SectionsPane
 
 if TYPE_CHECKING:
     from ...core.search import Results
@@ -42,7 +46,8 @@ EMPTY_VIEW = {
 }
 
 
-class MainScreen(ArticleActions, ReadingActions, Screen[None]):
+class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, OrganizeActions,
+                 Screen[None]):
     """Choose an article, read it, search."""
 
     # The list has the focus as the screen first shows; a deferred focus() in on_mount could
@@ -70,11 +75,15 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
         self._head_count: int | None = None
         #: Where the full list's cursor was when a search took its place.
         self._all_cursor_path: str | None = None
-        self._query_problem = ""  # a query's problem, while the status line says it
+        self._query_problem = ""  # a query's problem or note, while the status line says it
+        # Read before the first frame, so that the pane does not come and go.
+        self.sections_wanted = peek_shared("sections_pane") is not False
+        self.set_class(self.sections_wanted, "-with-sections")
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
+            yield SectionsPane(id="sections")
             with Vertical(id="left"):
                 yield SearchBar(self.library, id="search")
                 yield ArticleList(id="articles")
@@ -98,11 +107,41 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
+    #: Whether the panes are there: a key typed as the app starts can come before them.
+    ready = False
+    _typed_early: str | None = None  # typed after a "/" that came before the panes
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key acts before the panes are there (a "/" typed at once crashed the app): that
+        "/" opens the search box as soon as it is there, with what was typed after it."""
+        if not self.ready:
+            if action == "search" and self._typed_early is None:
+                self._typed_early = ""
+            return False
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys sent to the screen before its panes were there come once they are: to the box.
+        if self._typed_early is not None and event.is_printable:
+            if self._typed_early or event.character != "/":  # not the "/" that asked
+                self._typed_early += event.character or ""
+            event.stop()
+
+    def _search_typed_early(self) -> None:
+        self.action_search()
+        self.search_bar.input.insert_text_at_cursor(self._typed_early or "")
+        self._typed_early = None
+
     def on_mount(self) -> None:
+        self.ready = True
+        if self._typed_early is not None:
+            self.call_later(self._search_typed_early)
         listing = self.article_list
         listing.empty_text = "Loading articles…"
         listing.is_read = self.library.read.__contains__
         listing.is_starred = self.library.starred.__contains__
+        listing.tags_of = lambda path: self.library.tags.get(path)
+        self.search_bar.input.history = self.search_history
         self.article_view.set_text_width(self.text_width)
         self.article_view.animate_scroll = self.scroll_animation
         self.set_split(peek_split(), save=False)
@@ -112,26 +151,32 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
         self.call_after_refresh(self.apply_split)  # once the breakpoints' classes are set
 
     def on_unmount(self) -> None:
+        self.ready = False
         self.loader.stop()
 
     # --- the view state and the header --------------------------------------------------
 
     def _draw_header(self) -> None:
+        """One order in every view: what is shown, how many, how many unread, the order."""
         if self._head_count is not None:
             self.sub_title = f"{self._head_count:,} articles · reading the list…"
             return
         if self.searched:
-            self.sub_title = f"search results · {SORT_LABELS[self.result_sort]}"
+            place = self.shown_place()
+            what = {"saved": f"saved search {place.label}", "tag": f"tag {place.label}"}
+            self.sub_title = (f"showing {what.get(place.kind, 'search results')} · "
+                              f"{SORT_LABELS[self.result_sort]}")
             return
-        entries = self.library.entries
-        count = len(entries)
+        rows = self.article_list.rows  # the view's entries (see _show_entries)
+        tally = self.library.tallies.section(self.section)
+        # Unread: counted as marks change, but a starred view's are counted here (few).
+        unread = (tally.unread if tally is not None and self.view != "starred"
+                  else self.library.unread_count(rows))
         view = self.view + (f" in {self.section}" if self.section else "")
-        parts = [f"{count:,} article{'s' if count != 1 else ''}",
-                 f"{self.library.unread_count(entries):,} unread", SORT_LABELS[self.sort]]
-        # A filtered view is named first: a narrow header is cut at the end, and not seeing
-        # that only some articles are listed would mislead.
-        parts.insert(0 if self.view != "all" or self.section else 2, f"showing {view}")
-        self.sub_title = " · ".join(parts)
+        count = len(rows)
+        self.sub_title = " · ".join([f"showing {view}",
+                                     f"{count:,} article{'s' if count != 1 else ''}",
+                                     f"{unread:,} unread", SORT_LABELS[self.sort]])
 
     def watch_view(self) -> None:
         self._view_changed()
@@ -194,6 +239,7 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
                           section if isinstance(section, str) and section else None)
         self._session = state.session()
         self._draw_header()
+        self.count_soon()
 
     # --- the list -------------------------------------------------------------------------
 
@@ -205,25 +251,31 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
         # 100,000 entries live as long as the list: keep them out of the garbage collector's
         # full passes, each of which would otherwise stall a key press by tens of ms.
         gc.freeze()
-        self._draw_header()
         if not self.searched:
             self._show_entries(cursor_path=self.article_list.current_path)
         if head_count is None and entries:  # (a first run's index is empty at first)
             self.restore_session()
+        self._draw_header()
         self._check_open_article()
+        self.count_soon()
 
     def _show_entries(self, cursor_path: str | None = None) -> None:
         self.article_list.set_rows(self.library.shown(self.view, self.section),
                                    cursor_path=cursor_path, empty_text=EMPTY_VIEW[self.view],
                                    within=self.section)
+        self._draw_header()
+        self.refresh_pane()
 
     def marks_changed(self, read: set[str], starred: set[str]) -> None:
+        """Marks changed in bulk: counted again (off the event loop)."""
         self.library.use_marks(read, starred)
         self.marks_shown()
+        self.count_soon()
 
     def marks_shown(self) -> None:
         self.article_list.refresh_marks()
         self._draw_header()
+        self.refresh_pane()
 
     def _check_open_article(self) -> None:
         """After an update: reload the open article if its file changed, say so if it went."""
@@ -246,6 +298,21 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
     @on(IndexCommitted)
     def _index_committed(self, message: IndexCommitted) -> None:
         self.loader.committed(message.done, message.total)
+        if self.searched:  # a first build's first batch: the search answers from it
+            self._search_again()
+
+    @work(group="search-again")
+    async def _search_again(self) -> None:
+        index = self.library.index
+        if index is not None:
+            await asyncio.to_thread(index.refresh)  # a rebuild's new generation, say
+        if self.searched and self.ready:
+            self.search_bar.search_soon(self.searched, self.result_sort)
+
+    def index_started(self) -> None:
+        """Searches see part of the index from now on (how much, the progress will say)."""
+        if self.search_bar.indexing is None:
+            self.search_bar.indexing = (0, 0)
 
     def index_ended(self, message: str, *, failed: bool = False) -> None:
         self.search_bar.indexing = None
@@ -256,8 +323,8 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
 
     def action_search(self) -> None:
         box = self.search_bar.input
-        if self.focused is box:  # "/" is a character in a query (world/europe)
-            box.insert_text_at_cursor("/")
+        if self.focused is box:  # while typing, a character of the query (world/europe)
+            box.slash()
         else:
             self.set_focus(box)  # not focus(): keys typed right after "/" must land in it
             box.select_all()  # the last query, selected: typing starts a new one
@@ -280,8 +347,12 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
     @on(SearchBar.Failed)
     def _failed(self, message: SearchBar.Failed) -> None:
         """The query's problem, whole on the status line, until it is mended or left."""
-        self._query_problem = f"Search: {message.problem}"
-        self.status.say(self._query_problem, error=True)
+        self._say_of_query(f"Search: {message.problem}", error=True)
+
+    def _say_of_query(self, message: str, *, error: bool = False) -> None:
+        """Say something of the search shown, until its query changes or it is left."""
+        self._query_problem = message
+        self.status.say(message, error=error)
 
     @on(SearchBar.SnippetsAdded)
     def _snippets_added(self) -> None:
@@ -294,13 +365,17 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
 
     def _show_results(self, text: str, results: Results) -> None:
         self._query_mended()
+        again = self.searched == text  # searched again (the index changed): stay on the row
         if not self.searched:
             self._all_cursor_path = self.article_list.current_path
         self.searched = text
-        empty = f"No results: {results.note}." if results.note else "No results."
-        if results.suggestion:
-            empty += f" Did you mean: {results.suggestion}  (enter searches for it)"
-        self.article_list.set_rows(results.hits, row_height=2, cursor=0, empty_text=empty)
+        self.article_list.set_rows(results.hits, row_height=2, cursor=0,
+                                   cursor_path=self.article_list.current_path if again else None,
+                                   empty_text=self.no_results_text(results))
+        note = self.results_note(results)
+        if note:
+            self._say_of_query(note)
+        self.refresh_pane()
 
     def _show_all(self) -> None:
         self.searched = ""
@@ -321,18 +396,23 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
                 self.article_list.action_cursor_down()
             return
         text, shown = bar.value, bar.results
-        if (isinstance(event, SearchInput.Submitted) and self.searched == text and shown
-                and not shown.hits and shown.suggestion):
-            # Enter on "No results. Did you mean: …" takes the suggestion.
+        accepted = (isinstance(event, SearchInput.Submitted) and self.searched == text
+                    and shown is not None and not shown.hits and shown.suggestion)
+        if accepted:
+            # Enter on "No results. Did you mean: …" takes the suggestion; the box keeps
+            # the focus, so that what is typed next goes on in the query, never to a command.
             text = shown.suggestion
             with bar.input.prevent(SearchInput.Changed):
-                bar.input.value = text
+                bar.input.show_query(text)
         if self.library.index is not None and text.strip() and self.searched != text:
             bar.cancel()
-            results = await bar.search(text, self.result_sort)
+            results = await bar.search(text, self.result_sort, exact=text == bar.exact)
             if results is None:
                 return  # stay in the box to mend the query
             self._show_results(text, results)
+        if accepted:
+            return
+        self.remember_search(text)
         self.set_focus(self.article_list)
 
     @on(SearchInput.Leave)
@@ -340,7 +420,9 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
         self.leave_search()
 
     def leave_search(self) -> None:
-        """Back to the full list where it was, the box emptied."""
+        """Back to the full list where it was, the box emptied (the query kept in the
+        history: up in the box brings it back)."""
+        self.remember_search(self.searched)
         self.search_bar.clear()
         self._query_mended()
         if self.searched:
@@ -351,7 +433,9 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
 
     def open_article(self, path: str, *, focus: bool = False, remember: bool = True) -> None:
         """Open the article at ``path``, the hits of the search shown highlighted."""
-        self.article_view.open_article(path, self.searched, focus=focus, remember=remember)
+        self.remember_search(self.searched)
+        self.article_view.open_article(path, self.highlighted_query(), focus=focus,
+                                       remember=remember)
 
     @on(ArticleList.Selected)
     def _selected(self, event: ArticleList.Selected) -> None:
@@ -382,12 +466,6 @@ class MainScreen(ArticleActions, ReadingActions, Screen[None]):
                               else "This is the first article in the list.")
 
     # --- panes and views ------------------------------------------------------------------
-
-    def action_switch_pane(self) -> None:
-        if self.focused is self.article_list:
-            self.set_focus(self.article_view)
-        else:
-            self.set_focus(self.article_list)
 
     def action_back(self) -> None:
         if self.focused is self.article_view:

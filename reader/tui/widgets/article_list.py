@@ -64,6 +64,14 @@ def columns_of(rows: Sequence[Any], within: str | None) -> Columns:
     return Columns(min(SECTION_WIDTH, widest), "%b %d" if len(years) <= 1 else "%Y-%m-%d")
 
 
+def tag_mark(tags: Sequence[str] | None) -> str:
+    """The reader's tags of a row, short: "#later", "#economy +2"."""
+    if not tags:
+        return ""
+    first = tags[0] if len(tags[0]) <= 16 else tags[0][:15] + "…"
+    return f"#{first}" + (f" +{len(tags) - 1}" if len(tags) > 1 else "")
+
+
 @functools.lru_cache(maxsize=16)
 def _wrapped(text: str, width: int) -> tuple[str, ...]:
     return tuple(textwrap.wrap(text, width)) or ("",)
@@ -136,6 +144,8 @@ class ArticleList(ScrollView, can_focus=True):
         self.empty_text = "No articles."
         self.is_read: Callable[[str], bool] = lambda path: False
         self.is_starred: Callable[[str], bool] = lambda path: False
+        #: The reader's own tags of a row's article (None or empty: none), shown beside it.
+        self.tags_of: Callable[[str], Sequence[str] | None] = lambda path: None
         #: Styles worked out for drawing, until the CSS, the theme or the focus changes
         #: (each of which Textual tells notify_style_update).
         #: Textual's own component cache is cleared by every refresh, that is by every
@@ -357,6 +367,9 @@ class ArticleList(ScrollView, can_focus=True):
             section = Text(section_label(row.section, self.within))
             section.truncate(columns.section, overflow="ellipsis", pad=True)
             meta = Text.assemble(section, "  ", meta)
+        tags = tag_mark(self.tags_of(row.path)) if width >= 50 else ""
+        if tags:
+            meta = Text.assemble(tags, "  ", meta)
         title_width = max(4, width - meta.cell_len - 4)
         title = Text(row.title, no_wrap=True, overflow="ellipsis")
         hit_style = self._part("article-list--hit")

@@ -11,6 +11,7 @@ read.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -300,6 +301,13 @@ class ArticleView(VerticalScroll, can_focus=True):
             self._pending_top = position.offset
             self.call_after_refresh(self._scroll_to_pending_top)
         self.body_resized(self.body.content_size.width)  # resized while it was being read
+
+    def show_tags(self, tags: Sequence[str]) -> None:
+        """The header again, with the reader's own tags as they are now (after t)."""
+        if self.shown is not None:
+            self.shown.own_tags = tuple(tags)
+            self.query_one("#article-meta", Static).update(header(self.shown.article,
+                                                                  self.shown.own_tags))
 
     def _render_body(self, *, layout: bool = True) -> None:
         """Draw the body with its hits; ``layout`` False when only their styles changed
