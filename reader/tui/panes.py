@@ -70,7 +70,7 @@ class PaneActions:
             rows.append(Place("saved", saved.name, saved.name,
                               _copy(tallies.queries.get(saved.query))))
         if not library.saved:
-            rows.append("  ctrl+s saves a search")
+            rows.append("  ctrl+s saves one")
         tags = library.tag_names()
         rows.append("Tags")
         for tag in tags:

@@ -259,10 +259,22 @@ class ReadingActions:
             self.library.state.set_split(self.split)
 
     def apply_split(self) -> None:
-        """Side by side, the list's width; stacked, the stylesheet's (an inline width would
+        """Side by side, the list's share of the width beside the sections pane (in fr, so
+        that one layout places both); stacked, the stylesheet's (an inline width would
         override it)."""
-        left = self.query_one("#left")
-        left.styles.width = None if self.has_class("-narrow") else f"{self.split}%"
+        left, article = self.query_one("#left"), self.query_one("#article")
+        if self.has_class("-narrow"):
+            left.styles.width = article.styles.width = None
+        else:
+            left.styles.width = f"{self.split}fr"
+            article.styles.width = f"{100 - self.split}fr"
+
+    def _split_space(self) -> tuple[int, int]:
+        """Where the list and the article share the width: its x and its width."""
+        main = self.query_one("#main").region
+        sections = self.query_one("#sections")
+        taken = sections.outer_size.width if sections.display and self.sections_visible() else 0
+        return main.x + taken, main.width - taken
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """A drag of the border between the panes moves the split."""
@@ -284,9 +296,9 @@ class ReadingActions:
             self._drag_split(event.screen_x, save=True)
 
     def _drag_split(self, x: int, *, save: bool) -> None:
-        main = self.query_one("#main").region
+        start, width = self._split_space()
         low, high = SPLIT_RANGE
-        percent = max(low, min(high, round((x - main.x) * 100 / max(1, main.width))))
+        percent = max(low, min(high, round((x - start) * 100 / max(1, width))))
         if percent != self.split or save:
             self.set_split(percent, save=save)
 

@@ -40,7 +40,7 @@ MARKETS = "world/markets.txt"
 
 async def test_start_shows_every_article_with_count(sample_corpus):
     app = make_app(sample_corpus)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(160, 36)) as pilot:  # a list wide enough for whole titles
         await settle(app, pilot)
         text = visible_text(app)
         assert "US and China Resume Talks" in text

@@ -47,7 +47,7 @@ async def test_the_sections_pane_counts_and_shows_sections(write_corpus):
         await counted(app, pilot)
         assert pane(app) == [
             "▸All articles 5/5", "Sections", " sport 1/1", " world 3/3", "   europe 1/1",
-            "Saved searches", "  ctrl+s saves a search", "Tags", "  t tags an article",
+            "Saved searches", "  ctrl+s saves one", "Tags", "  t tags an article",
         ]
         # Reading one counts it at once, in its section and the folders above it.
         app.main.article_list.move_to("world/europe/d.txt")
@@ -183,7 +183,7 @@ async def test_a_saved_search_shows_in_the_pane_counted_and_runs_as_a_live_view(
         commands["Remove saved search: Waters"].callback()
         await counted(again, pilot)
         assert again.library.state.saved_searches() == []
-        assert "  ctrl+s saves a search" in pane(again)
+        assert "  ctrl+s saves one" in pane(again)
 
 
 async def test_a_respelled_search_is_saved_as_respelled(write_corpus):
@@ -228,7 +228,7 @@ async def test_tags_of_your_own(write_corpus):
         assert app.library.state.tags_of("a.txt") == ["economy", "later"]
         assert app.main.status.message == "Tags: economy, later."
         meta = str(app.main.article_view.query_one("#article-meta").render())
-        assert "tagged economy, later" in meta
+        assert "Tags  economy, later" in meta
         assert "#economy +1" in visible_text(app).splitlines()[0]
         await counted(app, pilot)
         assert pane(app)[-2:] == [" economy 1", " later 1"]  # read by now: 1 of 1

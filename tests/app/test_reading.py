@@ -142,7 +142,9 @@ async def test_a_wire_story_reads_as_paragraphs_and_n_lands_on_the_hits(write_co
         await pilot.press("n")
         line, word = current_hit(app)
         assert word == "purchase" and line > first_line
-        assert "complete the purchase" in lines[line]
+        # The second "purchase" (the one after "complete"), wherever the width wraps it.
+        assert "purchase by the end" in lines[line] or "complete the purchase" in lines[line]
+        assert "complete" in lines[line - 1] + lines[line]
 
 
 async def test_the_text_is_reflowed_to_a_new_width_keeping_the_same_words_in_sight(write_corpus):
@@ -308,24 +310,35 @@ async def test_the_split_moves_with_keys_and_a_drag_and_is_kept(write_corpus):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         left = app.main.query_one("#left")
-        assert left.size.width == 54  # 45% by default
+        sections = app.main.query_one("#sections").outer_size.width
+        assert sections > 0  # the sections pane shows at 120 columns
+        space = 120 - sections  # the list and the article share what the pane leaves
+
+        def share(percent: int) -> int:
+            return round(space * percent / 100)
+
+        assert abs(left.size.width - share(45)) <= 1  # 45% by default
         await pilot.press("less_than_sign", "less_than_sign")
         await pilot.pause()
-        assert left.size.width == 42  # 35%
+        assert abs(left.size.width - share(35)) <= 1
         assert app.main.status.message.startswith("The list takes 35% of the width")
         border = app.main.article_view.region.x
+        assert border == sections + left.size.width
         await pilot.mouse_down(offset=(border, 10))
         await pilot.hover(offset=(72, 12))
         await pilot.mouse_up(offset=(72, 12))
         await pilot.pause()
-        assert left.size.width == 72 and app.main.article_view.region.x == 72
+        assert abs(app.main.article_view.region.x - 72) <= 1  # the border where it was let go
         await pilot.press(*["greater_than_sign"] * 6)
         await pilot.pause()
-        assert left.size.width == 96  # 80% at most
+        assert abs(left.size.width - share(80)) <= 1  # 80% at most
+        await pilot.press("B")  # the pane hidden: the same share of the whole width
+        await pilot.pause()
+        assert abs(left.size.width - 96) <= 1
     again = make_app(corpus)
     async with again.run_test(size=(120, 36)) as pilot:
         await settle(again, pilot)
-        assert again.main.query_one("#left").size.width == 96
+        assert abs(again.main.query_one("#left").size.width - 96) <= 1  # kept
         await pilot.resize_terminal(80, 24)  # stacked: the split is for side by side
         await pilot.pause()
         assert again.main.query_one("#left").size.width == 80
@@ -455,7 +468,8 @@ async def test_titles_end_at_one_column_and_a_section_view_leaves_out_its_name(w
         await pilot.resize_terminal(120, 36)
         await settle(app, pilot)
         rows = [line for line in app.main.article_list.render_lines_plain() if "headline" in line]
-        assert all(row.index("…") >= 44 for row in rows)  # no section column: the title's room
+        # No section column in a list this narrow: the title has the room.
+        assert rows and not any("markets" in row for row in rows)
 
 
 async def test_help_names_every_field_a_query_can_ask_and_the_new_keys(write_corpus):

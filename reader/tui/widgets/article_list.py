@@ -31,7 +31,7 @@ STAR_MARK = "★"
 #: The section column's widest (a longer name is cut short with "…").
 SECTION_WIDTH = 12
 #: The narrowest list that has a section column: narrower, the title has the room.
-SECTION_FROM = 64
+SECTION_FROM = 60
 
 
 def section_label(section: str, within: str | None) -> str:
@@ -367,7 +367,7 @@ class ArticleList(ScrollView, can_focus=True):
             section = Text(section_label(row.section, self.within))
             section.truncate(columns.section, overflow="ellipsis", pad=True)
             meta = Text.assemble(section, "  ", meta)
-        tags = tag_mark(self.tags_of(row.path)) if width >= 50 else ""
+        tags = tag_mark(self.tags_of(row.path)) if width >= 36 else ""
         if tags:
             meta = Text.assemble(tags, "  ", meta)
         title_width = max(4, width - meta.cell_len - 4)
