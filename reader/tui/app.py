@@ -20,6 +20,7 @@ from ..core.paths import config_file
 from ..core.settings import DEFAULT_THEME, Settings, load_settings
 from ..core.state import peek_shared
 from .commands import reader_commands
+from .fetcher import Fetcher, ProcessFetcher
 from .indexer import Indexer, ProcessIndexer
 from .keys import APP_BINDINGS, help_sections, keymap_problems
 from .library import Library
@@ -39,17 +40,21 @@ class ReaderApp(App[int]):
     BINDINGS = APP_BINDINGS
 
     def __init__(self, corpus: Path, *, index_dir: Path | None = None,
-                 settings: Settings | None = None, indexer: Indexer | None = None) -> None:
+                 settings: Settings | None = None, indexer: Indexer | None = None,
+                 fetcher: Fetcher | None = None) -> None:
         """``indexer``: how the index is kept up to date (by default ``reader index`` in a
-        process of its own; tests give an ``InProcessIndexer``)."""
+        process of its own; tests give an ``InProcessIndexer``); ``fetcher``: how the feeds
+        are fetched (``reader fetch`` in a process of its own; tests: ``InProcessFetcher``)."""
         self.settings = settings or load_settings()
         super().__init__()
         self.corpus = Path(corpus)
         self.library = Library(self.corpus, index_dir, max_bytes=self.settings.max_bytes)
         self.indexer = indexer or ProcessIndexer(self.corpus, index_dir)
+        self.fetcher = fetcher or ProcessFetcher()
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width)
+        return MainScreen(self.library, self.indexer, text_width=self.settings.text_width,
+                          fetcher=self.fetcher, fetch_every=self.settings.fetch_every)
 
     @property
     def main(self) -> MainScreen:
@@ -99,6 +104,8 @@ class ReaderApp(App[int]):
 
     async def action_quit(self) -> None:
         self.main.loader.stop()
+        self.main.feeds.stop()
+        await self.main.feeds.stopped()  # its last articles put away whole
         self.exit(0)
 
     def on_unmount(self) -> None:

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header
 
 from ...core.listing import SORTS, VIEWS, Entry, ResultSort, Sort, View, sort_entries
 from ..actions import ArticleActions
+from ..fetcher import Feeds, Fetcher, ProcessFetcher
 from ..indexer import IndexCommitted, Indexer, IndexProgress
 from ..keys import MAIN_BINDINGS
 from ..library import Library
@@ -57,11 +58,13 @@ class MainScreen(ArticleActions, Screen[None]):
     #: The query whose results the list shows; "" while it shows the full list.
     searched: reactive[str] = reactive("", init=False)
 
-    def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88) -> None:
+    def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88,
+                 fetcher: Fetcher | None = None, fetch_every: float | None = None) -> None:
         super().__init__()
         self.library = library
         self.text_width = text_width
         self.loader = Loader(self, library, indexer)
+        self.feeds = Feeds(self, library, fetcher or ProcessFetcher(), every=fetch_every)
         #: How many articles there are while only the list's first screen is read.
         self._head_count: int | None = None
         #: Where the full list's cursor was when a search took its place.
@@ -101,9 +104,11 @@ class MainScreen(ArticleActions, Screen[None]):
         listing.is_starred = self.library.starred.__contains__
         self.article_view.set_text_width(self.text_width)
         self.loader.load()
+        self.feeds.start()
 
     def on_unmount(self) -> None:
         self.loader.stop()
+        self.feeds.stop()
 
     # --- the view state and the header --------------------------------------------------
 
@@ -381,6 +386,9 @@ class MainScreen(ArticleActions, Screen[None]):
             self.set_focus(self.article_list)
         elif self.searched:
             self.leave_search()
+
+    def action_fetch_feeds(self) -> None:
+        self.feeds.fetch()
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]

@@ -1,4 +1,4 @@
-"""One line at the bottom: indexing progress, or the latest message."""
+"""One line at the bottom: the latest message, a fetch's progress, indexing progress."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ class StatusLine(Horizontal):
     StatusLine.-indexing > ProgressBar { display: block; }
     StatusLine > ProgressBar > Bar { width: 20; }
     StatusLine.-error > #status-message { color: $error; }
+    StatusLine > #fetch-status {
+        width: auto; max-width: 60%; height: 1; margin-left: 1; display: none;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    StatusLine.-fetching > #fetch-status { display: block; }
     """
 
     _flash_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", id="status-message", markup=False)
+        yield Label("", id="fetch-status", markup=False)
         # A total, not None: an indeterminate bar animates 15 times a second even hidden.
         yield ProgressBar(total=1, show_eta=False, id="index-progress")
 
@@ -65,3 +71,18 @@ class StatusLine(Horizontal):
         self.remove_class("-indexing")
         self.query_one(ProgressBar).update(total=1, progress=0)  # still, while hidden
         self.say(message)
+
+    def fetching(self, progress: str) -> None:
+        """A fetch's progress, beside the message (which indexing the new articles uses)."""
+        self.add_class("-fetching")
+        self.query_one("#fetch-status", Label).update(Text(progress))  # its width follows
+
+    def fetching_finished(self) -> None:
+        self.remove_class("-fetching")
+
+    @property
+    def fetch_progress(self) -> str:
+        """The fetch's progress as shown; "" when no fetch is under way."""
+        if not self.has_class("-fetching"):
+            return ""
+        return str(self.query_one("#fetch-status", Label).render())
