@@ -16,7 +16,7 @@ from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 from textual.message_pump import MessagePump
-from textual.worker import Worker, WorkerCancelled, WorkerState
+from textual.worker import Worker, WorkerCancelled
 
 from ..core.corpus import CorpusError
 from ..core.listing import Entry, peek, peek_head, quick_entries, sort_entries
@@ -60,6 +60,7 @@ class Loader:
         #: Whether the folder is watched: a file written there is indexed without asking.
         self.watching = False
         self._next_run: Worker[None] | None = None
+        self._run_began = False
         self._rebuilding = False
         self._again = False
 
@@ -170,9 +171,11 @@ class Loader:
 
     def run(self, rebuild: bool = False) -> None:
         """Bring the index up to date; the list follows (a batch of a long update too)."""
+        self._run_began = False
         self._next_run = self._worker(self._run(rebuild), "indexer")
 
     async def _run(self, rebuild: bool) -> None:
+        self._run_began = True
         index, screen = self.library.index, self.screen
         if index is None:
             return
@@ -246,7 +249,11 @@ class Loader:
             self.run()
 
     def _starting(self) -> bool:
-        return self._next_run is not None and self._next_run.state is WorkerState.PENDING
+        """Whether the last run asked for has yet to begin (its worker runs at once, but
+        its first step comes at the loop's next turn)."""
+        run = self._next_run
+        return (run is not None and not self._run_began and not run.is_cancelled
+                and not run.is_finished)
 
     def rebuild(self) -> None:
         if self.library.index is None:
