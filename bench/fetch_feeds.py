@@ -51,7 +51,26 @@ def make_feed(number: int, entries: int, base: str) -> bytes:
             f"{''.join(items)}</channel></rss>").encode()
 
 
-def serve(feeds: int, entries: int) -> tuple[ThreadingHTTPServer, str]:
+def make_page(number: int, n: int) -> bytes:
+    """An entry's web page of a realistic weight (about 150 KB): menus, scripts, the
+    article, a column of related stories, for trafilatura to find the article in."""
+    menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(200))
+    text = "".join(PARAGRAPH.format(day=f"Sep {1 + i}", n=f"{n}.{i}") for i in range(30))
+    related = "".join(f'<div class="card"><a href="/story/{number}/{i}"><img src="/i/{i}.jpg">'
+                      f"<h3>Related story {i}</h3></a><p>A teaser of the related story, "
+                      "a sentence or two long.</p></div>" for i in range(150))
+    script = "<script>" + "window.trackers = (window.trackers || []).concat([1]);" * 1500
+    return (f"<!doctype html><html><head><title>Feed {number} story {n} | Bench News</title>"
+            f"{script}</script></head><body><header><nav><ul>{menu}</ul></nav></header>"
+            f"<main><article><h1>Feed {number} story {n}: talks resume on trade</h1>"
+            f'<p class="byline">By A. Writer</p>{text}</article><aside>{related}</aside></main>'
+            "<footer><p>Copyright Bench News</p></footer></body></html>").encode()
+
+
+def serve(feeds: int, entries: int, *, delay: float = 0.0,
+          pages: bool = False) -> tuple[ThreadingHTTPServer, str]:
+    """The feeds (and, with ``pages``, each entry's page) on 127.0.0.1; each answer
+    ``delay`` seconds late, as a server across the network answers."""
     bodies: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,7 +80,13 @@ def serve(feeds: int, entries: int) -> tuple[ThreadingHTTPServer, str]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802
+            if delay:
+                time.sleep(delay)
             body = bodies.get(self.path)
+            kind = "application/rss+xml; charset=utf-8"
+            if body is None and pages and self.path.startswith("/story/"):
+                number, n = self.path.split("/")[2:4]
+                body, kind = make_page(int(number), int(n)), "text/html; charset=utf-8"
             if body is None:
                 self.send_error(404)
                 return
@@ -73,7 +98,7 @@ def serve(feeds: int, entries: int) -> tuple[ThreadingHTTPServer, str]:
                 self.end_headers()
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -66,6 +66,7 @@ def add_parsers(sub: Any) -> None:
     fetch.add_argument("--feed", metavar="URL|NAME", help="only this feed")
     corpus(fetch)
     timeout(fetch)
+    fetch.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
 
     save = sub.add_parser("save", help="save one web page as an article, to read later")
     save.add_argument("url", metavar="URL")
@@ -81,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
     from .core.settings import load_settings
 
     settings = load_settings()
-    for problem in settings.problems:
-        print(f"reader: {printable(problem)}", file=sys.stderr)
+    if not getattr(args, "progress_json", False):  # the app says them itself
+        for problem in settings.problems:
+            print(f"reader: {printable(problem)}", file=sys.stderr)
     root = args.corpus or settings.corpus
     if root is None:
         return fail("no folder to write into: pass --corpus DIR, or set corpus = \"~/news\" "
@@ -214,10 +216,29 @@ def _progress_bar() -> tuple[Any, Any]:
     return progress, update
 
 
+def _fetch_events(root: Path, args: argparse.Namespace) -> int:
+    """The fetch as events on stdout, for the app (which reads them back with
+    reader.core.progress.decode); the exit status is the same as without."""
+    from .cli import _emit
+    from .core.feeds import fetch_feeds
+    from .core.progress import FeedFetched, Fetched
+
+    def update(done: int, total: int, result: Any) -> None:
+        _emit(FeedFetched.of(done, total, result))
+
+    report = fetch_feeds(root, args.feed, progress=update, timeout=_timeout(args))
+    _emit(Fetched.of(report))
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
 def run_fetch(args: argparse.Namespace, root: Path) -> int:
     from .cli import fail, printable
     from .core.feeds import fetch_feeds
 
+    if args.progress_json:
+        return _fetch_events(root, args)
     progress, update = _progress_bar()
     try:
         report = fetch_feeds(root, args.feed, progress=update, timeout=_timeout(args))

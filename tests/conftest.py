@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The feeds' test server (feeds_support.py): the feed suite, the app's F and the tmux test
+# of F all serve their feeds from it.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "feeds"))
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +23,18 @@ def isolated_dirs(tmp_path_factory, monkeypatch) -> Path:
         folder.mkdir()
         monkeypatch.setenv(name, str(folder))
     return home
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A real HTTP server on 127.0.0.1 in this process; nothing else is ever asked."""
+    from feeds_support import FeedServer
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with FeedServer() as running:
+        yield running
 
 
 WriteCorpus = Callable[[dict[str, str | bytes]], Path]

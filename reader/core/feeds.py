@@ -41,8 +41,8 @@ from .paths import corpus_key, data_dir
 __all__ = [
     "DEFAULT_TIMEOUT", "Feed", "FeedError", "FeedResult", "FeedStore", "FetchReport",
     "SaveResult", "add_feed", "export_opml", "fetch_feeds", "has_feeds", "import_opml",
-    "list_feeds", "parse_feed", "parse_opml", "remove_feed", "render_article", "safe_section",
-    "save_page", "slugify",
+    "last_fetched", "list_feeds", "parse_feed", "parse_opml", "remove_feed", "render_article",
+    "safe_section", "save_page", "slugify",
 ]
 
 DEFAULT_TIMEOUT = 15.0
@@ -1282,17 +1282,26 @@ def add_feed(corpus: Path, url: str, *, name: str | None = None, full_text: bool
 def has_feeds(corpus: Path, db_path: Path | None = None) -> bool:
     """Whether the folder has subscriptions, read without making the database (the app asks
     at start, whether to fetch in the background)."""
+    return last_fetched(corpus, db_path) is not None
+
+
+def last_fetched(corpus: Path, db_path: Path | None = None) -> float | None:
+    """When every feed of the folder had last been fetched (a time.time()): the oldest
+    feed's fetch, 0 when one never was; None when the folder has no feeds (or the database
+    cannot be read). Read without making the database: the app asks whether a fetch is due."""
     path = Path(db_path) if db_path else feeds_db()
     if not path.is_file():
-        return False
+        return None
     key = str(Path(corpus).expanduser().resolve())
     try:
         uri = path.resolve().as_uri() + "?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as db:
-            row = db.execute("SELECT 1 FROM feeds WHERE corpus = ? LIMIT 1", (key,)).fetchone()
+            count, oldest = db.execute(
+                "SELECT count(*), min(coalesce(fetched, 0)) FROM feeds WHERE corpus = ?",
+                (key,)).fetchone()
     except sqlite3.Error:
-        return False
-    return row is not None
+        return None
+    return float(oldest) if count else None
 
 
 def remove_feed(corpus: Path, which: str, db_path: Path | None = None) -> Feed:

@@ -1,7 +1,9 @@
-"""What the indexer process tells the app: one JSON object a line on its standard output.
+"""What the indexer and fetch processes tell the app: one JSON object a line on their
+standard output.
 
-``reader index --progress-json`` writes these events (cli.py) and the app reads them back
-(tui/indexer.py); this module alone knows their form, so the two cannot drift apart.
+``reader index --progress-json`` and ``reader fetch --progress-json`` write these events
+(cli.py, cli_feeds.py) and the app reads them back (tui/indexer.py, tui/fetcher.py); this
+module alone knows their form, so the two sides cannot drift apart.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # not imported here: reading events never imports httpx and feedparser
+    from .feeds import FeedResult, FetchReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +69,45 @@ class Done:
                    interrupted=report.interrupted, notices=list(notices))
 
 
-Event = Progress | Committed | Done
-_KINDS: dict[str, type[Progress] | type[Committed] | type[Done]] = {
-    "progress": Progress, "commit": Committed, "done": Done}
+@dataclass(frozen=True, slots=True)
+class FeedFetched:
+    """A fetch's progress: ``done`` of ``total`` feeds fetched, the last one named ``feed``
+    (none at the start, when ``done`` is 0), the articles it wrote and why it failed."""
+
+    done: int
+    total: int
+    feed: str = ""
+    new: int = 0
+    error: str = ""
+
+    @classmethod
+    def of(cls, done: int, total: int, result: FeedResult | None) -> FeedFetched:
+        if result is None:
+            return cls(done, total)
+        return cls(done, total, result.feed.label, len(result.new), result.error or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The fetch is over: its one-line ``summary``, the new articles, and each feed that
+    failed as a line naming it and why."""
+
+    summary: str
+    new: int = 0
+    failed: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    @classmethod
+    def of(cls, report: FetchReport) -> Fetched:
+        return cls(report.summary(), report.new,
+                   [f"{result.feed.label}: {result.error}" for result in report.failed],
+                   report.interrupted)
+
+
+Event = Progress | Committed | Done | FeedFetched | Fetched
+_KINDS: dict[str, type[Event]] = {
+    "progress": Progress, "commit": Committed, "done": Done, "feed": FeedFetched,
+    "fetched": Fetched}
 _NAMES = {kind: name for name, kind in _KINDS.items()}
 
 
@@ -91,6 +132,14 @@ def decode(line: str | bytes) -> Event | None:
 def _well_typed(event: Event) -> bool:
     if isinstance(event, Progress | Committed):
         return _count(event.done) and _count(event.total)
+    if isinstance(event, FeedFetched):
+        return (_count(event.done) and _count(event.total) and _count(event.new)
+                and isinstance(event.feed, str) and isinstance(event.error, str))
+    if isinstance(event, Fetched):
+        return (isinstance(event.summary, str) and _count(event.new)
+                and isinstance(event.failed, list)
+                and all(isinstance(line, str) for line in event.failed)
+                and isinstance(event.interrupted, bool))
     return (all(_count(n) for n in (event.added, event.updated, event.removed))
             and isinstance(event.skipped, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in event.skipped.items())

@@ -1,8 +1,9 @@
-"""How the app's indexer process is started: ``reader index --progress-json``, of this very
-reader, in a session of its own, giving way to the app's key presses.
+"""How the app's indexer and fetch processes are started: ``reader index --progress-json``
+and ``reader fetch --progress-json``, of this very reader, each in a session of its own (the
+indexer below the app's priority).
 
-The app starts its indexer so (tui/indexer.py); bench/ starts its build beside a bare app the
-same way, to measure key presses against the same competition.
+The app starts them so (tui/indexer.py, tui/fetcher.py); bench/ starts its build beside a
+bare app the same way, to measure key presses against the same competition.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def lower_priority() -> None:
 #: ``subprocess.Popen`` / ``asyncio.create_subprocess_exec`` keywords for the indexer.
 INDEXER_SPAWN: Final[dict[str, Any]] = {"start_new_session": True,
                                         "preexec_fn": lower_priority}
+#: ... and for the app's fetch of the feeds: at the app's own priority. A fetch is short and
+#: mostly waits on the network; on a busy machine SCHED_IDLE held it back for minutes, and
+#: nice 10 made it seven times slower, while key presses in the app were as quick beside it
+#: at nice 0 as with no fetch at all (bench/fetch_in_app.py).
+FETCH_SPAWN: Final[dict[str, Any]] = {"start_new_session": True}
 
 
 def index_command(corpus: Path, index_dir: Path | None = None, *,
@@ -54,6 +60,12 @@ def index_command(corpus: Path, index_dir: Path | None = None, *,
     if rebuild:
         command.append("--rebuild")
     return command
+
+
+def fetch_command(corpus: Path) -> list[str]:
+    """The app's fetch of every feed of ``corpus``, telling its progress as JSON lines."""
+    return [sys.executable, "-P", "-m", "reader", "fetch", "--corpus", str(corpus),
+            "--progress-json"]
 
 
 def indexer_env(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -21,6 +21,7 @@ from ..core.paths import config_file
 from ..core.settings import DEFAULT_THEME, Settings, load_settings
 from ..core.state import peek_shared
 from .commands import reader_commands
+from .fetcher import Fetcher, ProcessFetcher
 from .indexer import Indexer, ProcessIndexer
 from .keys import APP_BINDINGS, help_sections, keymap_problems
 from .library import Library
@@ -40,9 +41,11 @@ class ReaderApp(App[int]):
     BINDINGS = APP_BINDINGS
 
     def __init__(self, corpus: Path, *, index_dir: Path | None = None,
-                 settings: Settings | None = None, indexer: Indexer | None = None) -> None:
+                 settings: Settings | None = None, indexer: Indexer | None = None,
+                 fetcher: Fetcher | None = None) -> None:
         """``indexer``: how the index is kept up to date (by default ``reader index`` in a
-        process of its own; tests give an ``InProcessIndexer``)."""
+        process of its own; tests give an ``InProcessIndexer``); ``fetcher``: how the feeds
+        are fetched (``reader fetch`` in a process of its own; tests: ``InProcessFetcher``)."""
         # A copy: the app adds what only it can check to the problems (and runs again in tests).
         settings = settings or load_settings()
         self.settings = dataclasses.replace(settings, issues=list(settings.issues))
@@ -50,10 +53,12 @@ class ReaderApp(App[int]):
         self.corpus = Path(corpus)
         self.library = Library(self.corpus, index_dir, max_bytes=self.settings.max_bytes)
         self.indexer = indexer or ProcessIndexer(self.corpus, index_dir)
+        self.fetcher = fetcher or ProcessFetcher()
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.library, self.indexer, text_width=self.settings.text_width,
-                          scroll_animation=self.settings.scroll_animation)
+                          scroll_animation=self.settings.scroll_animation,
+                          fetcher=self.fetcher, fetch_every=self.settings.fetch_every)
 
     @property
     def main(self) -> MainScreen:
@@ -105,6 +110,8 @@ class ReaderApp(App[int]):
     async def action_quit(self) -> None:
         self.main.save_session()
         self.main.loader.stop()
+        self.main.feeds.stop()
+        await self.main.feeds.stopped()  # its last articles put away whole
         self.exit(0)
 
     def on_unmount(self) -> None:

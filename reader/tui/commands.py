@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
-    """Sorting, views and sections, and rebuilding the index, on the main screen."""
+    """Sorting, views and sections, rebuilding the index and fetching the feeds, on the
+    main screen."""
 
     def show(view: str | None = None, *, section: str | None = "") -> None:
         if section != "":  # "": the section shown stays
@@ -29,6 +30,8 @@ def reader_commands(screen: MainScreen) -> Iterator[SystemCommand]:
                         lambda: screen.sort_by("relevance"))
     yield SystemCommand("Rebuild index", "Index every article again from scratch",
                         screen.loader.rebuild)
+    yield SystemCommand("Fetch feeds", "Bring in the new articles of every feed (F)",
+                        screen.feeds.fetch)
     yield SystemCommand("Show all articles", "Every article in the folder",
                         lambda: show("all", section=None))
     yield SystemCommand("Show unread articles", "Only articles not read yet",

@@ -163,6 +163,10 @@ async def folder_changes(root: Path) -> AsyncIterator[None]:
         yield
 
 
+#: How a run that changed nothing ends.
+UP_TO_DATE = "Index up to date."
+
+
 def summary(done: Done) -> str:
     """The status line after an update: what changed, and what was skipped (a lone file
     named with its reason; for more, where the app lists them)."""
@@ -173,4 +177,4 @@ def summary(done: Done) -> str:
         parts.append(f"1 skipped: {clean_text(path)} ({clean_text(reason)})")
     elif done.skipped:
         parts.append(f"{len(done.skipped):,} skipped (ctrl+p → Skipped files lists them)")
-    return "Index up to date" + (": " + ", ".join(parts) if parts else ".")
+    return "Index up to date: " + ", ".join(parts) if parts else UP_TO_DATE

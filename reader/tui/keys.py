@@ -31,6 +31,7 @@ MAIN_BINDINGS = [
     Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
     Binding("s", "toggle_star", "Star", id="app.star"),
     Binding("v", "cycle_view", "View", id="app.view"),
+    Binding("F", "fetch_feeds", "Fetch feeds", show=False, id="app.fetch_feeds"),
     Binding("o", "pager", "Open in pager", show=False, id="app.pager"),
     Binding("e", "editor", "Open in editor", show=False, id="app.editor"),
     Binding("y", "copy", "Copy title and text", show=False, id="app.copy"),

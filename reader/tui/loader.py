@@ -52,8 +52,15 @@ class Loader:
         #: How many indexing runs have finished; set as each one ends and its list is shown.
         self.runs = 0
         self.finished = asyncio.Event()
+        #: How many runs have ended, failed ones too (``caught_up`` waits on it).
+        self.ended = 0
+        self._ends = asyncio.Condition()
         #: The list came from peeking at the files (a first run), not from the index.
         self.quick_list = False
+        #: Whether the folder is watched: a file written there is indexed without asking.
+        self.watching = False
+        self._next_run: Worker[None] | None = None
+        self._run_began = False
         self._rebuilding = False
         self._again = False
         #: The files the last run left out of the index: path -> why.
@@ -166,9 +173,11 @@ class Loader:
 
     def run(self, rebuild: bool = False) -> None:
         """Bring the index up to date; the list follows (a batch of a long update too)."""
-        self._worker(self._run(rebuild), "indexer")
+        self._run_began = False
+        self._next_run = self._worker(self._run(rebuild), "indexer")
 
     async def _run(self, rebuild: bool) -> None:
+        self._run_began = True
         index, screen = self.library.index, self.screen
         if index is None:
             return
@@ -179,7 +188,7 @@ class Loader:
             done = await self._indexer_for(index).run(index, rebuild=rebuild, tell=self._tell)
         except IndexerFailed as exc:
             self._ended(str(exc), failed=True)
-            self.finished.set()
+            await self._run_over()
             return
         for notice in done.notices:
             screen.app.notify(notice, title="Index", severity="warning", markup=False)
@@ -193,10 +202,27 @@ class Loader:
         if screen.searched:  # it ran on a partial index
             screen.search_bar.search_soon(screen.searched, screen.result_sort)
         self.runs += 1
+        await self._run_over()
+
+    async def _run_over(self) -> None:
+        self.ended += 1
         self.finished.set()
-        if self._again:
+        async with self._ends:
+            self._ends.notify_all()
+        if self._again:  # asked for during the run (which may have failed): the files changed
             self._again = False
             self.run()
+
+    async def caught_up(self) -> None:
+        """Once an indexing run started after this call has ended and its list is shown:
+        the articles just written are in the list (or the index could not take them)."""
+        if await self.library.wait_index() is None:
+            return
+        # A run about to start is after this call; one under way may not see every file.
+        target = self.ended + (2 if self.indexing and not self._starting() else 1)
+        self.request()
+        async with self._ends:
+            await self._ends.wait_for(lambda: self.ended >= target)
 
     def _tell(self, event: Event) -> None:
         """The indexer's progress, as messages to the screen (from any thread)."""
@@ -219,11 +245,19 @@ class Loader:
             self.reload(merge=True)
 
     def request(self) -> None:
-        """Another run: now, or after the one under way."""
+        """Another run: now, or after the one under way (a run about to start will see
+        the folder as it is now: starting another one would cancel it)."""
         if self.indexing:
             self._again = True
-        else:
+        elif not self._starting():
             self.run()
+
+    def _starting(self) -> bool:
+        """Whether the last run asked for has yet to begin (its worker runs at once, but
+        its first step comes at the loop's next turn)."""
+        run = self._next_run
+        return (run is not None and not self._run_began and not run.is_cancelled
+                and not run.is_finished)
 
     def rebuild(self) -> None:
         if self.library.index is None:
@@ -237,6 +271,7 @@ class Loader:
 
     async def _watch(self) -> None:
         """Index files added, changed or removed while the app runs."""
+        self.watching = True
         try:
             async for _ in folder_changes(self.library.root or self.library.corpus):
                 self.request()
@@ -244,3 +279,5 @@ class Loader:
             return
         except (OSError, RuntimeError) as exc:
             self.screen.status.say(f"Not watching the folder for changes: {exc}")
+        finally:
+            self.watching = False

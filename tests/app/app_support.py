@@ -12,15 +12,17 @@ from textual.widgets import Static
 
 from reader.core.settings import Settings
 from reader.tui.app import ReaderApp
+from reader.tui.fetcher import InProcessFetcher
 from reader.tui.indexer import InProcessIndexer
 
 
 def make_app(corpus, *, index_dir=None, indexer=None, watch: bool = False,
-             settings: Settings | None = None, **values) -> ReaderApp:
-    """The app, its index updated in the app's process (``watch``: on changes too); the
-    settings given, or made of ``values``."""
+             settings: Settings | None = None, fetcher=None, **values) -> ReaderApp:
+    """The app, its index updated and its feeds fetched in the app's process (``watch``:
+    the index on changes too); the settings given, or made of ``values``."""
     return ReaderApp(corpus, index_dir=index_dir, settings=settings or Settings(**values),
-                     indexer=indexer or InProcessIndexer(watch=watch))
+                     indexer=indexer or InProcessIndexer(watch=watch),
+                     fetcher=fetcher or InProcessFetcher())
 
 
 class HeldIndexer(InProcessIndexer):
@@ -45,6 +47,14 @@ async def settle(app: ReaderApp, pilot) -> None:
             break
         await app.workers.wait_for_complete(busy)
     await pilot.pause()
+
+
+async def until(pilot, condition, timeout: float = 10) -> None:
+    """Wait, a frame at a time, for ``condition()`` to hold."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "never came true"
+        await pilot.pause(0.01)
 
 
 def visible_text(app: ReaderApp) -> str:

@@ -17,6 +17,7 @@ from app_support import (
     rendered,
     search_status,
     settle,
+    until,
     visible_text,
 )
 from rich.style import Style
@@ -313,14 +314,6 @@ async def test_article_keys_scroll_and_step_between_articles(write_corpus):
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(app, pilot)
         assert view.path == "a.txt"
-
-
-async def until(pilot, condition, timeout: float = 10) -> None:
-    """Wait, a frame at a time, for ``condition()`` to hold."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "never came true"
-        await pilot.pause(0.01)
 
 
 async def test_a_passing_remark_goes_after_a_moment_unless_something_newer_was_said(

@@ -1,4 +1,5 @@
-"""The indexer's events: what the CLI writes is what the app reads, and nothing else is."""
+"""The indexer's and the fetch's events: what the CLI writes is what the app reads, and
+nothing else is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from types import SimpleNamespace
 import pytest
 
 from reader.cli import main
-from reader.core.progress import Committed, Done, Progress, Reporter, decode, encode
+from reader.core.progress import (
+    Committed,
+    Done,
+    FeedFetched,
+    Fetched,
+    Progress,
+    Reporter,
+    decode,
+    encode,
+)
 
 
 @pytest.mark.parametrize("event", [
@@ -15,6 +25,10 @@ from reader.core.progress import Committed, Done, Progress, Reporter, decode, en
     Done(added=2, updated=1, removed=4, skipped={"bad.txt": "binary file"}, interrupted=True,
          notices=["The index was rebuilt."]),
     Done(),
+    FeedFetched(0, 3), FeedFetched(2, 3, "The Daily Planet – World", 4, ""),
+    FeedFetched(3, 3, "Gone", 0, "HTTP 404 Not Found"),
+    Fetched("4 new articles from 3 feeds; 1 failed", 4, ["Gone: HTTP 404 Not Found"]),
+    Fetched("0 new articles from 1 feed; interrupted", interrupted=True),
 ])
 def test_every_event_comes_back_as_it_was_sent(event):
     line = encode(event)
@@ -31,6 +45,10 @@ def test_every_event_comes_back_as_it_was_sent(event):
     '"total": 2}\n', '{"event": "progress", "done": true, "total": 2}\n',
     '{"event": "done", "skipped": ["a.txt"]}\n', '{"event": "done", "notices": "rebuilt"}\n',
     '{"event": "done", "added": 1.5}\n', '{"event": "progress", "do',  # cut short by a kill
+    '{"event": "feed", "done": 1, "total": 2, "feed": null}\n',
+    '{"event": "feed", "done": 1, "total": 2, "new": -1}\n',
+    '{"event": "fetched", "new": 1}\n', '{"event": "fetched", "summary": "x", "failed": "a"}\n',
+    '{"event": "fetched", "summary": "x", "failed": [1]}\n',
     b"\xff\xfe\n",
 ])
 def test_a_line_that_is_no_event_is_skipped(line):

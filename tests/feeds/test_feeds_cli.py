@@ -273,6 +273,28 @@ def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_pat
     assert [a.title for a in articles(corpus).values()] == ["Quick one"]
 
 
+def test_fetch_progress_json_is_what_the_app_reads(server, tmp_path, capsys):
+    from reader.core.progress import FeedFetched, Fetched, decode
+
+    corpus = tmp_path / "news"
+    base = server.url("")
+    add_feed(corpus, server.add("/one", rss("One", [("a", "First", "x"), ("b", "Second", "y")],
+                                            base)))
+    add_feed(corpus, server.url("/gone"), name="gone", check=False)
+    status = main(["fetch", "--corpus", str(corpus), "--progress-json"])
+    out, err = capsys.readouterr()
+    events = [decode(line) for line in out.splitlines()]
+    assert status == 1 and not err  # a feed failed: named in the events, not on stderr
+    assert events[0] == FeedFetched(0, 2)
+    feeds = {event.feed: event for event in events[1:3]}  # in the order they came in
+    assert sorted(event.done for event in feeds.values()) == [1, 2]
+    assert (feeds["One"].total, feeds["One"].new, feeds["One"].error) == (2, 2, "")
+    assert (feeds["gone"].new, feeds["gone"].error) == (0, "HTTP 404 Not Found")
+    assert events[3] == Fetched("2 new articles from 2 feeds; 1 failed", 2,
+                                ["gone: HTTP 404 Not Found"])
+    assert len(events) == 4
+
+
 def test_fetch_every_setting():
     from reader.core.settings import parse_settings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -484,6 +485,25 @@ def test_has_feeds_and_the_summary_line(server, tmp_path):
     subscribe(corpus, server.url("/missing"), name="missing", check=False)
     assert has_feeds(corpus) and not has_feeds(tmp_path)
     assert fetch_feeds(corpus).summary() == "2 new articles from 2 feeds; 1 failed"
+
+
+def test_last_fetched_is_when_every_feed_had_been_fetched(server, tmp_path):
+    """The app's fetch_every asks it whether a fetch is due, without making the database."""
+    from reader.core.feeds import feeds_db, last_fetched
+
+    corpus = tmp_path / "news"
+    assert last_fetched(corpus) is None and not feeds_db().exists()
+    one = server.add("/one", rss("One", [("a", "A", "a")], server.url("")))
+    subscribe(corpus, one)
+    assert last_fetched(corpus) == 0  # never fetched: due whatever the interval
+    before = time.time()
+    fetch_feeds(corpus)
+    assert before <= last_fetched(corpus) <= time.time()
+    subscribe(corpus, server.add("/two", rss("Two", [("b", "B", "b")], server.url(""))))
+    assert last_fetched(corpus) == 0  # a feed added since is due
+    fetch_feeds(corpus)
+    assert before <= last_fetched(corpus)
+    assert last_fetched(tmp_path) is None  # another folder has no feeds
 
 
 def test_pages_of_a_host_that_cannot_be_reached_are_not_each_tried(server, tmp_path):

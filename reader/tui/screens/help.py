@@ -99,8 +99,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text.assemble(
                 ("\nSettings: ", "bold"), self.config_path,
                 ("\nIndex: ", "bold"), self.index_path,
-                "\n\nctrl+p opens the command palette (sort, rebuild the index, theme). "
-                "Escape closes this help.",
+                "\n\nctrl+p opens the command palette (sort, rebuild the index, fetch feeds, "
+                "theme).\nFeeds: subscribe in a shell (reader feeds add URL --corpus DIR, or "
+                "reader feeds import FILE.opml); F fetches them here.\nEscape closes this help.",
             ))
 
     def on_mount(self) -> None:

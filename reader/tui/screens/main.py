@@ -23,7 +23,8 @@ from textual.widgets import Footer, Header
 from ...core.listing import SORTS, VIEWS, Entry, ResultSort, Sort, View, sort_entries
 from ...core.state import peek_shared, peek_split
 from ..actions import ArticleActions
-from ..indexer import IndexCommitted, Indexer, IndexProgress
+from ..fetcher import Feeds, Fetcher, ProcessFetcher
+from ..indexer import UP_TO_DATE, IndexCommitted, Indexer, IndexProgress
 from ..keys import MAIN_BINDINGS
 from ..library import Library
 from ..loader import Loader
@@ -65,12 +66,14 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Org
     searched: reactive[str] = reactive("", init=False)
 
     def __init__(self, library: Library, indexer: Indexer, *, text_width: int = 88,
-                 scroll_animation: bool = False) -> None:
+                 scroll_animation: bool = False, fetcher: Fetcher | None = None,
+                 fetch_every: float | None = None) -> None:
         super().__init__()
         self.library = library
         self.text_width = text_width
         self.scroll_animation = scroll_animation
         self.loader = Loader(self, library, indexer)
+        self.feeds = Feeds(self, library, fetcher or ProcessFetcher(), every=fetch_every)
         #: How many articles there are while only the list's first screen is read.
         self._head_count: int | None = None
         #: Where the full list's cursor was when a search took its place.
@@ -146,6 +149,7 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Org
         self.article_view.animate_scroll = self.scroll_animation
         self.set_split(peek_split(), save=False)
         self.loader.load()
+        self.feeds.start()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.apply_split)  # once the breakpoints' classes are set
@@ -153,6 +157,7 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Org
     def on_unmount(self) -> None:
         self.ready = False
         self.loader.stop()
+        self.feeds.stop()
 
     # --- the view state and the header --------------------------------------------------
 
@@ -316,8 +321,9 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Org
 
     def index_ended(self, message: str, *, failed: bool = False) -> None:
         self.search_bar.indexing = None
-        self.status.indexing_finished(message)
-        self.status.set_class(failed, "-error")
+        self.status.indexing_finished(message, news=failed or message != UP_TO_DATE)
+        if failed:
+            self.status.set_class(True, "-error")
 
     # --- search ---------------------------------------------------------------------------
 
@@ -472,6 +478,9 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Org
             self.set_focus(self.article_list)
         elif self.searched:
             self.leave_search()
+
+    def action_fetch_feeds(self) -> None:
+        self.feeds.fetch()
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]

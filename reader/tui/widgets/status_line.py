@@ -1,4 +1,4 @@
-"""One line at the bottom: indexing progress, or the latest message."""
+"""One line at the bottom: the latest message, a fetch's progress, indexing progress."""
 
 from __future__ import annotations
 
@@ -17,12 +17,20 @@ class StatusLine(Horizontal):
     StatusLine.-indexing > ProgressBar { display: block; }
     StatusLine > ProgressBar > Bar { width: 20; }
     StatusLine.-error > #status-message { color: $error; }
+    StatusLine > #fetch-status {
+        width: auto; max-width: 60%; height: 1; margin-left: 1; display: none;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    StatusLine.-fetching > #fetch-status { display: block; }
     """
 
     _flash_timer: Timer | None = None
+    #: Whether the line shows what indexing said (its progress, or how a run ended).
+    _indexing_said = False
 
     def compose(self) -> ComposeResult:
         yield Label("", id="status-message", markup=False)
+        yield Label("", id="fetch-status", markup=False)
         # A total, not None: an indeterminate bar animates 15 times a second even hidden.
         yield ProgressBar(total=1, show_eta=False, id="index-progress")
 
@@ -34,6 +42,7 @@ class StatusLine(Horizontal):
             self._flash_timer.stop()
             self._flash_timer = None
         self.set_class(error, "-error")
+        self._indexing_said = False
         # One line of fixed size: no layout of the whole screen (Static.update's default)
         # for each progress report of the indexer, only this line drawn again.
         self.query_one("#status-message", Label).update(Text(message), layout=False)
@@ -67,8 +76,28 @@ class StatusLine(Horizontal):
             self.say(f"Indexing: writing the index ({total:,} articles)…")
         else:
             self.say(f"Indexing: {done:,} of {total:,} articles")
+        self._indexing_said = True
 
-    def indexing_finished(self, message: str) -> None:
+    def indexing_finished(self, message: str, *, news: bool = True) -> None:
+        """How a run ended; a run that changed nothing (``news`` False) leaves a message
+        someone else put on the line (a fetch's outcome) where it is."""
         self.remove_class("-indexing")
         self.query_one(ProgressBar).update(total=1, progress=0)  # still, while hidden
-        self.say(message)
+        if news or self._indexing_said or not self.message or self._flash_timer is not None:
+            self.say(message)
+            self._indexing_said = True
+
+    def fetching(self, progress: str) -> None:
+        """A fetch's progress, beside the message (which indexing the new articles uses)."""
+        self.add_class("-fetching")
+        self.query_one("#fetch-status", Label).update(Text(progress))  # its width follows
+
+    def fetching_finished(self) -> None:
+        self.remove_class("-fetching")
+
+    @property
+    def fetch_progress(self) -> str:
+        """The fetch's progress as shown; "" when no fetch is under way."""
+        if not self.has_class("-fetching"):
+            return ""
+        return str(self.query_one("#fetch-status", Label).render())
