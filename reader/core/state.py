@@ -87,7 +87,7 @@ SCHEMA_VERSION = max(MIGRATIONS)
 HISTORY_KEPT = 200
 POSITIONS_KEPT = 5000
 #: The list pane's share of the width, in percent (the article pane has the rest).
-DEFAULT_SPLIT = 45
+DEFAULT_SPLIT = 50
 SPLIT_RANGE = (20, 80)
 BUSY_TIMEOUT_MS = 5000
 #: Words in SQLite's messages that mean the file itself is damaged (not busy, not unwritable).

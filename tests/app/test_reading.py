@@ -317,11 +317,11 @@ async def test_the_split_moves_with_keys_and_a_drag_and_is_kept(write_corpus):
         def share(percent: int) -> int:
             return round(space * percent / 100)
 
-        assert abs(left.size.width - share(45)) <= 1  # 45% by default
+        assert abs(left.size.width - share(50)) <= 1  # half by default
         await pilot.press("less_than_sign", "less_than_sign")
         await pilot.pause()
-        assert abs(left.size.width - share(35)) <= 1
-        assert app.main.status.message.startswith("The list takes 35% of the width")
+        assert abs(left.size.width - share(40)) <= 1
+        assert app.main.status.message.startswith("The list takes 40% of the width")
         border = app.main.article_view.region.x
         assert border == sections + left.size.width
         await pilot.mouse_down(offset=(border, 10))

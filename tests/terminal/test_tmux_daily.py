@@ -25,7 +25,7 @@ def test_read_and_starred_survive_a_restart(terminal):
     term.wait_for(lambda s: "2 unread" in s)
     term.keys("Enter")  # open the first article (read after a moment)
     term.wait_for(lambda s: "1 unread" in s, timeout=10)
-    term.keys("Tab", "j", "s", "Enter")  # star and open the second
+    term.keys("2", "j", "s", "Enter")  # back to the list (2): star and open the second
     term.wait_for(lambda s: "0 unread" in s, timeout=10)
     quit_app(term)
 

@@ -50,7 +50,7 @@ def test_O_runs_the_browser_with_the_link_and_o_the_pager_with_the_text_reflowed
     corpus = write_corpus({"wire.txt": WIRE}, name="wire")
     browser, opened = fake_program(tmp_path, "browser")
     pager, paged = fake_program(tmp_path, "pager")
-    term = terminal(size=(120, 30), corpus=corpus,
+    term = terminal(size=(160, 30), corpus=corpus,
                     extra_env={"BROWSER": str(browser), "PAGER": str(pager)})
     term.wait_for(lambda s: "● Harbour Freight" in s)  # (indexing needs no waiting for)
     term.keys("Enter")
