@@ -688,13 +688,13 @@ def test_the_count_of_a_query_that_leaves_words_out_is_exact(tmp_path):
         "make_corpus", Path(__file__).resolve().parents[2] / "bench" / "make_corpus.py")
     make_corpus = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_corpus)
-    root = make_corpus.make_corpus(1500, tmp_path / "corpus")
+    root = make_corpus.make_corpus(800, tmp_path / "corpus")
     index = CorpusIndex(root, tmp_path / "ix").open()
     index.update()
     searcher = Searcher(index)
     for text in ("inflation -summit", "market NOT vote", "(police -city) OR zzzz"):
         every = len(searcher.search(text, limit=0, snippets=False).hits)
-        assert every > 100
+        assert every > 40  # the top of 1 and of 20 fills
         for limit in (1, 20):
             assert searcher.search(text, limit=limit, snippets=False).total == every, text
             later = searcher.search(text, limit=limit, snippets=False, count=False)

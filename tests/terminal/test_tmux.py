@@ -70,7 +70,7 @@ def test_q_at_once_on_a_large_folder_exits(terminal, write_corpus, tmp_path):
                            for i in range(3000)}, name="large")
     index_dir = tmp_path / "large-index"
     CorpusIndex(corpus, index_dir).open().update()
-    for _ in range(3):
+    for _ in range(2):
         term = terminal(corpus=corpus, args=f"--index-dir '{index_dir}'")
         term.wait_for(lambda s: "reader" in s, timeout=30)
         term.keys("q")
