@@ -281,7 +281,8 @@ def run_save(args: argparse.Namespace, root: Path) -> int:
         message = str(exc)
         raise FeedError(message if args.url in message else f"{args.url}: {message}") from None
     if result.already:
-        print(printable(f"already saved: {result.title!r} as {result.path}"))
+        print(printable(f"already in the folder: {result.title!r} as {result.path}; "
+                        "nothing written"))
     else:
         print(printable(f"saved {result.title!r} as {result.path}"))
     return EXIT_OK
