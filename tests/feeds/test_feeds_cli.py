@@ -335,6 +335,39 @@ def test_fetch_progress_json_is_what_the_app_reads(server, tmp_path, capsys):
     assert len(events) == 4
 
 
+def test_fetch_progress_says_the_feed_shown_is_the_last_done():
+    from reader.cli_feeds import progress_text
+
+    assert progress_text(0, 40) == "0/40 feeds done"
+    assert progress_text(12, 40, "Foo") == "12/40 feeds done · last: Foo"
+    assert progress_text(1200, 4000, "Le Monde\x1b[2J  —\nÀ la une") == (
+        "1,200/4,000 feeds done · last: Le Monde\\x1b[2J — À la une")
+    assert progress_text(1, 2, "x" * 60) == "1/2 feeds done · last: " + "x" * 39 + "…"
+
+
+def test_fetch_progress_bar_on_a_terminal_shows_names_as_written(monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    from reader.cli_feeds import _progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stderr = Terminal()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setenv("COLUMNS", "120")
+    progress, update = _progress_bar()
+    try:
+        update(0, 2, None)
+        update(1, 2, SimpleNamespace(feed=SimpleNamespace(label="[/b] Tags & [brackets]")))
+        progress.refresh()
+    finally:
+        progress.stop()
+    assert "1/2 feeds done · last: [/b] Tags & [brackets]" in stderr.getvalue()
+
+
 def test_fetch_every_setting():
     from reader.core.settings import parse_settings
 
