@@ -227,7 +227,7 @@ def check(samples: list[Sample], only: str | None = None) -> list[dict[str, obje
         server.feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Pages</title>'  # type: ignore[attr-defined]
                        f"{items}</channel></rss>")
         with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus"
+            corpus, saved_corpus = Path(tmp) / "corpus", Path(tmp) / "saved"
             fed: dict[str, str] = {}
             if only != "save":
                 add_feed(corpus, f"{base}/feed.xml", name="full", full_text=True,
@@ -244,8 +244,10 @@ def check(samples: list[Sample], only: str | None = None) -> list[dict[str, obje
                 row: dict[str, object] = {"page": sample.name, "origin": sample.origin}
                 if only != "feed":
                     try:
-                        saved = save_page(corpus, url, db_path=Path(tmp) / "feeds.sqlite3")
-                        title, body = _body(corpus, saved.path)
+                        # A folder of its own: in the fetch's, save names the fetched article.
+                        saved = save_page(saved_corpus, url,
+                                          db_path=Path(tmp) / "feeds.sqlite3")
+                        title, body = _body(saved_corpus, saved.path)
                     except Exception as exc:  # noqa: BLE001 - a page that fails is a row too
                         title, body = f"(failed: {exc})", ""
                     row.update(_measures(sample, body, "save"))

@@ -195,23 +195,36 @@ def run_remove(args: argparse.Namespace, root: Path) -> int:
     return EXIT_OK
 
 
+def progress_text(done: int, total: int, last: str = "") -> str:
+    """The words beside the bar: feeds finished, and the one that finished last (said as
+    such: several others are in flight while it shows)."""
+    from .cli import printable
+
+    text = f"{done:,}/{total:,} feeds done"
+    name = printable(" ".join(last.split()))
+    if name:
+        text += f" · last: {name[:39] + '…' if len(name) > 40 else name}"
+    return text
+
+
 def _progress_bar() -> tuple[Any, Any]:
     """A Rich progress bar on stderr when it is a terminal."""
     if not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    progress = Progress(TextColumn("Fetching"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.description}"), console=Console(stderr=True),
-                        transient=True)
+    progress = Progress(TextColumn("Fetching"), BarColumn(),
+                        TextColumn("{task.description}", markup=False),
+                        console=Console(stderr=True), transient=True)
     task = progress.add_task("", total=None)
 
     def update(done: int, total: int, result: Any) -> None:
         if not progress.live.is_started:
             progress.start()
-        name = result.feed.label if result is not None else ""
-        progress.update(task, completed=done, total=total, description=name[:40])
+        last = result.feed.label if result is not None else ""
+        progress.update(task, completed=done, total=total,
+                        description=progress_text(done, total, last))
 
     return progress, update
 
@@ -281,7 +294,8 @@ def run_save(args: argparse.Namespace, root: Path) -> int:
         message = str(exc)
         raise FeedError(message if args.url in message else f"{args.url}: {message}") from None
     if result.already:
-        print(printable(f"already saved: {result.title!r} as {result.path}"))
+        print(printable(f"already in the folder: {result.title!r} as {result.path}; "
+                        "nothing written"))
     else:
         print(printable(f"saved {result.title!r} as {result.path}"))
     return EXIT_OK

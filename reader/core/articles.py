@@ -270,6 +270,21 @@ def parse_date(value: str) -> datetime | None:
     return parsed
 
 
+#: The heading of the list of link targets that ends a fetched article's body ("[1] URL"
+#: a line): part of the file, but not text to read.
+LINKS_HEADING = "Links:"
+_LINK_LINES = re.compile(r"(?:\n\[\d+\] [^\n]*)+\n*\Z")
+
+
+def links_start(body: str) -> int:
+    """Where the list of link targets at the end of ``body`` starts (its ``Links:`` line),
+    else ``len(body)``: what comes before it is the article's reading text."""
+    at = body.rfind(f"\n\n{LINKS_HEADING}\n")
+    if at >= 0 and _LINK_LINES.match(body, at + 2 + len(LINKS_HEADING)):
+        return at + 2
+    return len(body)
+
+
 def section_of(path: str) -> str:
     """The folder of a corpus path as the scan gives it ("world/europe/x.txt")."""
     if "//" in path or path.startswith("./") or "/./" in path:  # not as a scan gives it

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from .articles import clean_text, parse_date
+from .articles import LINKS_HEADING, clean_text, parse_date
 
 #: Elements whose content is never text for a reader.
 _DROPPED = frozenset((
@@ -254,7 +254,7 @@ def html_to_text(html: str, base_url: str = "", links: bool = True) -> str:
     used = {int(n) for block in blocks for n in re.findall(r"\[(\d+)\]", block)}
     listed = [f"[{n}] {url}" for n, url in enumerate(renderer.links, 1) if n in used]
     if listed and blocks:
-        blocks.append("Links:\n" + "\n".join(listed))
+        blocks.append(f"{LINKS_HEADING}\n" + "\n".join(listed))
     return _tidy("\n\n".join(blocks))
 
 

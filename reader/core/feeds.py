@@ -35,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .articles import SkipFile, content_hash, parse_article, parse_date
+from .corpus import CorpusError, scan
 from .extract import Page, extract_page, headline_of, html_to_text, is_web_url, one_line
 from .paths import corpus_key, data_dir
 
@@ -400,13 +401,17 @@ class FeedStore:
                 "WHERE corpus = ? AND feed = ?", (self.corpus, feed_url)).fetchall()
         return [_Known(*row) for row in rows]
 
-    def known_link(self, feed_url: str, link: str) -> _Known | None:
+    def paths_of_page(self, url: str) -> list[str]:
+        """The files written for the page at ``url`` (fragment aside), by any feed or by
+        ``reader save``: its id or its link is that address."""
+        page = _same_page(url)
         with self._lock:
-            row = self.db.execute(
-                "SELECT key, link, path, written_hash, fingerprint, date FROM entries "
-                "WHERE corpus = ? AND feed = ? AND (key = ? OR link = ?) LIMIT 1",
-                (self.corpus, feed_url, link, link)).fetchone()
-        return _Known(*row) if row else None
+            rows = self.db.execute(
+                "SELECT key, link, path FROM entries WHERE corpus = ? AND path IS NOT NULL "
+                "ORDER BY seen",
+                (self.corpus,)).fetchall()
+        return [path for key, link, path in rows
+                if _same_page(key) == page or (link and _same_page(link) == page)]
 
     def record(self, feed_url: str, known: _Known) -> None:
         with self._transaction() as db:
@@ -795,6 +800,17 @@ def _file_stem(title: str, when: datetime) -> str:
 _HEADER_URL = re.compile(rb"^URL:[ \t]*(\S+)[ \t]*\r?$", re.MULTILINE)
 
 
+def _header_url(path: Path) -> str | None:
+    """The ``URL:`` of an article's header block, read from its first few KB only."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    match = _HEADER_URL.search(head.split(b"\n\n", 1)[0])
+    return match.group(1).decode("utf-8", "replace") if match else None
+
+
 def _links_in(folder: Path) -> dict[str, str]:
     """link -> corpus-relative path, from the URL headers of the articles in a folder: what
     an earlier fetch wrote, when what it recorded is gone (a new or damaged database)."""
@@ -802,14 +818,9 @@ def _links_in(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return found
     for path in folder.glob("*.txt"):
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            continue
-        match = _HEADER_URL.search(head.split(b"\n\n", 1)[0])
-        if match:
-            found[match.group(1).decode("utf-8", "replace")] = path.name
+        link = _header_url(path)
+        if link:
+            found[link] = path.name
     return found
 
 
@@ -1405,6 +1416,30 @@ def export_opml(corpus: Path, db_path: Path | None = None) -> str:
 
 # --- read it later -----------------------------------------------------------------------
 
+def _same_page(url: str) -> str:
+    """An address as a page: the same without its fragment (``#comments``)."""
+    return url.strip().partition("#")[0]
+
+
+def _article_of_page(root: Path, store: FeedStore, url: str) -> str | None:
+    """The corpus path of an article of the page at ``url`` that is in the folder: one a
+    fetch or a save wrote (as recorded) and still there, else any file whose ``URL:``
+    header is that page (the user moved it, or the records are gone)."""
+    for path in store.paths_of_page(url):
+        if (root / path).is_file() and _inside(root, root / path):
+            return path
+    page = _same_page(url)
+    try:
+        files = sorted(scan(root).files)
+    except CorpusError:
+        return None
+    for path in files:
+        link = _header_url(root / path)
+        if link and _same_page(link) == page:
+            return path
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class SaveResult:
     path: str
@@ -1416,22 +1451,23 @@ def save_page(corpus: Path, url: str, *, section: str = SAVED_SECTION,
               timeout: float = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None,
               db_path: Path | None = None) -> SaveResult:
     """Write one web page's article into ``section`` to read later: its headline as the
-    title, its byline, date and main text. A page saved before (and still there) is not
-    saved twice. FeedError when it cannot be fetched or holds no text; ValueError for an
-    address that is not http or https or an unsafe section."""
+    title, its byline, date and main text. A page already in the folder (saved or fetched
+    before, or a file whose ``URL:`` it is) is not saved twice. FeedError when it cannot be
+    fetched or holds no text; ValueError for an address that is not http or https or an
+    unsafe section."""
     url = url.strip()
     if not is_web_url(url):
         raise ValueError(f"{url!r} is not an http or https address")
     section = safe_section(section)
     root = check_writable_corpus(corpus)
     with FeedStore(root, db_path) as store:
-        known = store.known_link(SAVED, url)
-        if known and known.path and (root / known.path).is_file():
+        there = _article_of_page(root, store, url)
+        if there is not None:
             try:
-                title = parse_article((root / known.path).read_bytes(), known.path).title
+                title = parse_article((root / there).read_bytes(), there).title
             except (OSError, SkipFile):
                 title = url
-            return SaveResult(known.path, title, already=True)
+            return SaveResult(there, title, already=True)
 
         async def fetch() -> _Response:
             http = _Http(timeout, transport)

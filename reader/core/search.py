@@ -30,7 +30,7 @@ from whoosh.support.charset import accent_map
 from whoosh.util.times import long_to_datetime
 
 from .analysis import WORD, WordTokenizer, word_forms
-from .articles import SkipFile
+from .articles import SkipFile, links_start
 from .errors import QueryError
 from .index import CorpusIndex
 
@@ -1098,6 +1098,11 @@ class Searcher:
         except SkipFile:
             body = ""
         spans = find_spans(body, terms, self.analyzer, limit=SNIPPET_SCAN_CHARS)
+        trailer = links_start(body)
+        if trailer < len(body):  # the list of link targets is no passage to show ...
+            reading = [span for span in spans if span[1] <= trailer]
+            if reading or not spans:  # ... unless the only hits are in it
+                body, spans = body[:trailer].rstrip(), reading
         phrases = getattr(terms, "phrases", ())
         focus = self._phrase_spans(body, spans, phrases) if phrases else None
         hit.snippet, hit.snippet_spans = make_snippet(body[:SNIPPET_SCAN_CHARS], spans,

@@ -179,6 +179,50 @@ def test_a_snippet_starts_and_ends_at_a_word_across_line_breaks():
     assert all(word in body.split() for word in words), snippet
 
 
+def test_a_snippet_is_the_articles_text_not_its_list_of_links(write_corpus, tmp_path):
+    from datetime import datetime
+
+    from reader.core.articles import links_start
+    from reader.core.extract import html_to_text
+    from reader.core.feeds import render_article
+
+    def fetched(html: str) -> bytes:  # as reader fetch writes an entry
+        return render_article(title="Kernel news", date=datetime(2025, 9, 15), source="LWN",
+                              author="", url="https://lwn.example/k", tags=(),
+                              body=html_to_text(html, "https://lwn.example/k"))
+
+    links = "".join(f'<a href="https://kernel.example/scheduler/{n}">part {n}</a> '
+                    for n in range(4))
+    root = write_corpus({
+        # One hit in the text, far from the list of links that holds four.
+        "long.txt": fetched("<p>The new scheduler is merged.</p><p>" + "Filler words. " * 30
+                            + f"</p><p>Read {links}</p>"),
+        # A short text: a window of 200 characters would run on into the list.
+        "short.txt": fetched('<p>A <a href="https://kernel.example/tour">tour</a> of the '
+                             "new scheduler.</p>"),
+    })
+    searcher = Searcher(CorpusIndex(root, tmp_path / "index").open())
+    searcher.index.update()
+    hits = {hit.path: hit for hit in searcher.search("scheduler").hits}
+    long_body = searcher.index.read("long.txt").body
+    assert "Links:\n[1] https://kernel.example/scheduler/0" in long_body  # kept in the file
+    assert long_body[links_start(long_body):].startswith("Links:\n[1] ")
+    assert hits["long.txt"].snippet.startswith("The new scheduler is merged.")
+    assert hits["short.txt"].snippet == "A tour[1] of the new scheduler."
+    for hit in hits.values():
+        assert "Links:" not in hit.snippet and "https://" not in hit.snippet
+        assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["scheduler"]
+    # When the only hits are in the list, the list is the snippet.
+    only = searcher.search("example").hits
+    assert sorted(hit.path for hit in only) == ["long.txt", "short.txt"]
+    for hit in only:
+        assert "https://kernel.example/" in hit.snippet
+        assert {hit.snippet[s:e] for s, e in hit.snippet_spans} == {"example"}
+    # A last paragraph that merely begins "Links:" is text.
+    text = "Intro.\n\nLinks: a new sausage chain opens in town."
+    assert links_start(text) == len(text)
+
+
 def test_related_articles(searcher):
     related = [hit.path for hit in searcher.related("madrid.txt")]
     assert "madrid.txt" not in related

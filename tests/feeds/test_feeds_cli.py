@@ -215,8 +215,8 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert article.body.startswith("Linus Torvalds tagged the 7.1 release")
     assert "Leave a Reply" not in article.body and "Recent posts" not in article.body
     assert main(["save", url, "--corpus", str(corpus)]) == 0
-    assert "already saved: 'Kernel 7.1 lands with a new scheduler' as saved/2025-09-15-kernel" \
-        in capsys.readouterr().out
+    assert "already in the folder: 'Kernel 7.1 lands with a new scheduler' as " \
+        "saved/2025-09-15-kernel" in capsys.readouterr().out
     # Latin-1 bytes served as UTF-8: the page's own <meta charset> is believed instead.
     chuva = server.add("/chuva", page("chuva.html"), content_type="text/html; charset=utf-8")
     assert main(["save", chuva, "--section", "later/pt", "--corpus", str(corpus)]) == 0
@@ -242,6 +242,46 @@ def test_save_writes_the_page_with_its_headline(server, tmp_path, capsys):
     assert "not a web page (application/pdf)" in capsys.readouterr().err
     assert main(["save", url, "--section", "../up", "--corpus", str(corpus)]) == 2
     assert len(articles(corpus)) == 3
+
+
+def test_save_of_a_page_already_in_the_folder_writes_nothing(server, tmp_path, capsys):
+    corpus = tmp_path / "news"
+    base = server.url("")
+    server.add("/kernel", page("kernel-blog.html"), content_type="text/html")
+    add_feed(corpus, server.add("/k.rss", rss("Kernel news", [("kernel", "Kernel 7.1", "x")],
+                                              base)))
+    assert main(["fetch", "--corpus", str(corpus)]) == 0
+    [fetched] = articles(corpus)
+    capsys.readouterr()
+    link = server.url("/kernel")
+    # Fetched by a feed (its link, with or without a fragment): said in one line, not saved.
+    for url in (link, link + "#comments"):
+        assert main(["save", url, "--corpus", str(corpus)]) == 0
+        out = capsys.readouterr().out
+        assert out == f"already in the folder: 'Kernel 7.1' as {fetched}; nothing written\n"
+    assert list(articles(corpus)) == [fetched]
+    assert not server.asked("/kernel")  # known without asking the page again
+    # Saved twice.
+    other = server.add("/chuva", page("chuva.html"), content_type="text/html")
+    assert main(["save", other, "--corpus", str(corpus)]) == 0
+    [saved] = set(articles(corpus)) - {fetched}
+    assert main(["save", other, "--corpus", str(corpus)]) == 0
+    assert f"as {saved}; nothing written" in capsys.readouterr().out
+    # Moved by the user: found by its URL header.
+    (corpus / "later").mkdir()
+    (corpus / saved).rename(corpus / "later" / "chuva.txt")
+    (corpus / fetched).rename(corpus / "kernel.txt")
+    for url, moved in ((other, "later/chuva.txt"), (link, "kernel.txt")):
+        assert main(["save", url, "--corpus", str(corpus)]) == 0
+        assert capsys.readouterr().out.endswith(f"as {moved}; nothing written\n")
+    # A file of the user's own naming the page, unknown to any record.
+    own = server.add("/summit", page("summit.html"), content_type="text/html")
+    (corpus / "mine.txt").write_text(f"Title: My notes\nURL: {own}\n\nMy own words.\n")
+    assert main(["save", own, "--corpus", str(corpus)]) == 0
+    assert capsys.readouterr().out == ("already in the folder: 'My notes' as mine.txt; "
+                                       "nothing written\n")
+    assert len(articles(corpus)) == 3
+    assert len(server.asked("/chuva")) == 1 and not server.asked("/summit")
 
 
 def test_ctrl_c_stops_a_fetch_with_whole_articles_and_status_130(server, tmp_path, isolated_dirs):
@@ -293,6 +333,39 @@ def test_fetch_progress_json_is_what_the_app_reads(server, tmp_path, capsys):
     assert events[3] == Fetched("2 new articles from 2 feeds; 1 failed", 2,
                                 ["gone: HTTP 404 Not Found"])
     assert len(events) == 4
+
+
+def test_fetch_progress_says_the_feed_shown_is_the_last_done():
+    from reader.cli_feeds import progress_text
+
+    assert progress_text(0, 40) == "0/40 feeds done"
+    assert progress_text(12, 40, "Foo") == "12/40 feeds done · last: Foo"
+    assert progress_text(1200, 4000, "Le Monde\x1b[2J  —\nÀ la une") == (
+        "1,200/4,000 feeds done · last: Le Monde\\x1b[2J — À la une")
+    assert progress_text(1, 2, "x" * 60) == "1/2 feeds done · last: " + "x" * 39 + "…"
+
+
+def test_fetch_progress_bar_on_a_terminal_shows_names_as_written(monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    from reader.cli_feeds import _progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stderr = Terminal()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setenv("COLUMNS", "120")
+    progress, update = _progress_bar()
+    try:
+        update(0, 2, None)
+        update(1, 2, SimpleNamespace(feed=SimpleNamespace(label="[/b] Tags & [brackets]")))
+        progress.refresh()
+    finally:
+        progress.stop()
+    assert "1/2 feeds done · last: [/b] Tags & [brackets]" in stderr.getvalue()
 
 
 def test_fetch_every_setting():
