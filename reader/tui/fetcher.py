@@ -245,8 +245,8 @@ class Feeds:
         if event.new and not self.screen.loader.watching:
             self.screen.loader.request()  # its articles in the list as they come
         if event.total:
-            name = f" · {clean_text(event.feed)}" if event.feed else ""
-            progress = f"Fetching {event.done:,} of {event.total:,} feeds{name}"
+            name = f" · last: {clean_text(event.feed)}" if event.feed else ""
+            progress = f"Fetching feeds: {event.done:,} of {event.total:,} done{name}"
         else:
             progress = "Fetching the feeds…"
         self.screen.status.fetching(progress)

@@ -73,8 +73,8 @@ async def test_f_fetches_with_progress_while_the_list_moves_and_new_articles_are
         assert titles(app) == ["A note of my own"]
         await pilot.press("F")
         status = app.main.status
-        await until(pilot, lambda: "1 of 2 feeds · Quick News" in status.fetch_progress)
-        assert status.fetch_progress.startswith("Fetching 1 of 2 feeds")
+        await until(pilot, lambda: "1 of 2 done · last: Quick News" in status.fetch_progress)
+        assert status.fetch_progress.startswith("Fetching feeds: 1 of 2 done")
         # The list answers while the slow feed is still being fetched.
         await until(pilot, lambda: "Quick story" in titles(app))  # indexed as it came
         await pilot.press("g")
@@ -221,7 +221,7 @@ async def test_quit_during_a_fetch_exits_at_once_leaving_whole_articles(
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("F")
-        await until(pilot, lambda: "1 of 2 feeds" in app.main.status.fetch_progress,
+        await until(pilot, lambda: "1 of 2 done" in app.main.status.fetch_progress,
                     timeout=30)
         started = time.monotonic()
         await pilot.press("q")

@@ -43,7 +43,7 @@ def test_f_fetches_while_the_list_answers_keys_and_new_articles_come_in_unread(
     term = terminal()
     term.wait_for(lambda s: "Index up to date" in s and "2 unread" in s, timeout=60)
     term.keys("F")
-    term.wait_for(lambda s: "Fetching 1 of 2 feeds · Quick News" in s, timeout=60)
+    term.wait_for(lambda s: "Fetching feeds: 1 of 2 done · last: Quick News" in s, timeout=60)
 
     # The list answers while the slow feed is fetched: m marks the row the cursor is on, and
     # j and k move it (the two articles of the folder stay first: the new ones are older).
@@ -54,7 +54,7 @@ def test_f_fetches_while_the_list_answers_keys_and_new_articles_come_in_unread(
     term.wait_for(lambda s: marks(s) == [True, False])  # (a remark may give way to indexing)
     term.keys("k", "m")
     screen = term.wait_for(lambda s: marks(s) == [False, False])
-    assert "Fetching 1 of 2 feeds" in screen  # all of it while the slow feed was fetched
+    assert "Fetching feeds: 1 of 2 done" in screen  # all of it while the slow feed was fetched
 
     go.set()
     # The counts follow the list within moments (they are worked out off the event loop).
