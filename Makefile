@@ -34,7 +34,7 @@ run: $(STAMP)
 # Python processes (reader, its indexer), and without them each compiles reader again. Four
 # workers on two cores: many tests wait on a terminal or a child process, and overlap so.
 test: $(TSTAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 4 -q $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 4 --dist worksteal -q $(ARGS)
 
 # The checks .ci/run makes before the tests (and .pre-commit-config.yaml before a commit).
 lint: $(LSTAMP)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 from textual.message_pump import MessagePump
@@ -66,13 +67,16 @@ class Loader:
         #: The files the last run left out of the index: path -> why.
         self.skipped: dict[str, str] = {}
 
-    def _worker(self, work: Coroutine[Any, Any, None], group: str) -> Worker[None]:
+    def _worker(self, work: Callable[[], Coroutine[Any, Any, None]], group: str
+                ) -> Worker[None]:
+        """(``work`` is called as the worker starts: a worker cancelled before it does leaves
+        no coroutine that was never awaited.)"""
         return self.screen.run_worker(work, group=group, exclusive=True)
 
     # --- at start -------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._worker(self._load(), "load")
+        self._worker(self._load, "load")
 
     async def _load(self) -> None:
         screen, library = self.screen, self.library
@@ -106,7 +110,7 @@ class Loader:
         if marks := await asyncio.to_thread(library.reconcile, entries):
             screen.marks_changed(*marks)
         if self._indexer_for(index).watches:  # first: a change during the update is seen
-            self._worker(self._watch(), "watch")
+            self._worker(self._watch, "watch")
         self.run()
         if not entries:  # a first run: peek at the files while the indexer starts
             screen.status.say("First run: indexing the articles…")
@@ -136,7 +140,7 @@ class Loader:
     def reload(self, merge: bool = False) -> Worker[None]:
         """The list from the index as it is now; ``merge`` keeps the articles listed that the
         index does not hold yet (in the middle of an update)."""
-        return self._worker(self._reload(merge), "reload")
+        return self._worker(functools.partial(self._reload, merge), "reload")
 
     async def _reload(self, merge: bool) -> None:
         index, screen = self.library.index, self.screen
@@ -174,7 +178,7 @@ class Loader:
     def run(self, rebuild: bool = False) -> None:
         """Bring the index up to date; the list follows (a batch of a long update too)."""
         self._run_began = False
-        self._next_run = self._worker(self._run(rebuild), "indexer")
+        self._next_run = self._worker(functools.partial(self._run, rebuild), "indexer")
 
     async def _run(self, rebuild: bool) -> None:
         self._run_began = True

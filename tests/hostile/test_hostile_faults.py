@@ -495,21 +495,21 @@ def test_a_first_build_on_a_full_disk_fails_with_one_line(tmp_path, small_filesy
 @pytest.mark.parametrize("new", [50, 1100])  # written here, and by the writer processes
 def test_a_full_disk_during_an_update_keeps_the_last_commit(tmp_path, small_filesystem, new):
     corpus = tmp_path / "corpus"
-    generate_corpus(corpus, 300, seed=4)
+    generate_corpus(corpus, 150, seed=4)
     disk = small_filesystem("8m")
     index_dir = disk / "index"
     assert run_reader("index", "--corpus", corpus, "--index-dir", index_dir).returncode == 0
-    generate_corpus(corpus, new, seed=5, start=300)
+    generate_corpus(corpus, new, seed=5, start=150)
     filler = _fill(disk, 8192)
     free = shutil.disk_usage(disk).free
     result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
     assert result.returncode == 1, result
     line = _one_line(result.stderr)
-    assert "No space left on device" in line and "it holds 300 articles" in line, line
+    assert "No space left on device" in line and "it holds 150 articles" in line, line
     assert shutil.disk_usage(disk).free >= free  # what it wrote is gone again
     found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
                        "--index-dir", index_dir)
-    assert found.returncode == 0 and len(found.stdout.splitlines()) == 300
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 150
     assert "(searching it as it is)" in _one_line(found.stderr)
     filler.unlink()  # room again: the next run does the rest
     result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
@@ -524,11 +524,11 @@ def test_a_read_only_cache_with_a_good_index_is_searched_as_it_is(tmp_path, smal
     disk = small_filesystem("8m")
     index_dir = disk / "index"
     assert run_reader("index", "--corpus", corpus, "--index-dir", index_dir).returncode == 0
-    generate_corpus(corpus, 20, seed=7, start=300)  # not in the index: it cannot be written
+    generate_corpus(corpus, 20, seed=7, start=150)  # not in the index: it cannot be written
     small_filesystem.remount(disk, "ro")
     found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
                        "--index-dir", index_dir)
-    assert found.returncode == 0 and len(found.stdout.splitlines()) == 300  # not rebuilt
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 150  # not rebuilt
     line = _one_line(found.stderr)
     assert "cannot be written (Read-only file system); it holds 300 articles" in line, line
     result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)
