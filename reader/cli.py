@@ -103,7 +103,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     _corpus_option(search, default_help)
     search.add_argument("--limit", type=_non_negative, default=20, metavar="N",
                         help="at most N results (0: all; default 20)")
-    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    search.add_argument("--json", action="store_true",
+                        help="one JSON object per line (JSON Lines: jq reads it as is)")
     search.add_argument("--sort", choices=("relevance", "date", "title"), default="relevance")
     search.add_argument("--exact", action="store_true",
                         help="search for the words as typed: no respelling of a typo")
@@ -116,7 +117,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     _corpus_option(related, default_help)
     related.add_argument("--limit", type=_non_negative, default=10, metavar="N",
                          help="at most N articles (0: all; default 10)")
-    related.add_argument("--json", action="store_true", help="one JSON object per line")
+    related.add_argument("--json", action="store_true",
+                         help="one JSON object per line (JSON Lines: jq reads it as is)")
     _common(related)
     tools.related_parser = related
 
@@ -520,6 +522,10 @@ def run_related(args) -> int:
         skipped = None if report is None else report.skipped.get(path)
         if skipped:
             return fail(f"{printable(path)} is not indexed: {skipped}", EXIT_NONE)
+        given = Path(args.path).expanduser()
+        if given.is_file() and not given.resolve().is_relative_to(index.root.resolve()):
+            return fail(f"{printable(args.path)!r} is not in the corpus "
+                        f"{printable(str(index.root))}; pass --corpus with the folder it is in")
         return fail(f"no article {printable(args.path)!r} in {printable(str(index.root))}")
     searcher = Searcher(index)
     hits = searcher.related(path, limit=args.limit or None)

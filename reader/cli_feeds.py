@@ -56,7 +56,8 @@ def add_parsers(sub: Any) -> None:
     export = actions.add_parser("export", help="print the subscriptions as OPML")
     corpus(export)
     listing = actions.add_parser("list", help="list the subscriptions")
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument("--json", action="store_true",
+                         help="one JSON object per line (JSON Lines: jq reads it as is)")
     corpus(listing)
     remove = actions.add_parser("remove", help="unsubscribe (the articles stay)")
     remove.add_argument("which", metavar="URL|NAME")

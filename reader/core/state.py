@@ -142,6 +142,9 @@ class Session:
     article: str | None = None
     selected: str | None = None
     row: int = 0
+    #: The search shown at quit (its results come back), and the result highlighted in it.
+    query: str | None = None
+    result: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,7 +493,8 @@ class StateStore:
 
     def save_session(self, session: Session) -> None:
         self.set_view("session", {"article": session.article, "selected": session.selected,
-                                  "row": session.row})
+                                  "row": session.row, "query": session.query,
+                                  "result": session.result})
 
     def session(self) -> Session | None:
         """The open article and the list's place at the last quit in this corpus."""
@@ -498,10 +502,13 @@ class StateStore:
         if not isinstance(value, dict):
             return None
         article, selected, row = value.get("article"), value.get("selected"), value.get("row")
+        query, result = value.get("query"), value.get("result")
         return Session(article if isinstance(article, str) else None,
                        selected if isinstance(selected, str) else None,
                        row if isinstance(row, int) and not isinstance(row, bool) and row >= 0
-                       else 0)
+                       else 0,
+                       query if isinstance(query, str) and query.strip() else None,
+                       result if isinstance(result, str) else None)
 
     # --- searches --------------------------------------------------------------------------
 

@@ -204,12 +204,12 @@ class PaneActions:
             self.set_focus(self.article_list if pane == "list" else self.article_view)
 
     def action_toggle_sections(self) -> None:
-        self.show_sections(not self.sections_wanted)
-        if self.has_class("-narrow"):
+        if self.has_class("-narrow"):  # nothing to show or hide here: the choice stays
             self.status.flash("The sections pane shows at 100 columns or more.")
-        else:
-            self.status.flash("Sections pane shown." if self.sections_wanted
-                              else "Sections pane hidden (B shows it again).")
+            return
+        self.show_sections(not self.sections_wanted)
+        self.status.flash("Sections pane shown." if self.sections_wanted
+                          else "Sections pane hidden (B shows it again).")
 
     def show_sections(self, wanted: bool) -> None:
         """Show or hide the pane, and keep the choice for the next start."""

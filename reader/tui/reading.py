@@ -129,6 +129,7 @@ class ReadingActions:
             self.library.kept.clear()
             self._show_entries(cursor_path=self.article_list.current_path)
         self.marks_shown()
+        self.count_soon()  # the header's and the sections pane's counts, worked out again
 
     @work(group="marks")
     async def _save_marks(self, paths: list[str], *, read: bool) -> None:
@@ -168,7 +169,8 @@ class ReadingActions:
             self.status.say(str(exc), error=True)
             return
         if command.in_terminal:
-            self.app.run_outside(command.argv)
+            if self.app.run_outside(command.argv):
+                self.status.flash(f"Opened {url} with {Path(command.argv[0]).name}.")
         else:
             self._start_browser(command.argv, url)
 
@@ -315,7 +317,17 @@ class ReadingActions:
             listing.move_cursor(min(session.row, len(listing.rows) - 1))
         article = session.article
         if article and any(entry.path == article for entry in self.library.entries):
-            self.open_article(article, focus=article == listing.current_path)
+            focus = article == (session.result if session.query else listing.current_path)
+            self.open_article(article, focus=focus)
+        if session.query:
+            self._restore_search(session.query, session.result)
+
+    @work(group="session")
+    async def _restore_search(self, query: str, result: str | None) -> None:
+        """The search shown at quit, its results again, on the result that was highlighted."""
+        await self.show_query(query).wait()
+        if result and self.searched == query:
+            self.article_list.move_to(result)
 
     def save_session(self) -> None:
         """Where the reader is: kept at quit for the next start."""
@@ -325,10 +337,11 @@ class ReadingActions:
         self.article_view.leave()
         listing = self.article_list
         if self.searched:
-            selected, row = self._all_cursor_path, 0
+            state.save_session(Session(self.article_view.path, self._all_cursor_path, 0,
+                                       self.searched, listing.current_path))
         else:
-            selected, row = listing.current_path, listing.cursor
-        state.save_session(Session(self.article_view.path, selected, row))
+            state.save_session(Session(self.article_view.path, listing.current_path,
+                                       listing.cursor))
 
     # --- remarks --------------------------------------------------------------------------
 

@@ -51,6 +51,9 @@ class SearchFlow:
         self._query_problem = message
         self.status.say(message, error=error)
 
+    def on_search_bar_counted(self) -> None:
+        self._draw_header()
+
     def on_search_bar_snippets_added(self) -> None:
         self.article_list.refresh()
 
@@ -72,6 +75,7 @@ class SearchFlow:
         if note:
             self._say_of_query(note)
         self.refresh_pane()
+        self._draw_header()
 
     def _show_all(self) -> None:
         self.searched = ""

@@ -63,6 +63,7 @@ async def test_search_open_highlight_and_back(sample_corpus):
         assert app.main.searched
         assert [row.path for row in app.main.article_list.rows] == [MADRID]
         assert "1 result" in search_status(app)
+        assert app.main.sub_title == "showing search results · 1 result · 1 unread · by relevance"
         assert app.main.article_list.row_height == 2
 
         await pilot.press("enter")  # to the results
@@ -366,6 +367,12 @@ async def test_tab_switches_panes(sample_corpus):
         await pilot.press("1")
         assert narrow.focused is narrow.main.article_list
         assert "100 columns" in narrow.main.status.message
+        await pilot.press("B")  # nothing to hide here: the choice for wide screens stays
+        assert "100 columns" in narrow.main.status.message
+        assert narrow.main.sections_wanted
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert narrow.main.sections_visible()
 
 
 async def test_related_rows_are_one_line_each_with_section_and_date_at_the_right(

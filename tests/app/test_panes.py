@@ -146,7 +146,7 @@ async def test_a_saved_search_shows_in_the_pane_counted_and_runs_as_a_live_view(
         assert "Saved \u201cRivers\u201d" in app.main.status.message
         await counted(app, pilot)
         assert "▸Rivers 4/4" in pane(app)  # the results shown are the saved search's
-        assert app.main.sub_title == "showing saved search Rivers · by relevance"
+        assert app.main.sub_title == "showing saved search Rivers · 4 results · 4 unread · by relevance"
 
         await pilot.press("escape")  # leave the search: the full list
         await settle(app, pilot)
@@ -244,7 +244,7 @@ async def test_tags_of_your_own(write_corpus):
         await pilot.press("1", "end", "enter")  # the tag: its articles
         await settle(app, pilot)
         assert sorted(titles(app)) == ["Alpha rivers", "Beta mountains"]
-        assert app.main.sub_title == "showing tag later · by relevance"
+        assert app.main.sub_title == "showing tag later · 2 results · 1 unread · by relevance"
         assert "▸later 1/2" in pane(app)
 
         await pilot.press("slash", "ctrl+u", *"tags:economy")  # tags: finds them

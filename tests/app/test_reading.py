@@ -196,12 +196,17 @@ async def test_A_marks_the_section_shown_read_in_one_step_and_z_undoes_it(write_
         assert main.library.read == WORLD
         assert main.status.message == "Marked 3 read (every article in world). z: undo"
         assert {path for path in SECTIONS if StateStore(corpus).is_read(path)} == WORLD
+        # The counts follow: the header, and the sections pane's (2 of 5 left unread).
+        assert "3 articles · 0 unread" in main.sub_title
+        assert main.library.tallies.section("").unread == 2
         await pilot.press("u")
         assert main.status.message == "No other unread article in this list."
         await pilot.press("z")
         await settle(app, pilot)
         assert main.library.read == set()
         assert not any(StateStore(corpus).is_read(path) for path in SECTIONS)
+        assert "3 articles · 3 unread" in main.sub_title
+        assert main.library.tallies.section("").unread == 5
         assert main.status.message.startswith("Undone: 3")
         await pilot.press("z")  # once only
         assert main.status.message.startswith("Nothing to undo")
@@ -286,6 +291,29 @@ async def test_an_article_reopens_where_it_was_left_and_the_app_where_it_was_qui
         await settle(third, pilot)
         assert third.main.article_view.path == "long.txt"
         assert third.main.article_view.scroll_y == 0
+
+
+async def test_quit_on_search_results_starts_on_them_again(write_corpus):
+    corpus = write_corpus(SECTIONS)
+    app = make_app(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"rivers", "enter", "j", "enter")
+        await settle(app, pilot)
+        opened = app.main.article_view.path
+        assert opened == app.main.article_list.current_path and opened != "a.txt"
+        await pilot.press("q")
+    again = make_app(corpus)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert again.main.searched == "rivers"
+        assert sorted(row.path for row in again.main.article_list.rows) == [
+            "a.txt", "world/c.txt", "world/e.txt"]
+        assert again.main.article_list.current_path == opened
+        assert again.main.article_view.path == opened
+        await pilot.press("escape", "escape")  # back to the full list, as after any search
+        await settle(again, pilot)
+        assert not again.main.searched and len(again.main.article_list.rows) == 5
 
 
 async def test_a_position_is_dropped_when_the_article_changed(write_corpus):
@@ -374,7 +402,7 @@ async def test_x_exports_the_article_and_the_list_to_new_files_and_says_where(wr
         await settle(app, pilot)
         app.main.section = "world"
         await settle(app, pilot)
-        await choose_export(pilot, "Every article in world as JSON")
+        await choose_export(pilot, "The list (every article in world) as JSON")
         [listed] = downloads.glob("*.jsonl")
         assert app.main.status.message == f"Exported 3 articles to ~/Downloads/{listed.name}"
         lines = [json.loads(line) for line in listed.read_text().splitlines()]
@@ -402,7 +430,7 @@ async def test_x_exports_every_search_result_with_its_snippet(write_corpus, down
         await settle(app, pilot)
         await pilot.press("slash", *"rivers", "enter")
         await settle(app, pilot)
-        await choose_export(pilot, "The results of 'rivers' as Markdown")
+        await choose_export(pilot, "The list (the results of 'rivers') as Markdown")
         [listed] = downloads.glob("*.md")
         assert "search-rivers" in listed.name
         text = listed.read_text()

@@ -129,6 +129,16 @@ def test_related_from_the_command_line(sample_corpus, capsys):
     assert "no article 'nothing-here.txt' in" in capsys.readouterr().err
 
 
+def test_related_of_a_file_in_another_folder_says_to_pass_its_corpus(sample_corpus, tmp_path,
+                                                                      capsys):
+    elsewhere = tmp_path / "news" / "story.txt"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("Story\n\nText.\n")
+    assert main(["related", str(elsewhere), "--corpus", str(sample_corpus)]) == 2
+    err = capsys.readouterr().err
+    assert "is not in the corpus" in err and "pass --corpus" in err and err.count("\n") == 1
+
+
 def test_a_missing_corpus_from_the_settings_file_names_the_file(tmp_path, capsys):
     from reader.core.paths import config_file
 

@@ -56,7 +56,7 @@ def test_O_runs_the_browser_with_the_link_and_o_the_pager_with_the_text_reflowed
     term.keys("Enter")
     term.wait_for(lambda s: "URL   https://example.com/news/harbour-freight" in s)
     term.keys("O")
-    term.wait_for(lambda s: opened.exists() and "Harbour" in s)
+    term.wait_for(lambda s: opened.exists() and "Opened https://example.com/news/harbour" in s)
     assert opened.read_text() == "https://example.com/news/harbour-freight?id=1&x=2\n"
     term.keys("o")
     term.wait_for(lambda s: paged.exists() and "Harbour" in s)

@@ -44,7 +44,8 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
         if self.article_title is not None:
             options += [Option(f"This article as {label}", id=f"article:{name}")
                         for name, label in FORMATS]
-        options += [Option(f"{self.list_name[:1].upper()}{self.list_name[1:]} as {label}",
+        # The list: its titles, links and dates (the articles' text is the article's export).
+        options += [Option(f"The list ({self.list_name}) as {label}: titles and links",
                            id=f"list:{name}") for name, label in FORMATS]
         heading = Text.assemble(("Export", "bold"), f" to a new file in {self.folder}")
         if self.article_title is not None:

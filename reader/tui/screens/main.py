@@ -169,8 +169,9 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Sea
         if self.searched:
             place = self.shown_place()
             what = {"saved": f"saved search {place.label}", "tag": f"tag {place.label}"}
-            self.sub_title = (f"showing {what.get(place.kind, 'search results')} · "
-                              f"{SORT_LABELS[self.result_sort]}")
+            self.sub_title = " · ".join([f"showing {what.get(place.kind, 'search results')}",
+                                         *self._results_counts(),
+                                         SORT_LABELS[self.result_sort]])
             return
         rows = self.article_list.rows  # the view's entries (see _show_entries)
         tally = self.library.tallies.section(self.section)
@@ -182,6 +183,22 @@ class MainScreen(ArticleActions, ReadingActions, PaneActions, SearchActions, Sea
         self.sub_title = " · ".join([f"showing {view}",
                                      f"{count:,} article{'s' if count != 1 else ''}",
                                      f"{unread:,} unread", SORT_LABELS[self.sort]])
+
+    def _results_counts(self) -> list[str]:
+        """How many results and how many of them unread, where that is known: every result
+        shown, or a saved search's or tag's counts (kept as marks change)."""
+        results = self.search_bar.results
+        rows = self.article_list.rows
+        total = results.total if results is not None else None
+        if total is None or (rows and not hasattr(rows[0], "score")):
+            return []
+        counts = [f"{total:,} result{'s' if total != 1 else ''}"]
+        tally = self.library.tallies.queries.get(self.highlighted_query())
+        if tally is not None and not tally.problem and tally.total == total:
+            counts.append(f"{tally.unread:,} unread")
+        elif total == len(rows):
+            counts.append(f"{self.library.unread_count(rows):,} unread")
+        return counts
 
     def watch_view(self) -> None:
         self._view_changed()

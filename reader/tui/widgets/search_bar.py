@@ -177,6 +177,9 @@ class SearchBar(Horizontal):
             self.text = text
             self.problem = problem
 
+    class Counted(Message):
+        """The results shown are counted (a large set, a moment after it showed)."""
+
     class SnippetsAdded(Message):
         """The results below the first screenful have their snippets now."""
 
@@ -270,6 +273,7 @@ class SearchBar(Horizontal):
             return
         if self.results is results:
             self.set_status(results_status(results, self.indexing))
+            self.post_message(self.Counted())
 
     @work(exclusive=True, group="snippets")
     async def _add_snippets(self, results: Results) -> None:
