@@ -524,11 +524,11 @@ def test_a_read_only_cache_with_a_good_index_is_searched_as_it_is(tmp_path, smal
     disk = small_filesystem("8m")
     index_dir = disk / "index"
     assert run_reader("index", "--corpus", corpus, "--index-dir", index_dir).returncode == 0
-    generate_corpus(corpus, 20, seed=7, start=150)  # not in the index: it cannot be written
+    generate_corpus(corpus, 20, seed=7, start=300)  # not in the index: it cannot be written
     small_filesystem.remount(disk, "ro")
     found = run_reader("search", "article", "--json", "--limit", "0", "--corpus", corpus,
                        "--index-dir", index_dir)
-    assert found.returncode == 0 and len(found.stdout.splitlines()) == 150  # not rebuilt
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 300  # not rebuilt
     line = _one_line(found.stderr)
     assert "cannot be written (Read-only file system); it holds 300 articles" in line, line
     result = run_reader("index", "--corpus", corpus, "--index-dir", index_dir)

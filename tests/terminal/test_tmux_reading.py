@@ -52,7 +52,8 @@ def test_O_runs_the_browser_with_the_link_and_o_the_pager_with_the_text_reflowed
     pager, paged = fake_program(tmp_path, "pager")
     term = terminal(size=(160, 30), corpus=corpus,
                     extra_env={"BROWSER": str(browser), "PAGER": str(pager)})
-    term.wait_for(lambda s: "● Harbour Freight" in s)  # (indexing needs no waiting for)
+    # (Indexed first: its "Index up to date" would come over the word O leaves.)
+    term.wait_for(lambda s: "● Harbour Freight" in s and "Index up to date" in s, timeout=60)
     term.keys("Enter")
     term.wait_for(lambda s: "URL   https://example.com/news/harbour-freight" in s)
     term.keys("O")
