@@ -239,11 +239,17 @@ class ArticleView(VerticalScroll, can_focus=True):
             state.forget_position(path)
         self._opened_at = None
 
-    def _scroll_to_pending_top(self) -> None:
-        offset, self._pending_top = self._pending_top, None
-        if offset is not None and self.drawn is not None:
-            y = self.body.virtual_region.y + self.drawn.line_of(offset)
-            self.scroll_to(y=y, animate=False, immediate=True)
+    def _scroll_to_pending_top(self, tries: int = 0) -> None:
+        offset = self._pending_top
+        if offset is None or self.drawn is None:
+            self._pending_top = None
+            return
+        y = self.body.virtual_region.y + self.drawn.line_of(offset)
+        if y > self.max_scroll_y and tries < 20:  # the body not laid out at its size yet
+            self.call_after_refresh(self._scroll_to_pending_top, tries + 1)
+            return
+        self._pending_top = None
+        self.scroll_to(y=y, animate=False, immediate=True)
 
     # --- showing ---------------------------------------------------------------------------
 
