@@ -56,6 +56,13 @@ class Terminal:
                 pytest.fail(f"timed out waiting; the screen was:\n{self.screen()}")
             time.sleep(0.05)
 
+    def quit(self) -> str:
+        """q, and the app has ended with status 0: the last screen."""
+        self.keys("q")
+        final = self.wait_for(lambda s: "EXIT=" in s)
+        assert "EXIT=0" in final
+        return final
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 

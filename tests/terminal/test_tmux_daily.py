@@ -13,13 +13,6 @@ pytestmark = [
 ]
 
 
-def quit_app(term) -> str:
-    term.keys("q")
-    final = term.wait_for(lambda s: "EXIT=" in s)
-    assert "EXIT=0" in final
-    return final
-
-
 def test_read_and_starred_survive_a_restart(terminal):
     term = terminal()
     term.wait_for(lambda s: "2 unread" in s)
@@ -27,14 +20,14 @@ def test_read_and_starred_survive_a_restart(terminal):
     term.wait_for(lambda s: "1 unread" in s, timeout=10)
     term.keys("2", "j", "s", "Enter")  # back to the list (2): star and open the second
     term.wait_for(lambda s: "0 unread" in s, timeout=10)
-    quit_app(term)
+    term.quit()
 
     again = terminal()
     screen = again.wait_for(lambda s: "2 articles · 0 unread" in s)
     assert "★" in screen
     again.keys("v")  # the unread view: nothing left
     again.wait_for(lambda s: "Nothing unread here" in s)
-    quit_app(again)
+    again.quit()
 
 
 def test_a_file_added_while_running_appears(terminal):
@@ -43,7 +36,7 @@ def test_a_file_added_while_running_appears(terminal):
     (terminal.corpus / "breaking.txt").write_text("Volcano erupts near the capital\nLava.\n")
     # Functional, not timed (bench/ measures the delay): generous for a loaded CI machine.
     term.wait_for(lambda s: "Volcano erupts near the capital" in s, timeout=30)
-    quit_app(term)
+    term.quit()
 
 
 def test_pager_and_editor_round_trips(terminal, tmp_path):
@@ -64,4 +57,4 @@ def test_pager_and_editor_round_trips(terminal, tmp_path):
     screen = term.wait_for(lambda s: "Search" in s and "unread" in s)
     assert "Traceback" not in screen
     term.keys("j")  # still answering keys
-    quit_app(term)
+    term.quit()

@@ -13,13 +13,6 @@ pytestmark = [
 ]
 
 
-def quit_app(term) -> str:
-    term.keys("q")
-    final = term.wait_for(lambda s: "EXIT=" in s)
-    assert "EXIT=0" in final
-    return final
-
-
 def test_a_slash_typed_as_the_app_starts_opens_the_search_box(terminal):
     """A / and a query typed before the first frame crashed the app (no search box yet)."""
     term = terminal()
@@ -28,7 +21,7 @@ def test_a_slash_typed_as_the_app_starts_opens_the_search_box(terminal):
     assert "Traceback" not in screen
     term.keys("Escape")  # the box lets go (a q sent at once would arrive as alt+q)
     term.wait_for(lambda s: "Earlier searches" not in s)
-    quit_app(term)
+    term.quit()
 
 
 def test_a_saved_search_shows_in_the_sections_pane_with_its_count(terminal):
@@ -61,7 +54,7 @@ def test_a_saved_search_shows_in_the_sections_pane_with_its_count(terminal):
     term.wait_for(lambda s: "saved search TikTok news" in s)
     term.keys("Enter")  # open the first: read after a moment
     term.wait_for(lambda s: "TikTok news" in s and " 1/2" in s, timeout=10)
-    quit_app(term)
+    term.quit()
 
 
 def test_the_sections_pane_hides_under_100_columns(terminal):
@@ -70,4 +63,4 @@ def test_the_sections_pane_hides_under_100_columns(terminal):
     assert "All articles" not in screen
     term.keys("1")
     term.wait_for(lambda s: "100 columns" in s)
-    quit_app(term)
+    term.quit()

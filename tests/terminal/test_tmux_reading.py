@@ -40,11 +40,6 @@ def fake_program(tmp_path, name: str):
     return program, log
 
 
-def quit_app(term) -> None:
-    term.keys("q")
-    assert "EXIT=0" in term.wait_for(lambda s: "EXIT=" in s)
-
-
 def test_O_runs_the_browser_with_the_link_and_o_the_pager_with_the_text_reflowed(
         terminal, write_corpus, tmp_path):
     corpus = write_corpus({"wire.txt": WIRE}, name="wire")
@@ -66,7 +61,7 @@ def test_O_runs_the_browser_with_the_link_and_o_the_pager_with_the_text_reflowed
     assert max(map(len, text.splitlines())) <= 88  # wrapped to the text width, not beyond
     assert "purchase would add eleven" in " ".join(text.split())
     assert "Traceback" not in term.screen()
-    quit_app(term)
+    term.quit()
 
 
 def test_an_article_reopens_at_the_line_it_was_left_on_after_a_restart(terminal, write_corpus):
@@ -83,11 +78,11 @@ def test_an_article_reopens_at_the_line_it_was_left_on_after_a_restart(terminal,
     article_lines = [line.split("▏", 1)[1].strip() for line in screen.splitlines()[3:-3]
                      if "▏" in line]
     top = next(line for line in article_lines if line)
-    quit_app(term)
+    term.quit()
 
     again = terminal(size=(120, 36), corpus=corpus)
     screen = again.wait_for(lambda s: top in s)
     article_lines = [line.split("▏", 1)[1].strip() for line in screen.splitlines()[3:-3]
                      if "▏" in line]
     assert next(line for line in article_lines if line) == top
-    quit_app(again)
+    again.quit()
