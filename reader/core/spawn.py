@@ -8,11 +8,17 @@ bare app the same way, to measure key presses against the same competition.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
+
+from .progress import Event, decode
+
+E = TypeVar("E")
 
 #: The folder this ``reader`` package was imported from: the indexer process imports it too.
 PACKAGE_ROOT: Final = str(Path(__file__).resolve().parents[2])
@@ -73,3 +79,22 @@ def indexer_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (PACKAGE_ROOT, env.get("PYTHONPATH"))))
     return env
+
+
+async def read_events(process: asyncio.subprocess.Process, final: type[E],
+                      tell: Callable[[Event], object]) -> tuple[E | None, str | None, int]:
+    """Follow a ``--progress-json`` process to its end: each event to ``tell`` but the
+    ``final`` one, which is returned (None when it never came: the run failed) with the
+    last line the process wrote to stderr (None if none) and its exit status."""
+    assert process.stdout is not None and process.stderr is not None
+    outcome: E | None = None
+    async for line in process.stdout:
+        event = decode(line)
+        if isinstance(event, final):
+            outcome = event
+        elif event is not None:
+            tell(event)
+    stderr = await process.stderr.read()
+    status = await process.wait()
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return outcome, (lines[-1] if lines else None), status

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.articles import clean_text
 from ..core.paths import BUNDLED_CORPUS
-from ..core.progress import FeedFetched, Fetched, decode
-from ..core.spawn import FETCH_SPAWN, fetch_command, indexer_env
+from ..core.progress import FeedFetched, Fetched
+from ..core.spawn import FETCH_SPAWN, fetch_command, indexer_env, read_events
 
 if TYPE_CHECKING:
     from .library import Library
@@ -76,24 +76,19 @@ class ProcessFetcher(Fetcher):
                 env=indexer_env(), **self.spawn)
         except OSError as exc:
             raise FetcherFailed(f"cannot start fetching: {exc}") from exc
+
+        def tell_fetched(event: object) -> None:
+            if isinstance(event, FeedFetched):  # (the only event a fetch reports)
+                tell(event)
+
         self._process = process
-        outcome = None
         try:
-            assert process.stdout is not None and process.stderr is not None
-            async for line in process.stdout:
-                event = decode(line)
-                if isinstance(event, FeedFetched):
-                    tell(event)
-                elif isinstance(event, Fetched):
-                    outcome = event
-            stderr = await process.stderr.read()
-            status = await process.wait()
+            outcome, last_line, status = await read_events(process, Fetched, tell_fetched)
         except asyncio.CancelledError:
             self.stop()
             raise
         if outcome is None:
-            lines = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise FetcherFailed(lines[-1].removeprefix("reader: ") if lines
+            raise FetcherFailed(last_line.removeprefix("reader: ") if last_line
                                 else f"the fetch ended with exit status {status}")
         return outcome
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from ..core.articles import clean_text
-from ..core.progress import Committed, Done, Event, Progress, Reporter, decode
-from ..core.spawn import INDEXER_SPAWN, index_command, indexer_env
+from ..core.progress import Committed, Done, Event, Progress, Reporter
+from ..core.spawn import INDEXER_SPAWN, index_command, indexer_env, read_events
 
 if TYPE_CHECKING:
     from ..core.index import CorpusIndex
@@ -101,24 +101,13 @@ class ProcessIndexer(Indexer):
         except OSError as exc:
             raise IndexerFailed(f"Cannot start indexing: {exc}") from exc
         self._process = process
-        done = None
         try:
-            assert process.stdout is not None and process.stderr is not None
-            async for line in process.stdout:
-                event = decode(line)
-                if isinstance(event, Done):
-                    done = event
-                elif event is not None:
-                    tell(event)
-            stderr = await process.stderr.read()
-            status = await process.wait()
+            done, last_line, status = await read_events(process, Done, tell)
         finally:
             if self._process is process:
                 self._process = None
         if done is None:  # an interrupted update still says what it kept
-            lines = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise IndexerFailed("Indexing failed: "
-                                + (lines[-1] if lines else f"exit status {status}"))
+            raise IndexerFailed("Indexing failed: " + (last_line or f"exit status {status}"))
         return done
 
     def stop(self) -> None:
